@@ -1,0 +1,20 @@
+/**
+ * Events the engine emits while a run happens. Sinks (ink TUI, plain log, NDJSON) reduce them;
+ * the engine knows nothing of its sinks.
+ */
+import type { BurstInfo, CellSpec, InvocationRecord } from './types.js';
+
+export type RunEvent =
+  | { type: 'run-start'; atUs: number; wallClock: string; targetKind: string; cells: CellSpec[] }
+  | { type: 'cell-start'; atUs: number; cell: CellSpec }
+  | { type: 'step'; atUs: number; cell: string; step: 'configure' | 'force-cold' | 'idle-wait' | 'burst'; detail: string }
+  | { type: 'burst-start'; atUs: number; cell: string; burst: number; n: number; waves: number }
+  | { type: 'burst-released'; atUs: number; cell: string; burst: number; info: BurstInfo }
+  | { type: 'record'; record: InvocationRecord }
+  | { type: 'burst-end'; atUs: number; cell: string; burst: number; info: BurstInfo }
+  | { type: 'cell-end'; atUs: number; cell: string }
+  | { type: 'notice'; atUs: number; level: 'info' | 'warn'; message: string }
+  | { type: 'run-end'; atUs: number; interrupted: boolean };
+
+/** A sink takes events; it must be cheap (the burst path calls it). */
+export type EventSink = (event: RunEvent) => void;

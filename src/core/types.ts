@@ -1,0 +1,154 @@
+/**
+ * The vocabulary of coldprobe as data. Pure types only: no I/O, no clock, no SDK.
+ * Units ride in names (`latencyUs`, `initDurationMs`, `memoryMb`).
+ */
+
+/** Cold/warm verdict for one invocation, read from its REPORT line only. */
+export type Classification = 'cold' | 'warm' | 'unknown';
+
+/**
+ * How one invocation ended. Per-invocation failures are data, never exceptions.
+ * - `ok`: 200 without X-Amz-Function-Error.
+ * - `function-error`: 200 with X-Amz-Function-Error; `errorType` from the error document (e.g. `Sandbox.Timedout`).
+ * - `throttled`: 429 TooManyRequestsException; `errorType` holds the `Reason`.
+ * - `service-error`: any other Lambda service error (404, 409, 5xx); `errorType` holds the exception name.
+ * - `client-timeout`: the client gave up waiting (request timeout or interrupted after the grace period).
+ * - `transport-error`: the connection failed (reset, refused, DNS); `errorType` holds the error code.
+ */
+export type Outcome =
+  | 'ok'
+  | 'function-error'
+  | 'throttled'
+  | 'service-error'
+  | 'client-timeout'
+  | 'transport-error';
+
+/** Fields of a Lambda REPORT line (text `REPORT RequestId: …` or JSON `platform.report`). */
+export interface ReportFields {
+  requestId?: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  /** Present only on an on-demand environment's first invocation. */
+  initDurationMs?: number;
+  /** SnapStart restores only. */
+  restoreDurationMs?: number;
+  /** `timeout`, `error`, … on failures; absent on success (text) or `success` (JSON). */
+  status?: string;
+  errorType?: string;
+}
+
+/** What the emulator says about the environment that served an invocation (absent on AWS). */
+export interface EnvironmentTruth {
+  /** Emulator environment id, stable for the environment's life. */
+  envId: string;
+  /** 1-based count of invocations this environment has served, this one included. */
+  envSeq: number;
+  /** `on-demand` or `provisioned-concurrency`. */
+  initType: string;
+}
+
+/** One invocation, from scheduling to its last byte. Times are µs since the run's start. */
+export interface InvocationRecord {
+  /** 0-based index within the run. */
+  index: number;
+  /** Cell id this invocation belongs to (`default` for a plain burst). */
+  cell: string;
+  /** 0-based burst (wave) index within the cell. */
+  burst: number;
+  /** When the engine asked the target for this invocation. */
+  scheduledUs: number;
+  /** When the request was written to its connection; latency is timed from here. */
+  sentUs: number;
+  /** When the response was complete (or the failure was known). */
+  finishedUs: number;
+  /** finishedUs - sentUs. */
+  latencyUs: number;
+  /** CPU-bound preparation before the send (SDK middleware, signing), measured apart from latency. */
+  prepareUs: number;
+  outcome: Outcome;
+  /** Function error type, throttle Reason, service exception name or transport error code. */
+  errorType?: string;
+  /** HTTP status code when a response arrived. */
+  statusCode?: number;
+  classification: Classification;
+  report?: ReportFields;
+  requestId?: string;
+  executedVersion?: string;
+  /** Emulator ground truth; absent on AWS. */
+  env?: EnvironmentTruth;
+}
+
+/** Percentiles of one HDR histogram, in the unit of its name. */
+export interface LatencyStats {
+  count: number;
+  minUs: number;
+  meanUs: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+}
+
+/** Key of one summary group: function × runtime × memory × classification. */
+export interface GroupKey {
+  functionName: string;
+  runtime: string;
+  memoryMb: number;
+  classification: Classification;
+}
+
+/** Latency and init-duration percentiles of one group. */
+export interface GroupSummary {
+  key: GroupKey;
+  latency: LatencyStats;
+  /** Init Duration from REPORT, converted to µs; only for cold groups. */
+  initDuration?: LatencyStats;
+}
+
+/** Release facts of one burst. */
+export interface BurstInfo {
+  /** 0-based burst index within the cell. */
+  index: number;
+  n: number;
+  /** First send to last send, µs. */
+  releaseSpreadUs: number;
+  /** Wall time spent preparing (serialising, signing) before the release, µs. */
+  prepareUs: number;
+  /** µs since run start when the first request of this burst was sent. */
+  startedUs: number;
+  /** Invocations never sent (interrupted before release). */
+  notSent: number;
+}
+
+/** Everything a reader wants from one cell, recomputable from its records. */
+export interface CellSummary {
+  total: number;
+  byOutcome: Record<Outcome, number>;
+  cold: number;
+  warm: number;
+  unknown: number;
+  /** cold / (cold + warm); 0 when nothing was classified. */
+  coldRatio: number;
+  throttlesByReason: Record<string, number>;
+  errorsByType: Record<string, number>;
+  latency: { all: LatencyStats; cold: LatencyStats; warm: LatencyStats };
+  /** Init Duration percentiles, µs. */
+  initDuration: LatencyStats;
+  groups: GroupSummary[];
+  bursts: BurstInfo[];
+}
+
+/** Identity of one matrix cell (one runtime × memory × provisioned-concurrency point). */
+export interface CellSpec {
+  id: string;
+  label: string;
+  functionName: string;
+  runtime: string;
+  memoryMb: number;
+  /** Provisioned concurrency for this cell; 0 = none. */
+  provisioned: number;
+  qualifier?: string;
+}

@@ -1,0 +1,86 @@
+/**
+ * Public face of the bundled emulator. The emulator is standalone: nothing under src/emulator imports
+ * anything else of coldprobe, so it can run (and be tested) as its own local Lambda.
+ */
+
+/** How a function is defined on disk: `<dir>/function.json` next to its code. */
+export interface FunctionDefinition {
+  /** Function name; defaults to the folder name. */
+  name: string;
+  /** Lambda runtime id: `nodejs20.x`, `python3.11`, `provided.al2023` (matched by prefix nodejs/python/provided). */
+  runtime: string;
+  /** `file.export` for nodejs/python; ignored for provided (the `bootstrap` executable decides). */
+  handler: string;
+  /** Absolute path of the function's code folder (becomes LAMBDA_TASK_ROOT and the cwd). */
+  codeDir: string;
+  memoryMb: number;
+  timeoutS: number;
+  environment: Record<string, string>;
+  description: string;
+}
+
+export interface EmulatorOptions {
+  /** Listen address of the Invoke/control API; 127.0.0.1 unless told otherwise. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Folders whose sub-folders each hold a function (`function.json`). */
+  functionsDirs?: string[];
+  /** Functions registered directly. */
+  functions?: FunctionDefinition[];
+  /** Account concurrency limit (Lambda default 1,000). */
+  accountConcurrency?: number;
+  /** Minimum unreserved concurrency the account keeps (Lambda: 100 for a 1,000 account). */
+  unreservedMinimum?: number;
+  /** Environments allowed to initialise at once; default os.availableParallelism(). */
+  initConcurrency?: number;
+  /** Idle environments are reaped after this long. */
+  idleTtlMs?: number;
+  /** Grace between SIGTERM and SIGKILL when stopping an environment. */
+  stopGraceMs?: number;
+  /** Per-function scaling rate: `environments` new environments per `perMs` (Lambda: 1,000 per 10,000 ms). */
+  scalingRate?: { environments: number; perMs: number };
+  /** Init limit for on-demand environments (Lambda: 10,000 ms). */
+  initTimeoutMs?: number;
+  region?: string;
+  accountId?: string;
+  /** Where platform/diagnostic lines go (never on the burst path). */
+  log?: (line: string) => void;
+}
+
+/** A snapshot of one execution environment, for tests and the timeline. */
+export interface EnvironmentSnapshot {
+  envId: string;
+  functionName: string;
+  version: string;
+  state: 'starting' | 'idle' | 'busy' | 'stopping' | 'exited';
+  initType: 'on-demand' | 'provisioned-concurrency';
+  pid?: number;
+  invocations: number;
+  memoryMb: number;
+  maxMemoryUsedMb: number;
+}
+
+export interface Emulator {
+  /** `http://host:port`, for the SDK's `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  /** Register (or replace) a function. */
+  registerFunction(definition: FunctionDefinition): void;
+  /** Registered functions, by name. */
+  functionNames(): string[];
+  /** Stop every idle environment of a function (or all functions); resolves with how many were stopped. */
+  drainIdle(functionName?: string): Promise<number>;
+  /** Every environment alive now. */
+  environments(): EnvironmentSnapshot[];
+  /** Stop all environments and the listeners. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Response headers coldprobe's emulator adds to every sync invoke; real Lambda sends none of them. */
+export const EMULATOR_HEADERS = {
+  envId: 'x-coldprobe-env-id',
+  envSeq: 'x-coldprobe-env-seq',
+  initType: 'x-coldprobe-init-type',
+} as const;

@@ -1,0 +1,102 @@
+/**
+ * One interface over real Lambda and the bundled emulator. Both implementations drive
+ * `@aws-sdk/client-lambda`; only the endpoint, the credentials and the force-cold strategy differ.
+ *
+ * Setup methods throw ColdprobeError (kind `target-unavailable` or `usage`). Invocations never throw:
+ * every fired invocation resolves to a RawInvocationResult.
+ */
+import type { EnvironmentTruth } from '../core/types.js';
+
+export type TargetKind = 'aws' | 'emulator';
+
+/** What the engine needs to know about a function before it bursts. */
+export interface FunctionInfo {
+  functionName: string;
+  functionArn: string;
+  /** Lambda runtime id, e.g. `nodejs20.x`, `python3.11`, `provided.al2023`. */
+  runtime: string;
+  memoryMb: number;
+  timeoutS: number;
+  version: string;
+  lastUpdateStatus?: string;
+  environment: Record<string, string>;
+}
+
+/** The payload and addressing of the invocations of one burst. */
+export interface InvokeSpec {
+  functionName: string;
+  qualifier?: string;
+  payload: Uint8Array;
+}
+
+/**
+ * The raw outcome of one fired invocation, before classification (core turns it into a record).
+ * Times are `performance.now()` milliseconds.
+ */
+export interface RawInvocationResult {
+  /** When the request was written to its connection. */
+  sentAt: number;
+  /** When the response was complete or the failure known. */
+  finishedAt: number;
+  statusCode?: number;
+  requestId?: string;
+  executedVersion?: string;
+  /** X-Amz-Function-Error value when present. */
+  functionError?: string;
+  /** Decoded X-Amz-Log-Result (the 4 KB tail), when present. */
+  logTail?: string;
+  /** The response payload, kept only for function errors (to read `errorType`). */
+  errorPayload?: string;
+  /** Service error thrown by the SDK: exception name (e.g. `TooManyRequestsException`). */
+  serviceErrorName?: string;
+  /** 429 `Reason` member. */
+  throttleReason?: string;
+  /** Transport-level failure code (`ECONNRESET`, `TimeoutError`, …). */
+  transportError?: string;
+  /** True when the client gave up (request timeout or interrupted). */
+  clientTimeout?: boolean;
+  /** Emulator-only ground truth, from coldprobe's own response headers. */
+  env?: EnvironmentTruth;
+}
+
+/** One invocation whose request is already serialised and signed, waiting to be written. */
+export interface PreparedInvocation {
+  /** performance.now() ms when preparation finished. */
+  readonly preparedAt: number;
+  /** Milliseconds of preparation (middleware, signing) for this invocation. */
+  readonly prepareMs: number;
+  /** Write the request now. Resolves (never rejects) when the invocation has ended. */
+  fire(): Promise<RawInvocationResult>;
+  /** Drop an unfired invocation (interrupted before release); it is never sent. */
+  discard(): void;
+}
+
+export interface Target {
+  readonly kind: TargetKind;
+  /** Human description without secrets, e.g. `emulator http://127.0.0.1:41234` or `aws eu-west-1`. */
+  readonly description: string;
+
+  getFunction(functionName: string, qualifier?: string): Promise<FunctionInfo>;
+  /**
+   * Serialise and sign `count` invocations and open their connections; nothing is sent until `fire()`.
+   * Rejects only when preparation itself is impossible (e.g. no credentials).
+   */
+  prepare(spec: InvokeSpec, count: number, signal?: AbortSignal): Promise<PreparedInvocation[]>;
+  /** Make sure the next invocation of `functionName` lands on a new environment. Returns what it did. */
+  forceCold(functionName: string): Promise<string>;
+  /** Change memory/timeout/environment (environment merged, not replaced) and wait until the update applied. */
+  updateConfiguration(
+    functionName: string,
+    patch: { memoryMb?: number; timeoutS?: number; environment?: Record<string, string> },
+  ): Promise<FunctionInfo>;
+  publishVersion(functionName: string, description?: string): Promise<string>;
+  /** Set provisioned concurrency on a version or alias and wait until READY. */
+  putProvisionedConcurrency(functionName: string, qualifier: string, count: number, signal?: AbortSignal): Promise<void>;
+  deleteProvisionedConcurrency(functionName: string, qualifier: string): Promise<void>;
+  /** Reserved concurrency, or undefined when none is set. */
+  getReservedConcurrency(functionName: string): Promise<number | undefined>;
+  putReservedConcurrency(functionName: string, count: number): Promise<void>;
+  deleteReservedConcurrency(functionName: string): Promise<void>;
+  /** Close connections (and, for the emulator target, the emulator). */
+  close(): Promise<void>;
+}
