@@ -1,0 +1,40 @@
+/**
+ * The results file: the saved artifact of every run. Records are the truth; summaries and histograms
+ * are recomputable from them and stored so later commands (report, check, compare) need not re-run.
+ */
+import type { BurstInfo, CellSpec, CellSummary, InvocationRecord } from './types.js';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Names of the encoded HDR histograms stored per cell (values in µs). */
+export type HistogramName = 'latency.all' | 'latency.cold' | 'latency.warm' | 'init';
+
+export interface CellResult {
+  spec: CellSpec;
+  bursts: BurstInfo[];
+  records: InvocationRecord[];
+  /** HDR histograms, `encodeIntoCompressedBase64` form. */
+  histograms: Partial<Record<HistogramName, string>>;
+  summary: CellSummary;
+  /** Cost estimate (matrix runs), clearly an estimate. */
+  cost?: { perThousandUsd: number; totalUsd: number; prices: Record<string, number>; note: string };
+  /** Free-form notes about this cell (e.g. "CPU quota unavailable"). */
+  notes?: string[];
+}
+
+export interface ResultsFile {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  tool: { name: 'coldprobe'; version: string };
+  /** `burst` or `run`. */
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  /** True when Ctrl-C (or a lost threshold with abort) ended the run early: the records are partial. */
+  interrupted: boolean;
+  target: { kind: 'aws' | 'emulator'; description: string };
+  /** The resolved options the run used (never credentials). */
+  options: Record<string, unknown>;
+  cells: CellResult[];
+  /** Threshold verdicts when thresholds were given. */
+  thresholds?: Array<{ expression: string; cell: string; passed: boolean; detail: string }>;
+}
