@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ColdprobeError } from '../../src/core/errors.js';
+import { formatFieldPath, loadProfile, parseProfileText } from '../../src/io/profile.js';
+
+const good = `name: demo
+description: node and python
+target: emulator
+functions:
+  - name: node-hello
+    runtime: nodejs20.x
+  - name: python-hello
+    runtime: python3.11
+matrix:
+  memoryMb: [128, 512]
+  provisioned: [0, 5]
+burst:
+  n: 10
+  waves: 2
+  interval: 2s
+thresholds:
+  - "cold.p99 < 800ms"
+baseline: baselines/demo.json
+`;
+
+function failure(text: string, file = '/tmp/p.yaml'): ColdprobeError {
+  try {
+    parseProfileText(text, file);
+  } catch (error) {
+    if (error instanceof ColdprobeError) return error;
+    throw error;
+  }
+  throw new Error('expected the profile to be rejected');
+}
+
+describe('profile loading', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coldprobe-profile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts a valid YAML profile and applies defaults', () => {
+    const loaded = parseProfileText(good, '/work/x/demo.yaml');
+    expect(loaded.profile.target).toEqual({ kind: 'emulator' });
+    expect(loaded.profile.matrix.memoryMb).toEqual([128, 512]);
+    expect(loaded.profile.burst).toMatchObject({ n: 10, waves: 2, interval: 2000, forceCold: true });
+    expect(loaded.profile.thresholds).toEqual(['cold.p99 < 800ms']);
+    expect(loaded.baselinePath).toBe('/work/x/baselines/demo.json');
+    expect(new TextDecoder().decode(loaded.payload)).toBe('{}');
+  });
+
+  it('accepts the same profile as JSON', () => {
+    const json = JSON.stringify({
+      name: 'j',
+      target: { kind: 'aws', region: 'eu-west-1' },
+      functions: [{ name: 'f', runtime: 'nodejs20.x' }],
+      matrix: { memoryMb: [256] },
+      burst: { n: 5, interval: 100 },
+      payload: { hello: 'world' },
+    });
+    const loaded = parseProfileText(json, '/tmp/p.json');
+    expect(loaded.profile.target).toEqual({ kind: 'aws', region: 'eu-west-1' });
+    expect(loaded.profile.matrix.provisioned).toEqual([0]);
+    expect(loaded.profile.burst.interval).toBe(100);
+    expect(JSON.parse(new TextDecoder().decode(loaded.payload))).toEqual({ hello: 'world' });
+  });
+
+  it('names the field path, the expectation and the YAML line of a wrong item', () => {
+    const error = failure(good.replace('memoryMb: [128, 512]', 'memoryMb: [128, "big"]'));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('/tmp/p.yaml:10');
+    expect(error.message).toContain('matrix.memoryMb[1]');
+    expect(error.message).toMatch(/memory size in MB/);
+  });
+
+  it('rejects out-of-range memory with the Lambda bound', () => {
+    const error = failure(good.replace('memoryMb: [128, 512]', 'memoryMb: [64]'));
+    expect(error.message).toContain('matrix.memoryMb[0]');
+    expect(error.message).toContain('at least 128 MB');
+  });
+
+  it('rejects an unknown field by its path and line', () => {
+    const error = failure(good.replace('  waves: 2', '  wavez: 2'));
+    expect(error.message).toContain('burst.wavez');
+    expect(error.message).toContain('unknown field');
+    expect(error.message).toContain('/tmp/p.yaml:14');
+  });
+
+  it('points a missing field at its parent', () => {
+    const error = failure(good.replace('  n: 10\n', ''));
+    expect(error.message).toContain('burst.n');
+    expect(error.message).toMatch(/p\.yaml:13/);
+  });
+
+  it('rejects a bad target and a bad duration', () => {
+    expect(failure(good.replace('target: emulator', 'target: gcp')).message).toContain('target');
+    expect(failure(good.replace('interval: 2s', 'interval: soon')).message).toMatch(/burst\.interval.*duration/);
+  });
+
+  it('rejects a bad runtime id, duplicate functions and non-string thresholds', () => {
+    expect(failure(good.replace('runtime: python3.11', 'runtime: cobol')).message).toContain('functions[1].runtime');
+    expect(failure(good.replace('python-hello', 'node-hello')).message).toContain('functions[1].name');
+    expect(failure(good.replace('"cold.p99 < 800ms"', '12')).message).toContain('thresholds[0]');
+  });
+
+  it('reports broken YAML and broken JSON with the file', () => {
+    expect(failure('name: [unclosed\n').message).toMatch(/p\.yaml(:\d+)?: not valid YAML/);
+    expect(failure('{"name": ', '/tmp/p.json').message).toMatch(/p\.json: not valid JSON/);
+    expect(failure('- a\n- b\n').message).toContain('expected a profile');
+  });
+
+  it('reads files, resolves @payload relative to the profile, and says when a file is missing', () => {
+    writeFileSync(join(dir, 'event.json'), '{"k":1}');
+    writeFileSync(join(dir, 'p.yaml'), good + 'payload: "@event.json"\n');
+    const loaded = loadProfile('p.yaml', dir);
+    expect(new TextDecoder().decode(loaded.payload)).toBe('{"k":1}');
+    writeFileSync(join(dir, 'q.yaml'), good + 'payload: "@nope.json"\n');
+    expect(() => loadProfile('q.yaml', dir)).toThrow(/cannot read payload file/);
+    expect(() => loadProfile('missing.yaml', dir)).toThrow(/cannot read profile missing\.yaml/);
+  });
+
+  it('formats field paths', () => {
+    expect(formatFieldPath(['matrix', 'memoryMb', 1])).toBe('matrix.memoryMb[1]');
+    expect(formatFieldPath([])).toBe('(top level)');
+  });
+});
