@@ -1,0 +1,128 @@
+/**
+ * Turn one raw invocation result into an invocation record: outcome, error type, cold/warm classification
+ * and times relative to the run's start. Pure; runs once per invocation on the burst path, so it stays cheap
+ * (the error payload is parsed only for function errors).
+ */
+import { parseEnvironmentLine, parseReportLine } from './report-line.js';
+import type { Classification, EnvironmentTruth, InvocationRecord, Outcome, ReportFields } from './types.js';
+
+/**
+ * The raw result core needs, defined structurally so core does not import src/targets
+ * (`RawInvocationResult` there satisfies it). Times are `performance.now()` milliseconds.
+ */
+export interface RawInvocationInput {
+  sentAt: number;
+  finishedAt: number;
+  statusCode?: number;
+  requestId?: string;
+  executedVersion?: string;
+  functionError?: string;
+  logTail?: string;
+  errorPayload?: string;
+  serviceErrorName?: string;
+  throttleReason?: string;
+  transportError?: string;
+  clientTimeout?: boolean;
+  env?: EnvironmentTruth;
+}
+
+/** Where one invocation sits in the run; times are `performance.now()` milliseconds. */
+export interface RecordContext {
+  /** 0-based index within the run. */
+  index: number;
+  cell: string;
+  /** 0-based burst (wave) index within the cell. */
+  burst: number;
+  /** When the engine asked the target for this invocation, ms. */
+  scheduledAt: number;
+  /** The run's start, ms; every record time is µs since this. */
+  runStartAt: number;
+  /** Preparation time (serialise, sign) of this invocation, ms. */
+  prepareMs: number;
+}
+
+/**
+ * Cold when the REPORT carries Init Duration or Restore Duration, warm when it carries neither, unknown without a REPORT.
+ */
+export function classify(report: ReportFields | undefined): Classification {
+  if (report === undefined) return 'unknown';
+  return report.initDurationMs !== undefined || report.restoreDurationMs !== undefined ? 'cold' : 'warm';
+}
+
+/** The `errorType` member of a function error document, when it is JSON with a string `errorType`. */
+function errorTypeOfPayload(payload: string | undefined): string | undefined {
+  if (!payload) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+  const t = (doc as Record<string, unknown>)['errorType'];
+  if (typeof t === 'string' && t.length > 0) return t;
+  // The older timeout document has no errorType: {"errorMessage":"<ts> <id> Task timed out after 3.00 seconds"}.
+  const m = (doc as Record<string, unknown>)['errorMessage'];
+  if (typeof m === 'string' && m.includes('Task timed out after')) return 'Sandbox.Timedout';
+  return undefined;
+}
+
+/** Function error type: the error document first, then the REPORT's Error Type/Status, then the header value. */
+function functionErrorType(raw: RawInvocationInput, report: ReportFields | undefined): string {
+  return (
+    errorTypeOfPayload(raw.errorPayload) ??
+    report?.errorType ??
+    (report?.status === 'timeout' ? 'Sandbox.Timedout' : undefined) ??
+    raw.functionError ??
+    'Unhandled'
+  );
+}
+
+/** Outcome and its error type; the order puts the client's own failures before what the response says. */
+function outcomeOf(raw: RawInvocationInput, report: ReportFields | undefined): { outcome: Outcome; errorType?: string } {
+  if (raw.clientTimeout) {
+    return raw.transportError ? { outcome: 'client-timeout', errorType: raw.transportError } : { outcome: 'client-timeout' };
+  }
+  if (raw.transportError !== undefined) return { outcome: 'transport-error', errorType: raw.transportError };
+  if (raw.throttleReason !== undefined || raw.serviceErrorName === 'TooManyRequestsException' || raw.statusCode === 429) {
+    return { outcome: 'throttled', errorType: raw.throttleReason ?? 'Unknown' };
+  }
+  if (raw.serviceErrorName !== undefined) return { outcome: 'service-error', errorType: raw.serviceErrorName };
+  if (raw.functionError !== undefined) return { outcome: 'function-error', errorType: functionErrorType(raw, report) };
+  if (raw.statusCode !== undefined && (raw.statusCode < 200 || raw.statusCode > 299)) {
+    return { outcome: 'service-error', errorType: `HTTP ${raw.statusCode}` };
+  }
+  return { outcome: 'ok' };
+}
+
+/** µs since the run's start, rounded to whole µs. */
+const sinceStartUs = (atMs: number, runStartAt: number): number => Math.round((atMs - runStartAt) * 1000);
+
+/** Build the invocation record of one raw result; pure, never throws. */
+export function toRecord(raw: RawInvocationInput, ctx: RecordContext): InvocationRecord {
+  const report = parseReportLine(raw.logTail);
+  const { outcome, errorType } = outcomeOf(raw, report);
+  const sentUs = sinceStartUs(raw.sentAt, ctx.runStartAt);
+  const finishedUs = sinceStartUs(raw.finishedAt, ctx.runStartAt);
+  const record: InvocationRecord = {
+    index: ctx.index,
+    cell: ctx.cell,
+    burst: ctx.burst,
+    scheduledUs: sinceStartUs(ctx.scheduledAt, ctx.runStartAt),
+    sentUs,
+    finishedUs,
+    latencyUs: Math.max(0, finishedUs - sentUs),
+    prepareUs: Math.round(ctx.prepareMs * 1000),
+    outcome,
+    classification: classify(report),
+  };
+  if (errorType !== undefined) record.errorType = errorType;
+  if (raw.statusCode !== undefined) record.statusCode = raw.statusCode;
+  if (report !== undefined) record.report = report;
+  const requestId = raw.requestId ?? report?.requestId;
+  if (requestId !== undefined) record.requestId = requestId;
+  if (raw.executedVersion !== undefined) record.executedVersion = raw.executedVersion;
+  const env = raw.env ?? parseEnvironmentLine(raw.logTail);
+  if (env !== undefined) record.env = env;
+  return record;
+}
