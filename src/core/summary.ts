@@ -1,0 +1,177 @@
+/**
+ * Summaries of one cell: counts by outcome, cold/warm/unknown, throttles by reason, errors by type and HDR
+ * percentiles. One accumulator serves both the live view (add per record, snapshot per frame) and the
+ * final summary (summarize = add every record, then snapshot), so the two can never disagree.
+ */
+import type { HistogramName } from './results.js';
+import { createHistogram, encodeHistogram, recordUs, statsOf } from './stats.js';
+import type { Histogram } from './stats.js';
+import type {
+  BurstInfo,
+  CellSummary,
+  Classification,
+  GroupSummary,
+  InvocationRecord,
+  LatencyStats,
+  Outcome,
+} from './types.js';
+
+/** What a cell's groups are keyed by besides classification. */
+export interface CellInfo {
+  functionName: string;
+  runtime: string;
+  memoryMb: number;
+}
+
+/** A summary and its encoded histograms, ready for a CellResult. */
+export interface SummaryResult {
+  summary: CellSummary;
+  histograms: Partial<Record<HistogramName, string>>;
+}
+
+const OUTCOMES: readonly Outcome[] = [
+  'ok',
+  'function-error',
+  'throttled',
+  'service-error',
+  'client-timeout',
+  'transport-error',
+];
+
+const CLASSES: readonly Classification[] = ['cold', 'warm', 'unknown'];
+
+/** A zero count for every outcome. */
+export function emptyOutcomeCounts(): Record<Outcome, number> {
+  return { ok: 0, 'function-error': 0, throttled: 0, 'service-error': 0, 'client-timeout': 0, 'transport-error': 0 };
+}
+
+/**
+ * Incremental summary of one cell: `add` is O(1) (a few counters and two or three histogram records);
+ * `snapshot` computes percentiles and is cached until the next `add`, so a TUI can call it every frame.
+ * Latency `all` covers every record (throttles and errors included); `initDuration` holds the REPORT's
+ * Init Duration of cold records (SnapStart's Restore Duration is not an init and is left out).
+ */
+export class SummaryAccumulator {
+  private readonly byOutcome = emptyOutcomeCounts();
+  private readonly byClass: Record<Classification, number> = { cold: 0, warm: 0, unknown: 0 };
+  private readonly throttles = new Map<string, number>();
+  private readonly errors = new Map<string, number>();
+  private readonly all: Histogram = createHistogram();
+  private readonly latency: Record<Classification, Histogram> = {
+    cold: createHistogram(),
+    warm: createHistogram(),
+    unknown: createHistogram(),
+  };
+  private readonly init: Histogram = createHistogram();
+  private readonly burstByIndex = new Map<number, BurstInfo>();
+  private total = 0;
+  private cached: CellSummary | undefined;
+
+  constructor(private readonly cell: CellInfo) {}
+
+  /** Count one record. */
+  add(record: InvocationRecord): void {
+    this.total++;
+    this.byOutcome[record.outcome]++;
+    this.byClass[record.classification]++;
+    if (record.outcome === 'throttled') {
+      const reason = record.errorType ?? 'Unknown';
+      this.throttles.set(reason, (this.throttles.get(reason) ?? 0) + 1);
+    } else if (record.outcome !== 'ok') {
+      const type = record.errorType ?? record.outcome;
+      this.errors.set(type, (this.errors.get(type) ?? 0) + 1);
+    }
+    recordUs(this.all, record.latencyUs);
+    recordUs(this.latency[record.classification], record.latencyUs);
+    const initMs = record.report?.initDurationMs;
+    if (initMs !== undefined) recordUs(this.init, initMs * 1000);
+    this.cached = undefined;
+  }
+
+  /** Set (or replace, by index) the release facts of one burst. */
+  setBurst(info: BurstInfo): void {
+    this.burstByIndex.set(info.index, info);
+    this.cached = undefined;
+  }
+
+  /** Number of records added so far. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** The summary of everything added so far; the returned object is shared until the next change, do not mutate it. */
+  snapshot(): CellSummary {
+    if (this.cached) return this.cached;
+    const classified = this.byClass.cold + this.byClass.warm;
+    const latencyOf: Record<Classification, LatencyStats> = {
+      cold: statsOf(this.latency.cold),
+      warm: statsOf(this.latency.warm),
+      unknown: statsOf(this.latency.unknown),
+    };
+    const initDuration = statsOf(this.init);
+    const groups: GroupSummary[] = [];
+    for (const classification of CLASSES) {
+      if (this.byClass[classification] === 0) continue;
+      const group: GroupSummary = {
+        key: { ...this.cell, classification },
+        latency: latencyOf[classification],
+      };
+      if (classification === 'cold' && initDuration.count > 0) group.initDuration = initDuration;
+      groups.push(group);
+    }
+    this.cached = {
+      total: this.total,
+      byOutcome: { ...this.byOutcome },
+      cold: this.byClass.cold,
+      warm: this.byClass.warm,
+      unknown: this.byClass.unknown,
+      coldRatio: classified === 0 ? 0 : this.byClass.cold / classified,
+      throttlesByReason: sortedRecord(this.throttles),
+      errorsByType: sortedRecord(this.errors),
+      latency: { all: statsOf(this.all), cold: latencyOf.cold, warm: latencyOf.warm },
+      initDuration,
+      groups,
+      bursts: [...this.burstByIndex.values()].sort((a, b) => a.index - b.index),
+    };
+    return this.cached;
+  }
+
+  /** Encoded histograms of the non-empty series, for the results file. */
+  encodedHistograms(): Partial<Record<HistogramName, string>> {
+    const out: Partial<Record<HistogramName, string>> = {};
+    if (this.all.totalCount > 0) out['latency.all'] = encodeHistogram(this.all);
+    if (this.latency.cold.totalCount > 0) out['latency.cold'] = encodeHistogram(this.latency.cold);
+    if (this.latency.warm.totalCount > 0) out['latency.warm'] = encodeHistogram(this.latency.warm);
+    if (this.init.totalCount > 0) out['init'] = encodeHistogram(this.init);
+    return out;
+  }
+
+  /** Release the histograms; the accumulator must not be used afterwards. */
+  destroy(): void {
+    this.all.destroy();
+    this.latency.cold.destroy();
+    this.latency.warm.destroy();
+    this.latency.unknown.destroy();
+    this.init.destroy();
+  }
+}
+
+/** A plain object from a count map, keys sorted by count (desc) then name, so output is stable. */
+function sortedRecord(counts: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  const entries = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+/** Summarise a cell's records from scratch (the same numbers the accumulator gives when fed the same records). */
+export function summarize(records: Iterable<InvocationRecord>, bursts: readonly BurstInfo[], cell: CellInfo): SummaryResult {
+  const acc = new SummaryAccumulator(cell);
+  try {
+    for (const r of records) acc.add(r);
+    for (const b of bursts) acc.setBurst(b);
+    return { summary: acc.snapshot(), histograms: acc.encodedHistograms() };
+  } finally {
+    acc.destroy();
+  }
+}
