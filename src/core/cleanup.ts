@@ -1,0 +1,76 @@
+/**
+ * The cleanup ledger: every change a run makes to a target is recorded before it is made, and the undo plan is
+ * derived from the ledger (pure), so whatever ended the run (success, failure, Ctrl-C) the same plan puts things back.
+ */
+
+/** One change a run made (or was about to make) to a function. */
+export type Change =
+  | { kind: 'memory'; functionName: string; beforeMb: number }
+  /** `before` undefined = no reservation was set. */
+  | { kind: 'reserved'; functionName: string; before?: number }
+  | { kind: 'provisioned'; functionName: string; qualifier: string }
+  /** The run itself already released this provisioned concurrency. */
+  | { kind: 'provisioned-released'; functionName: string; qualifier: string }
+  | { kind: 'version'; functionName: string; version: string };
+
+/** One action that puts something back, in the order to perform them. */
+export type UndoAction =
+  | { kind: 'delete-provisioned'; functionName: string; qualifier: string }
+  /** `count` undefined = delete the reservation. */
+  | { kind: 'restore-reserved'; functionName: string; count?: number }
+  | { kind: 'restore-memory'; functionName: string; memoryMb: number };
+
+/**
+ * The undo plan for a ledger: provisioned concurrency first (it costs money and counts against reserved
+ * concurrency), then reserved concurrency, then memory, each back to the value seen before the first change.
+ */
+export function cleanupPlan(ledger: readonly Change[]): UndoAction[] {
+  const pcOpen = new Map<string, { functionName: string; qualifier: string }>();
+  const reservedBefore = new Map<string, number | undefined>();
+  const memoryBefore = new Map<string, number>();
+  for (const change of ledger) {
+    switch (change.kind) {
+      case 'provisioned':
+        pcOpen.set(`${change.functionName}:${change.qualifier}`, { functionName: change.functionName, qualifier: change.qualifier });
+        break;
+      case 'provisioned-released':
+        pcOpen.delete(`${change.functionName}:${change.qualifier}`);
+        break;
+      case 'reserved':
+        if (!reservedBefore.has(change.functionName)) reservedBefore.set(change.functionName, change.before);
+        break;
+      case 'memory':
+        if (!memoryBefore.has(change.functionName)) memoryBefore.set(change.functionName, change.beforeMb);
+        break;
+      case 'version':
+        // Published versions cannot be unpublished through the Target interface; they are listed, not undone.
+        break;
+    }
+  }
+  const plan: UndoAction[] = [];
+  for (const pc of pcOpen.values()) plan.push({ kind: 'delete-provisioned', ...pc });
+  for (const [functionName, count] of reservedBefore) {
+    plan.push(count === undefined ? { kind: 'restore-reserved', functionName } : { kind: 'restore-reserved', functionName, count });
+  }
+  for (const [functionName, memoryMb] of memoryBefore) plan.push({ kind: 'restore-memory', functionName, memoryMb });
+  return plan;
+}
+
+/** One sentence for an undo action, for the run's notices. */
+export function describeUndo(action: UndoAction): string {
+  switch (action.kind) {
+    case 'delete-provisioned':
+      return `delete provisioned concurrency on ${action.functionName}:${action.qualifier}`;
+    case 'restore-reserved':
+      return action.count === undefined
+        ? `remove reserved concurrency from ${action.functionName}`
+        : `restore reserved concurrency of ${action.functionName} to ${action.count}`;
+    case 'restore-memory':
+      return `restore memory of ${action.functionName} to ${action.memoryMb} MB`;
+  }
+}
+
+/** Versions the run published (kept on the function; listed in the report). */
+export function publishedVersions(ledger: readonly Change[]): string[] {
+  return ledger.flatMap((c) => (c.kind === 'version' ? [`${c.functionName}:${c.version}`] : []));
+}

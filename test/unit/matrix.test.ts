@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { cellId, expandMatrix, plannedChanges, plannedInvocations, type MatrixInput } from '../../src/core/matrix.js';
+import { cleanupPlan, describeUndo, publishedVersions } from '../../src/core/cleanup.js';
+
+const base: MatrixInput = {
+  functions: [
+    { name: 'node-hello', runtime: 'nodejs20.x' },
+    { name: 'python-hello', runtime: 'python3.11' },
+  ],
+  memoryMb: [128, 512, 1024],
+  provisioned: [0],
+  burst: { n: 10, waves: 2, intervalMs: 500, forceCold: true },
+};
+
+describe('expandMatrix', () => {
+  it('gives one cell per function × memory, in run order, with unique ids', () => {
+    const cells = expandMatrix(base);
+    expect(cells.map((c) => c.spec.id)).toEqual([
+      'node-hello-128mb-pc0',
+      'node-hello-512mb-pc0',
+      'node-hello-1024mb-pc0',
+      'python-hello-128mb-pc0',
+      'python-hello-512mb-pc0',
+      'python-hello-1024mb-pc0',
+    ]);
+    expect(cells[4]?.spec).toMatchObject({ functionName: 'python-hello', runtime: 'python3.11', memoryMb: 512, provisioned: 0 });
+    expect(plannedInvocations(cells)).toBe(6 * 2 * 10);
+  });
+
+  it('plans configure, force-cold, bursts with idle waits, and nothing provisioned for pc 0', () => {
+    const steps = expandMatrix(base)[0]?.steps;
+    expect(steps).toEqual([
+      { kind: 'set-memory', functionName: 'node-hello', memoryMb: 128 },
+      { kind: 'force-cold', functionName: 'node-hello' },
+      { kind: 'burst', wave: 0, n: 10 },
+      { kind: 'idle-wait', ms: 500 },
+      { kind: 'burst', wave: 1, n: 10 },
+    ]);
+  });
+
+  it('publishes a version, puts provisioned concurrency before the burst and releases it after', () => {
+    const cells = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [256], provisioned: [0, 5], burst: { n: 10, waves: 1, intervalMs: 0, forceCold: false, concurrency: 4 } });
+    expect(cells.map((c) => c.spec.id)).toEqual(['node-hello-256mb-pc0', 'node-hello-256mb-pc5']);
+    expect(cells[1]?.steps.map((s) => s.kind)).toEqual(['set-memory', 'publish-version', 'put-provisioned', 'burst', 'delete-provisioned']);
+    expect(cells[1]?.steps[2]).toEqual({ kind: 'put-provisioned', functionName: 'node-hello', count: 5 });
+    expect(cells[1]?.steps[3]).toEqual({ kind: 'burst', wave: 0, n: 10, concurrency: 4 });
+  });
+
+  it('adds the reserved concurrency axis, with null meaning none', () => {
+    const cells = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [128], reservedConcurrency: [5, null] });
+    expect(cells.map((c) => c.spec.id)).toEqual(['node-hello-128mb-pc0-rc5', 'node-hello-128mb-pc0-rcnone']);
+    expect(cells[0]?.steps[1]).toEqual({ kind: 'set-reserved', functionName: 'node-hello', count: 5 });
+    expect(cells[1]?.steps[1]).toEqual({ kind: 'set-reserved', functionName: 'node-hello', count: null });
+    expect(cellId('f', 128, 0)).toBe('f-128mb-pc0');
+  });
+
+  it('lists planned changes against the functions as they are now', () => {
+    const cells = expandMatrix({ ...base, provisioned: [0, 10], reservedConcurrency: [20] });
+    const lines = plannedChanges(cells, [{ functionName: 'node-hello', memoryMb: 128 }]);
+    expect(lines.join('\n')).toContain('node-hello: set memory to 128, 512, 1024 MB in turn (now 128 MB; restored afterwards)');
+    expect(lines.join('\n')).toContain('reserved concurrency to 20 in turn (now none');
+    expect(lines.join('\n')).toContain('provisioned concurrency 10');
+    expect(lines.join('\n')).not.toContain('python-hello');
+    expect(plannedChanges(expandMatrix({ ...base, memoryMb: [128], burst: { ...base.burst, forceCold: false } }), [{ functionName: 'node-hello', memoryMb: 128 }])).toEqual([]);
+  });
+});
+
+describe('cleanupPlan', () => {
+  it('puts back the first-seen values, provisioned concurrency first, and skips released configs', () => {
+    const plan = cleanupPlan([
+      { kind: 'memory', functionName: 'f', beforeMb: 256 },
+      { kind: 'reserved', functionName: 'f', before: undefined },
+      { kind: 'version', functionName: 'f', version: '3' },
+      { kind: 'provisioned', functionName: 'f', qualifier: '3' },
+      { kind: 'provisioned-released', functionName: 'f', qualifier: '3' },
+      { kind: 'memory', functionName: 'f', beforeMb: 512 },
+      { kind: 'reserved', functionName: 'f', before: 5 },
+      { kind: 'version', functionName: 'f', version: '4' },
+      { kind: 'provisioned', functionName: 'f', qualifier: '4' },
+      { kind: 'reserved', functionName: 'g', before: 7 },
+    ]);
+    expect(plan).toEqual([
+      { kind: 'delete-provisioned', functionName: 'f', qualifier: '4' },
+      { kind: 'restore-reserved', functionName: 'f' },
+      { kind: 'restore-reserved', functionName: 'g', count: 7 },
+      { kind: 'restore-memory', functionName: 'f', memoryMb: 256 },
+    ]);
+    expect(plan.map(describeUndo)).toEqual([
+      'delete provisioned concurrency on f:4',
+      'remove reserved concurrency from f',
+      'restore reserved concurrency of g to 7',
+      'restore memory of f to 256 MB',
+    ]);
+    expect(cleanupPlan([])).toEqual([]);
+    expect(publishedVersions([{ kind: 'version', functionName: 'f', version: '3' }])).toEqual(['f:3']);
+  });
+});
