@@ -1,0 +1,138 @@
+/**
+ * The zod schema of a results file (src/core/results.ts), used when reading one back. Objects are loose
+ * (unknown keys kept) so a file written by a later coldprobe with additive fields still reads and round-trips.
+ */
+import { z } from 'zod';
+import { RESULTS_SCHEMA_VERSION } from '../core/results.js';
+import type { ResultsFile } from '../core/results.js';
+
+const count = z.number().int().min(0);
+const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
+
+const classification = z.enum(['cold', 'warm', 'unknown']);
+const outcome = z.enum(['ok', 'function-error', 'throttled', 'service-error', 'client-timeout', 'transport-error']);
+
+const reportFields = z.looseObject({
+  requestId: z.string().optional(),
+  durationMs: finite,
+  billedDurationMs: finite,
+  memorySizeMb: finite,
+  maxMemoryUsedMb: finite,
+  initDurationMs: finite.optional(),
+  restoreDurationMs: finite.optional(),
+  status: z.string().optional(),
+  errorType: z.string().optional(),
+});
+
+const environmentTruth = z.looseObject({ envId: z.string(), envSeq: count, initType: z.string() });
+
+const invocationRecord = z.looseObject({
+  index: count,
+  cell: z.string(),
+  burst: count,
+  scheduledUs: finite,
+  sentUs: finite,
+  finishedUs: finite,
+  latencyUs: finite,
+  prepareUs: finite,
+  outcome,
+  errorType: z.string().optional(),
+  statusCode: z.number().int().optional(),
+  classification,
+  report: reportFields.optional(),
+  requestId: z.string().optional(),
+  executedVersion: z.string().optional(),
+  env: environmentTruth.optional(),
+});
+
+const latencyStats = z.looseObject({
+  count,
+  minUs: finite,
+  meanUs: finite,
+  p50Us: finite,
+  p90Us: finite,
+  p99Us: finite,
+  p999Us: finite,
+  maxUs: finite,
+});
+
+const burstInfo = z.looseObject({
+  index: count,
+  n: count,
+  releaseSpreadUs: finite,
+  prepareUs: finite,
+  startedUs: finite,
+  notSent: count,
+});
+
+const groupSummary = z.looseObject({
+  key: z.looseObject({ functionName: z.string(), runtime: z.string(), memoryMb: finite, classification }),
+  latency: latencyStats,
+  initDuration: latencyStats.optional(),
+});
+
+const cellSummary = z.looseObject({
+  total: count,
+  byOutcome: z.record(outcome, count),
+  cold: count,
+  warm: count,
+  unknown: count,
+  coldRatio: z.number().min(0).max(1),
+  throttlesByReason: z.record(z.string(), count),
+  errorsByType: z.record(z.string(), count),
+  latency: z.looseObject({ all: latencyStats, cold: latencyStats, warm: latencyStats }),
+  initDuration: latencyStats,
+  groups: z.array(groupSummary),
+  bursts: z.array(burstInfo),
+});
+
+const cellSpec = z.looseObject({
+  id: z.string(),
+  label: z.string(),
+  functionName: z.string(),
+  runtime: z.string(),
+  memoryMb: finite,
+  provisioned: count,
+  qualifier: z.string().optional(),
+});
+
+/** An encoded HDR histogram (`encodeIntoCompressedBase64`: base64 that starts with `HIST`). */
+const encodedHistogram = z.string().regex(/^HIST[A-Za-z0-9+/]*={0,2}$/, { message: 'expected an encoded HDR histogram' });
+
+const cellResult = z.looseObject({
+  spec: cellSpec,
+  bursts: z.array(burstInfo),
+  records: z.array(invocationRecord),
+  histograms: z.partialRecord(z.enum(['latency.all', 'latency.cold', 'latency.warm', 'init']), encodedHistogram),
+  summary: cellSummary,
+  cost: z
+    .looseObject({
+      perThousandUsd: finite,
+      totalUsd: finite,
+      prices: z.record(z.string(), finite),
+      note: z.string(),
+    })
+    .optional(),
+  notes: z.array(z.string()).optional(),
+});
+
+/** The whole results file. */
+export const resultsFileSchema = z.looseObject({
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  tool: z.looseObject({ name: z.literal('coldprobe'), version: z.string() }),
+  command: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  interrupted: z.boolean(),
+  target: z.looseObject({ kind: z.enum(['aws', 'emulator']), description: z.string() }),
+  options: z.record(z.string(), z.unknown()),
+  cells: z.array(cellResult),
+  thresholds: z
+    .array(z.looseObject({ expression: z.string(), cell: z.string(), passed: z.boolean(), detail: z.string() }))
+    .optional(),
+});
+
+// Compile-time guard: what the schema accepts must be a ResultsFile, so readers get the shared type.
+type Parsed = z.infer<typeof resultsFileSchema>;
+const _parsedIsResultsFile = (p: Parsed): ResultsFile => p;
+void _parsedIsResultsFile;
