@@ -1,0 +1,67 @@
+/**
+ * Wire shapes of the control-plane responses (lambda-protocol.md §4.2): registry records in, Lambda's JSON
+ * members out. Pure.
+ */
+import type { ProvisionedProgress } from './model.js';
+import type { AliasRecord, ProvisionedRecord, Snapshot } from './registry-types.js';
+
+/** Lambda's FunctionConfiguration for a snapshot; `functionArn` is already qualified as the caller should see it. */
+export function functionConfigurationView(
+  functionName: string,
+  functionArn: string,
+  snap: Snapshot,
+  lastUpdateStatus: 'Successful' | 'InProgress' | 'Failed',
+  accountId: string,
+): Record<string, unknown> {
+  return {
+    FunctionName: functionName,
+    FunctionArn: functionArn,
+    Runtime: snap.runtime,
+    Role: `arn:aws:iam::${accountId}:role/coldprobe-emulator`,
+    Handler: snap.handler,
+    CodeSize: snap.codeSizeBytes,
+    Description: snap.description,
+    Timeout: snap.timeoutS,
+    MemorySize: snap.memoryMb,
+    LastModified: snap.lastModified,
+    CodeSha256: snap.codeSha256,
+    Version: snap.version,
+    Environment: { Variables: { ...snap.environment } },
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: snap.revisionId,
+    State: 'Active',
+    LastUpdateStatus: lastUpdateStatus,
+    PackageType: 'Zip',
+    Architectures: ['x86_64'],
+    EphemeralStorage: { Size: 512 },
+    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${functionName}` },
+  };
+}
+
+/** Lambda's AliasConfiguration. */
+export function aliasView(aliasArn: string, alias: AliasRecord): Record<string, unknown> {
+  return {
+    AliasArn: aliasArn,
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(alias.routingConfig === undefined ? {} : { RoutingConfig: alias.routingConfig }),
+    RevisionId: alias.revisionId,
+  };
+}
+
+/** Status of a provisioned-concurrency config from the pool's progress: FAILED, READY or IN_PROGRESS. */
+export function provisionedView(record: ProvisionedRecord, progress: ProvisionedProgress | undefined): Record<string, unknown> {
+  const allocated = Math.min(progress?.allocated ?? 0, record.requested);
+  const available = Math.min(progress?.available ?? 0, allocated);
+  const status = progress?.failureReason !== undefined ? 'FAILED' : allocated >= record.requested ? 'READY' : 'IN_PROGRESS';
+  return {
+    RequestedProvisionedConcurrentExecutions: record.requested,
+    AvailableProvisionedConcurrentExecutions: available,
+    AllocatedProvisionedConcurrentExecutions: allocated,
+    Status: status,
+    ...(progress?.failureReason === undefined ? {} : { StatusReason: progress.failureReason }),
+    LastModified: record.lastModified,
+  };
+}
