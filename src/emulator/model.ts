@@ -2,6 +2,16 @@
  * The seam inside the emulator between the control plane (registry.ts + control-api.ts: what functions,
  * versions, aliases and concurrency settings exist) and the data plane (pool.ts + invoke-api.ts +
  * runtime-api.ts: environments, invocations, throttles). Types only.
+ *
+ * Notes from the control plane (additive, comments only):
+ * - `new Registry({ region, accountId, accountConcurrency, unreservedMinimum? })` from registry.ts implements
+ *   ControlPlane; `registry.registerFolder(dir)` reads function folders (throws FunctionDefinitionError naming the
+ *   file and field). `handleControlRequest(req, res, { registry, dataPlane, region, accountId })` from
+ *   control-api.ts serves every non-Invoke path and resolves false for paths it does not know.
+ * - `parseFunctionRef(decodedLabel, qualifierQuery)` in function-ref.ts parses names/ARNs/qualifiers for the
+ *   Invoke path too (400 InvalidParameterValueException message when `ok` is false).
+ * - `generation` is per function. Published versions keep the generation `$LATEST` had when they were published,
+ *   so `retireGeneration` must only retire `$LATEST` environments (version `$LATEST`) older than the generation.
  */
 import type { FunctionDefinition } from './api.js';
 
