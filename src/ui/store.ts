@@ -1,0 +1,378 @@
+/**
+ * The live view's store: a pure reducer over RunEvents (no ink, no clock, no I/O). The engine emits events;
+ * `dispatch` folds each one in O(1)-ish time so the burst path stays cheap; `snapshot` builds an immutable
+ * view model that a renderer draws at its own frame rate.
+ */
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { RunEvent } from '../core/events.js';
+import type { InvocationRecord, Outcome } from '../core/types.js';
+import { Activity, type ActivityView } from './activity.js';
+import { LiveHistogram, type HistogramView } from './live-histogram.js';
+
+/** What the header line says. */
+export interface HeaderFacts {
+  /** `emulator`, `aws`, … from run-start; empty before it. */
+  targetKind: string;
+  functionName: string;
+  runtime: string;
+  memoryMb: number;
+  /** Invocations per burst (wave) of the current burst. */
+  burstN: number;
+  /** 1-based current wave; 0 before the first burst starts. */
+  wave: number;
+  /** Waves planned for the current cell. */
+  waves: number;
+  /** Run time so far (frozen at run-end), µs. */
+  elapsedUs: number;
+  phase: 'waiting' | 'running' | 'ended';
+  interrupted: boolean;
+  /** Last step detail (e.g. `force-cold: drained 3 idle environments`). */
+  step: string;
+}
+
+/** Invocation progress for the bar. */
+export interface ProgressFacts {
+  /** Invocations planned so far (n × waves of the cells started). */
+  planned: number;
+  sent: number;
+  inFlight: number;
+  done: number;
+}
+
+/** Counters by classification and outcome; by-reason lists are sorted by count, largest first. */
+export interface CounterFacts {
+  cold: number;
+  warm: number;
+  unknown: number;
+  throttled: number;
+  throttlesByReason: ReadonlyArray<readonly [string, number]>;
+  errors: number;
+  errorsByType: ReadonlyArray<readonly [string, number]>;
+}
+
+/** Live percentiles of one class, µs. */
+export interface LivePercentiles {
+  count: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  maxUs: number;
+}
+
+/** Kind of one drawn stretch of an environment lane. */
+export type SegmentKind = 'init' | 'invoke' | 'failed';
+
+/** One stretch of an environment's life as seen by the client, µs since run start. */
+export interface Segment {
+  kind: SegmentKind;
+  startUs: number;
+  endUs: number;
+}
+
+/** One execution environment's lane. */
+export interface Lane {
+  envId: string;
+  /** 1-based order of first appearance, used as the lane's short label. */
+  ordinal: number;
+  invocations: number;
+  segments: readonly Segment[];
+}
+
+/** The environment timeline model: lanes when env ids are known, binned activity always. */
+export interface TimelineModel {
+  /** `lanes` when records carry environment ids (emulator); `aggregate` when none do (AWS). */
+  mode: 'lanes' | 'aggregate';
+  lanes: readonly Lane[];
+  activity: ActivityView;
+  /** Left edge of the time axis, µs since run start. */
+  startUs: number;
+  /** Right edge (now, or run end), µs. */
+  endUs: number;
+}
+
+/** One line that is finished and can be printed once above the live region. */
+export type LogLine =
+  | {
+      kind: 'wave';
+      key: string;
+      cell: string;
+      wave: number;
+      waves: number;
+      n: number;
+      cold: number;
+      warm: number;
+      throttled: number;
+      errors: number;
+      releaseSpreadUs: number;
+      notSent: number;
+    }
+  | { kind: 'notice'; key: string; level: 'info' | 'warn'; message: string };
+
+/** Everything a frame draws; immutable. */
+export interface UiSnapshot {
+  header: HeaderFacts;
+  progress: ProgressFacts;
+  counters: CounterFacts;
+  latency: { cold: LivePercentiles; warm: LivePercentiles };
+  histogram: HistogramView;
+  timeline: TimelineModel;
+  log: readonly LogLine[];
+}
+
+/** The store the view reads and the engine's sink writes. */
+export interface UiStore {
+  dispatch(event: RunEvent): void;
+  /** `nowUs` (µs since run start) moves the clock between events; omitted, the last event's time is used. */
+  snapshot(nowUs?: number): UiSnapshot;
+}
+
+const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set(['function-error', 'service-error', 'client-timeout', 'transport-error']);
+
+function newHistogram(): Histogram {
+  // Auto-resizing µs histogram; 2 significant digits is plenty for a live readout and keeps it small.
+  return build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 2, autoResize: true });
+}
+
+function percentiles(h: Histogram): LivePercentiles {
+  if (h.totalCount === 0) return { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0 };
+  return {
+    count: h.totalCount,
+    p50Us: h.getValueAtPercentile(50),
+    p90Us: h.getValueAtPercentile(90),
+    p99Us: h.getValueAtPercentile(99),
+    maxUs: h.maxValue,
+  };
+}
+
+function sortedEntries(map: Map<string, number>): Array<readonly [string, number]> {
+  return [...map.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+interface MutableLane {
+  envId: string;
+  ordinal: number;
+  invocations: number;
+  segments: Segment[];
+}
+
+interface WaveCounts {
+  cold: number;
+  warm: number;
+  throttled: number;
+  errors: number;
+}
+
+/** Creates an empty store. */
+export function createUiStore(): UiStore {
+  const header: HeaderFacts = {
+    targetKind: '',
+    functionName: '',
+    runtime: '',
+    memoryMb: 0,
+    burstN: 0,
+    wave: 0,
+    waves: 0,
+    elapsedUs: 0,
+    phase: 'waiting',
+    interrupted: false,
+    step: '',
+  };
+  let runStartUs = 0;
+  let lastAtUs = 0;
+  let endedAtUs: number | undefined;
+  let planned = 0;
+  let released = 0;
+  let done = 0;
+  const counts = { cold: 0, warm: 0, unknown: 0, throttled: 0, errors: 0 };
+  const throttles = new Map<string, number>();
+  const errors = new Map<string, number>();
+  const cold = newHistogram();
+  const warm = newHistogram();
+  let coldCache: LivePercentiles | undefined;
+  let warmCache: LivePercentiles | undefined;
+  const histogram = new LiveHistogram();
+  let activity = new Activity(0);
+  const lanes: MutableLane[] = [];
+  const laneById = new Map<string, MutableLane>();
+  let sawEnv = false;
+  const log: LogLine[] = [];
+  const waveCounts = new Map<string, WaveCounts>();
+  const waveKey = (cell: string, burst: number): string => `${cell}#${burst}`;
+  const wavesByCell = new Map<string, number>();
+  let version = 0;
+  let cached: { version: number; nowUs: number; snap: UiSnapshot } | undefined;
+
+  function touch(atUs: number): void {
+    if (atUs > lastAtUs) lastAtUs = atUs;
+  }
+
+  function addRecord(record: InvocationRecord): void {
+    done += 1;
+    touch(record.finishedUs);
+    const isThrottled = record.outcome === 'throttled';
+    const isFailed = FAILED_OUTCOMES.has(record.outcome);
+    const isCold = record.classification === 'cold';
+    if (isThrottled) {
+      counts.throttled += 1;
+      const reason = record.errorType ?? 'unknown';
+      throttles.set(reason, (throttles.get(reason) ?? 0) + 1);
+    } else if (isFailed) {
+      counts.errors += 1;
+      const type = record.errorType ?? record.outcome;
+      errors.set(type, (errors.get(type) ?? 0) + 1);
+    }
+    if (record.classification === 'cold') counts.cold += 1;
+    else if (record.classification === 'warm') counts.warm += 1;
+    else if (!isThrottled) counts.unknown += 1;
+    if (record.classification !== 'unknown') {
+      (isCold ? cold : warm).recordValue(Math.max(1, Math.round(record.latencyUs)));
+      if (isCold) coldCache = undefined;
+      else warmCache = undefined;
+      histogram.add(record.latencyUs, isCold);
+    }
+    const wave = waveCounts.get(waveKey(record.cell, record.burst));
+    if (wave) {
+      if (isCold) wave.cold += 1;
+      else if (record.classification === 'warm') wave.warm += 1;
+      if (isThrottled) wave.throttled += 1;
+      else if (isFailed) wave.errors += 1;
+    }
+    activity.add(record.sentUs, record.finishedUs, { cold: isCold, throttled: isThrottled, failed: isFailed });
+    if (record.env) addToLane(record, record.env.envId, isCold, isFailed);
+  }
+
+  function addToLane(record: InvocationRecord, envId: string, isCold: boolean, isFailed: boolean): void {
+    sawEnv = true;
+    let lane = laneById.get(envId);
+    if (!lane) {
+      lane = { envId, ordinal: lanes.length + 1, invocations: 0, segments: [] };
+      lanes.push(lane);
+      laneById.set(envId, lane);
+    }
+    lane.invocations += 1;
+    let startUs = record.sentUs;
+    const endUs = Math.max(record.finishedUs, startUs);
+    const initMs = record.report?.initDurationMs ?? record.report?.restoreDurationMs;
+    if (isCold && initMs !== undefined) {
+      // The client cannot see where init ends inside its latency; REPORT's Init Duration is the best
+      // estimate, so the lane draws init first and the rest of the latency as the invoke.
+      const initEndUs = Math.min(endUs, startUs + initMs * 1000);
+      lane.segments.push({ kind: 'init', startUs, endUs: initEndUs });
+      startUs = initEndUs;
+    }
+    if (endUs > startUs || lane.segments.length === 0 || !isCold) {
+      lane.segments.push({ kind: isFailed ? 'failed' : 'invoke', startUs, endUs });
+    }
+  }
+
+  function dispatch(event: RunEvent): void {
+    version += 1;
+    switch (event.type) {
+      case 'run-start': {
+        runStartUs = event.atUs;
+        lastAtUs = event.atUs;
+        header.targetKind = event.targetKind;
+        header.phase = 'running';
+        const first = event.cells[0];
+        if (first) {
+          header.functionName = first.functionName;
+          header.runtime = first.runtime;
+          header.memoryMb = first.memoryMb;
+        }
+        activity = new Activity(event.atUs);
+        break;
+      }
+      case 'cell-start':
+        touch(event.atUs);
+        header.functionName = event.cell.functionName;
+        header.runtime = event.cell.runtime;
+        header.memoryMb = event.cell.memoryMb;
+        break;
+      case 'step':
+        touch(event.atUs);
+        header.step = event.detail ? `${event.step}: ${event.detail}` : event.step;
+        break;
+      case 'burst-start': {
+        touch(event.atUs);
+        header.burstN = event.n;
+        header.wave = event.burst + 1;
+        header.waves = event.waves;
+        // Plan n × waves for each cell once, at its first burst.
+        if (!wavesByCell.has(event.cell)) {
+          wavesByCell.set(event.cell, event.waves);
+          planned += event.n * event.waves;
+        }
+        waveCounts.set(waveKey(event.cell, event.burst), { cold: 0, warm: 0, throttled: 0, errors: 0 });
+        break;
+      }
+      case 'burst-released':
+        touch(event.atUs);
+        released += event.info.n - event.info.notSent;
+        break;
+      case 'record':
+        addRecord(event.record);
+        break;
+      case 'burst-end': {
+        touch(event.atUs);
+        const wave = waveCounts.get(waveKey(event.cell, event.burst)) ?? { cold: 0, warm: 0, throttled: 0, errors: 0 };
+        log.push({
+          kind: 'wave',
+          key: `wave:${waveKey(event.cell, event.burst)}`,
+          cell: event.cell,
+          wave: event.burst + 1,
+          waves: wavesByCell.get(event.cell) ?? header.waves,
+          n: event.info.n,
+          ...wave,
+          releaseSpreadUs: event.info.releaseSpreadUs,
+          notSent: event.info.notSent,
+        });
+        break;
+      }
+      case 'cell-end':
+        touch(event.atUs);
+        break;
+      case 'notice':
+        touch(event.atUs);
+        log.push({ kind: 'notice', key: `notice:${log.length}`, level: event.level, message: event.message });
+        break;
+      case 'run-end':
+        touch(event.atUs);
+        endedAtUs = event.atUs;
+        header.phase = 'ended';
+        header.interrupted = event.interrupted;
+        break;
+    }
+  }
+
+  function snapshot(nowUs?: number): UiSnapshot {
+    const clockUs = endedAtUs ?? Math.max(lastAtUs, nowUs ?? lastAtUs);
+    if (cached && cached.version === version && cached.nowUs === clockUs) return cached.snap;
+    coldCache ??= percentiles(cold);
+    warmCache ??= percentiles(warm);
+    const sent = Math.max(released, done);
+    const snap: UiSnapshot = Object.freeze({
+      header: Object.freeze({ ...header, elapsedUs: Math.max(0, clockUs - runStartUs) }),
+      progress: Object.freeze({ planned: Math.max(planned, sent), sent, inFlight: sent - done, done }),
+      counters: Object.freeze({
+        ...counts,
+        throttlesByReason: sortedEntries(throttles),
+        errorsByType: sortedEntries(errors),
+      }),
+      latency: Object.freeze({ cold: coldCache, warm: warmCache }),
+      histogram: histogram.view(),
+      timeline: Object.freeze({
+        // Lanes need environment ids (emulator). Without any (AWS), once records arrive, only aggregates are honest.
+        mode: sawEnv || (done === 0 && header.targetKind !== 'aws') ? ('lanes' as const) : ('aggregate' as const),
+        lanes: lanes.map((l) => Object.freeze({ ...l, segments: l.segments.slice() })),
+        activity: activity.view(),
+        startUs: runStartUs,
+        endUs: clockUs,
+      }),
+      log: log.slice(),
+    });
+    cached = { version, nowUs: clockUs, snap };
+    return snap;
+  }
+
+  return { dispatch, snapshot };
+}
