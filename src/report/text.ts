@@ -1,0 +1,237 @@
+/**
+ * The text summary of a run (data in, string out): a per-group latency table that fits the terminal width,
+ * counts, throttles, errors and burst release facts, then log-scale text histograms of cold and warm latency.
+ */
+import { Chalk } from 'chalk';
+import type { ChalkInstance } from 'chalk';
+import type { CellResult, HistogramName, ResultsFile } from '../core/results.js';
+import { decodeHistogram, recordedValues } from '../core/stats.js';
+import type { RecordedValue } from '../core/stats.js';
+import type { BurstInfo, CellSummary, Classification, LatencyStats } from '../core/types.js';
+import { formatCount, formatMb, formatPercent, formatUs, truncate } from './format.js';
+
+/** Rendering options: `color` turns ANSI colour on; `width` is the terminal width in columns (80 when unknown). */
+export interface TextOptions {
+  color: boolean;
+  width: number;
+}
+
+/** At most this many bursts are listed one per line; the rest are folded into one line. */
+const MAX_BURST_LINES = 8;
+
+/** Histogram bucket ratio: 10^(1/4) ≈ 1.78, four buckets per decade (readable labels, enough resolution). */
+const BUCKETS_PER_DECADE = 4;
+
+const STAT_COLS = ['p50', 'p90', 'p99', 'p99.9', 'max'] as const;
+const STAT_WIDTH = 6;
+const MEM_WIDTH = 7;
+const CLASS_WIDTH = 7;
+const COUNT_WIDTH = 7;
+
+function classColor(c: ChalkInstance, cls: Classification | 'init'): ChalkInstance {
+  return cls === 'cold' ? c.cyan : cls === 'warm' ? c.green : cls === 'init' ? c.blue : c.yellow;
+}
+
+function statCells(s: LatencyStats): string[] {
+  return [s.p50Us, s.p90Us, s.p99Us, s.p999Us, s.maxUs].map((v) => formatUs(v).padStart(STAT_WIDTH));
+}
+
+/** The latency table: one row per group, plus an `init` row (Init Duration) under each cold group. */
+function table(summary: CellSummary, c: ChalkInstance, width: number): string[] {
+  const fixed = MEM_WIDTH + CLASS_WIDTH + COUNT_WIDTH + STAT_COLS.length * STAT_WIDTH + 8; // 8 separating spaces
+  const nameWidth = Math.max(8, width - fixed);
+  const header = [
+    'function/runtime'.padEnd(nameWidth),
+    'memory'.padStart(MEM_WIDTH),
+    'class'.padEnd(CLASS_WIDTH),
+    'count'.padStart(COUNT_WIDTH),
+    ...STAT_COLS.map((h) => h.padStart(STAT_WIDTH)),
+  ].join(' ');
+  const lines = [c.bold(truncate(header, width))];
+  let previousName = '';
+  for (const g of summary.groups) {
+    const name = `${g.key.functionName}/${g.key.runtime}@${g.key.memoryMb}`;
+    const first = name !== previousName;
+    previousName = name;
+    const label = first ? truncate(`${g.key.functionName}/${g.key.runtime}`, nameWidth) : '';
+    const row = (cls: Classification | 'init', stats: LatencyStats, showName: boolean): string =>
+      [
+        (showName ? label : '').padEnd(nameWidth),
+        (showName ? formatMb(g.key.memoryMb) : '').padStart(MEM_WIDTH),
+        classColor(c, cls)(cls.padEnd(CLASS_WIDTH)),
+        formatCount(stats.count).padStart(COUNT_WIDTH),
+        ...statCells(stats),
+      ].join(' ');
+    lines.push(row(g.key.classification, g.latency, first));
+    if (g.initDuration) lines.push(row('init', g.initDuration, false));
+  }
+  if (summary.groups.length === 0) lines.push('(no invocations)');
+  return lines;
+}
+
+/** `label: a 3, b 2`, wrapped to the width with continuation lines indented. */
+function countsLine(label: string, counts: Record<string, number>, width: number, paint: ChalkInstance): string[] {
+  const entries = Object.entries(counts);
+  if (entries.length === 0) return [];
+  const lines: string[] = [];
+  let line = `${label}:`;
+  for (const [k, v] of entries) {
+    const item = ` ${truncate(k, width - 12)} ${formatCount(v)}`;
+    if (line.length + item.length + 1 > width) {
+      lines.push(line);
+      line = ' '.repeat(label.length + 1);
+    }
+    line += line.trim().endsWith(':') || line.trim() === '' ? item : `,${item}`;
+  }
+  lines.push(line);
+  return lines.map((l) => paint(l));
+}
+
+function burstLine(b: BurstInfo): string {
+  const sent = b.n - b.notSent;
+  const notSent = b.notSent > 0 ? `, ${formatCount(b.notSent)} not sent` : '';
+  return `  burst ${b.index + 1}: ${formatCount(sent)} sent, release spread ${formatUs(b.releaseSpreadUs)}, prepare ${formatUs(b.prepareUs)}${notSent}`;
+}
+
+function burstLines(bursts: readonly BurstInfo[], c: ChalkInstance, width: number): string[] {
+  if (bursts.length === 0) return [];
+  const shown = bursts.length > MAX_BURST_LINES ? bursts.slice(0, MAX_BURST_LINES - 1) : bursts;
+  const lines = [c.bold('bursts'), ...shown.map((b) => truncate(burstLine(b), width))];
+  if (shown.length < bursts.length) {
+    const rest = bursts.slice(shown.length);
+    const maxSpread = Math.max(...rest.map((b) => b.releaseSpreadUs));
+    const notSent = rest.reduce((sum, b) => sum + b.notSent, 0);
+    lines.push(
+      truncate(
+        `  … ${rest.length} more bursts: max release spread ${formatUs(maxSpread)}, ${formatCount(notSent)} not sent`,
+        width,
+      ),
+    );
+  }
+  return lines;
+}
+
+/** Bucket lower edge k (µs): 10^(k/4). */
+const edgeUs = (k: number): number => Math.pow(10, k / BUCKETS_PER_DECADE);
+const bucketOf = (valueUs: number): number => Math.floor(Math.log10(Math.max(1, valueUs)) * BUCKETS_PER_DECADE + 1e-9);
+
+/** Log-scale text histograms of the given series over one shared bucket range, so their shapes compare. */
+function histograms(series: Array<{ name: Classification; values: RecordedValue[] }>, c: ChalkInstance, width: number): string[] {
+  const present = series.filter((s) => s.values.length > 0);
+  if (present.length === 0) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of present) {
+    lo = Math.min(lo, bucketOf(s.values[0]?.valueUs ?? 1));
+    hi = Math.max(hi, bucketOf(s.values[s.values.length - 1]?.valueUs ?? 1));
+  }
+  const labels: string[] = [];
+  for (let k = lo; k <= hi; k++) labels.push(`${formatUs(edgeUs(k))}–${formatUs(edgeUs(k + 1))}`);
+  const labelWidth = Math.max(...labels.map((l) => l.length));
+  const countWidth = 7;
+  const barWidth = Math.max(10, width - 2 - labelWidth - 2 - 1 - countWidth);
+  const lines: string[] = [];
+  for (const s of present) {
+    const counts = new Array<number>(hi - lo + 1).fill(0);
+    for (const v of s.values) {
+      const i = bucketOf(v.valueUs) - lo;
+      counts[i] = (counts[i] ?? 0) + v.count;
+    }
+    const max = Math.max(...counts);
+    const total = counts.reduce((a, b) => a + b, 0);
+    const paint = classColor(c, s.name);
+    lines.push('', c.bold(`${s.name} latency (${formatCount(total)})`));
+    counts.forEach((n, i) => {
+      const len = max === 0 ? 0 : Math.round((n / max) * barWidth);
+      // A non-empty bucket always shows at least a sliver, so rare slow invocations stay visible.
+      const bar = n > 0 && len === 0 ? '▏' : '█'.repeat(len);
+      const label = (labels[i] ?? '').padStart(labelWidth);
+      lines.push(`  ${label} │${paint(bar)}${' '.repeat(Math.max(0, barWidth - Math.max(bar.length, 0)))} ${formatCount(n).padStart(countWidth)}`);
+    });
+  }
+  return lines;
+}
+
+/** Distinct values of one stored histogram, or of the records when the histogram is missing. */
+function seriesValues(cell: CellResult, name: HistogramName, cls: Classification): RecordedValue[] {
+  const encoded = cell.histograms[name];
+  if (encoded !== undefined) {
+    try {
+      const h = decodeHistogram(encoded);
+      const values = recordedValues(h);
+      h.destroy();
+      return values;
+    } catch {
+      // fall through to the records, which are the truth anyway
+    }
+  }
+  const byValue = new Map<number, number>();
+  for (const r of cell.records) {
+    if (r.classification === cls) byValue.set(r.latencyUs, (byValue.get(r.latencyUs) ?? 0) + 1);
+  }
+  return [...byValue.entries()].sort((a, b) => a[0] - b[0]).map(([valueUs, count]) => ({ valueUs, count }));
+}
+
+function renderCell(cell: CellResult, c: ChalkInstance, width: number): string[] {
+  const s = cell.summary;
+  const { spec } = cell;
+  const lines: string[] = [];
+  lines.push(
+    c.bold(truncate(`${spec.label || spec.id}: ${spec.functionName} (${spec.runtime}, ${formatMb(spec.memoryMb)}${spec.provisioned > 0 ? `, provisioned ${spec.provisioned}` : ''})`, width)),
+  );
+  const outcomes = Object.entries(s.byOutcome)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${formatCount(n)} ${k}`)
+    .join(', ');
+  lines.push(truncate(`${formatCount(s.total)} invocations: ${outcomes || 'none'}`, width));
+  const cold = `${formatCount(s.cold)} cold`;
+  const warm = `${formatCount(s.warm)} warm`;
+  const rest = `, ${formatCount(s.unknown)} unknown; cold ratio ${formatPercent(s.coldRatio)}`;
+  const plain = `${cold}, ${warm}${rest}`;
+  // Colour only a line that fits: truncating text with escape codes inside could cut one in half.
+  lines.push(plain.length <= width ? `${c.cyan(cold)}, ${c.green(warm)}${rest}` : truncate(plain, width));
+  lines.push('');
+  lines.push(...table(s, c, width));
+  const extra = [
+    ...countsLine('throttles', s.throttlesByReason, width, c.yellow),
+    ...countsLine('errors', s.errorsByType, width, c.red),
+  ];
+  if (extra.length > 0) lines.push('', ...extra);
+  const bursts = burstLines(cell.bursts.length > 0 ? cell.bursts : s.bursts, c, width);
+  if (bursts.length > 0) lines.push('', ...bursts);
+  lines.push(
+    ...histograms(
+      [
+        { name: 'cold', values: seriesValues(cell, 'latency.cold', 'cold') },
+        { name: 'warm', values: seriesValues(cell, 'latency.warm', 'warm') },
+      ],
+      c,
+      width,
+    ),
+  );
+  for (const note of cell.notes ?? []) lines.push(truncate(`note: ${note}`, width));
+  return lines;
+}
+
+/**
+ * Render a cell result or a whole results file as text no wider than `width` columns (ANSI colour only when `color`).
+ */
+export function renderSummary(result: CellResult | ResultsFile, options: TextOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const width = Math.max(40, Math.floor(options.width));
+  if (!('cells' in result)) return renderCell(result, c, width).join('\n') + '\n';
+  const lines: string[] = [];
+  lines.push(
+    c.bold(truncate(`coldprobe ${result.command} on ${result.target.description}, started ${result.startedAt}`, width)),
+  );
+  if (result.interrupted) lines.push(c.yellow(truncate('interrupted: these results are partial', width)));
+  for (const cell of result.cells) lines.push('', ...renderCell(cell, c, width));
+  if (result.thresholds && result.thresholds.length > 0) {
+    lines.push('', c.bold('thresholds'));
+    for (const t of result.thresholds) {
+      const mark = t.passed ? c.green('pass') : c.red('FAIL');
+      lines.push(`  ${mark} ${truncate(`${t.expression} [${t.cell}]: ${t.detail}`, width - 7)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
