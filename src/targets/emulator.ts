@@ -1,0 +1,48 @@
+/**
+ * The emulator target: starts the bundled emulator in-process on 127.0.0.1 and drives it through exactly the
+ * same SDK code as real Lambda, with an endpoint override and dummy credentials.
+ */
+import type { EmulatorOptions } from '../emulator/api.js';
+import { startEmulator } from '../emulator/index.js';
+import { targetUnavailable } from '../core/errors.js';
+import { createGatedClient } from './client.js';
+import { SdkTarget } from './sdk-target.js';
+
+/** Options of the emulator target: the emulator's own options (functionsDirs, idleTtlMs, …). */
+export type EmulatorTargetOptions = EmulatorOptions;
+
+/** An SdkTarget with a handle on its emulator, for tests that check ground truth. */
+export interface EmulatorTarget extends SdkTarget {
+  readonly emulator: Awaited<ReturnType<typeof startEmulator>>;
+}
+
+/** Start the emulator and return a Target over it; `close()` stops both. */
+export async function createEmulatorTarget(options: EmulatorTargetOptions = {}): Promise<EmulatorTarget> {
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw targetUnavailable(`the bundled emulator could not start (${message}).`, error);
+  }
+  const { client, handler } = createGatedClient({
+    region: emulator.region,
+    endpoint: emulator.endpoint,
+    // The emulator ignores signatures, but the SDK insists on credentials to sign with.
+    credentials: { accessKeyId: 'coldprobe', secretAccessKey: 'coldprobe' },
+  });
+  const target = new SdkTarget({
+    kind: 'emulator',
+    description: `emulator ${emulator.endpoint}`,
+    client,
+    handler,
+    waiter: { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 },
+    requestTimeoutMarginMs: 5_000,
+    forceCold: async (_target, functionName) => {
+      const stopped = await emulator.drainIdle(functionName);
+      return `stopped ${stopped} idle environment${stopped === 1 ? '' : 's'} of '${functionName}' on the emulator`;
+    },
+    onClose: () => emulator.close(),
+  });
+  return Object.assign(target, { emulator }) as EmulatorTarget;
+}
