@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { compactMs, compactUsd, renderMatrixTable } from '../../src/report/matrix-table.js';
+import { bestCells, rowOf } from '../../src/report/matrix-rows.js';
+import { fakeCell } from '../fixtures/matrix-cells.js';
+
+const cells = [
+  fakeCell({ functionName: 'node-hello', memoryMb: 128, coldMs: [300, 320, 340], warmMs: [3, 4, 5] }),
+  fakeCell({ functionName: 'node-hello', memoryMb: 1024, coldMs: [120, 130], warmMs: [2, 2, 2, 3] }),
+  fakeCell({ functionName: 'python-hello-with-a-very-long-function-name', memoryMb: 512, coldMs: [200], warmMs: [1, 1, 1, 1, 1], throttled: 2 }),
+];
+
+describe('matrix comparison table', () => {
+  it('has one row per cell with the figures in ms', () => {
+    const out = renderMatrixTable(cells, { color: false });
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^cell\s+cold\s+cold p50\/p99\s+warm p50\/p99\s+init p50\/p99\s+thr\s+err\s+est\$\/1k$/);
+    expect(lines[1]).toContain('node-hello 128M');
+    expect(lines[1]).toMatch(/\s50%\s/);
+    expect(lines[1]).toContain('320/340');
+    expect(lines[2]).toMatch(/\s33%\s/); // 2 cold of 6 classified
+    expect(lines[3]).toMatch(/17%\*/); // 1 cold of 6: the fewest cold starts
+    expect(lines[3]).toMatch(/\s2\s+0\s+\$/); // two throttles, no errors
+    expect(out).toContain('ESTIMATE');
+    expect(out).toContain('fastest cold start (p99): node-hello 1024 MB pc 0');
+  });
+
+  it('fits 80 columns by clipping the cell label, and narrower widths when asked', () => {
+    for (const width of [80, 72]) {
+      const out = renderMatrixTable(cells, { color: false, width });
+      const tableLines = out.split('\n').slice(0, 4);
+      for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
+      expect(tableLines[3]).toMatch(/…\s?512M/);
+    }
+  });
+
+  it('highlights the best values with colour only when asked', () => {
+    const plain = renderMatrixTable(cells, { color: false });
+    const coloured = renderMatrixTable(cells, { color: true });
+    expect(plain).not.toMatch(/\u001b\[/);
+    expect(coloured).toMatch(/\u001b\[32m/);
+  });
+
+  it('picks the best cell per question and skips ties and empty columns', () => {
+    const rows = cells.map(rowOf);
+    const best = bestCells(rows);
+    expect(best.find((b) => b.column === 'coldP99Us')?.rowId).toBe('node-hello-1024mb-pc0');
+    expect(best.find((b) => b.column === 'warmP99Us')?.rowId).toBe(rows[2]?.id);
+    expect(bestCells(rows.slice(0, 1))).toEqual([]);
+    expect(rows[0]?.peakMemoryMb).toBe(42);
+  });
+
+  it('formats compactly', () => {
+    expect(compactMs(undefined)).toBe('-');
+    expect(compactMs(840)).toBe('0.84');
+    expect(compactMs(12_345)).toBe('12.3');
+    expect(compactMs(340_000)).toBe('340');
+    expect(compactMs(12_300_000)).toBe('12.3s');
+    expect(compactUsd(0.0021)).toBe('$0.0021');
+    expect(compactUsd(1.234)).toBe('$1.23');
+  });
+});
