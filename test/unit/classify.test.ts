@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { classify, toRecord } from '../../src/core/classify.js';
+import type { RawInvocationInput, RecordContext } from '../../src/core/classify.js';
+import { formatEnvironmentLine, formatReportLine } from '../../src/core/report-line.js';
+import type { RawInvocationResult } from '../../src/targets/target.js';
+import type { ReportFields } from '../../src/core/types.js';
+
+const base: ReportFields = { durationMs: 10, billedDurationMs: 11, memorySizeMb: 128, maxMemoryUsedMb: 60 };
+const coldTail = `START\n${formatReportLine({ ...base, requestId: 'r-cold', initDurationMs: 150 })}\n`;
+const warmTail = `START\n${formatReportLine({ ...base, requestId: 'r-warm' })}\n`;
+const ctx: RecordContext = { index: 4, cell: 'default', burst: 1, scheduledAt: 1000.25, runStartAt: 1000, prepareMs: 0.4 };
+
+describe('classify', () => {
+  it.each([
+    ['no REPORT', undefined, 'unknown'],
+    ['warm', base, 'warm'],
+    ['Init Duration', { ...base, initDurationMs: 120 }, 'cold'],
+    ['Restore Duration (SnapStart)', { ...base, restoreDurationMs: 300 }, 'cold'],
+    ['Init Duration of 0 still counts', { ...base, initDurationMs: 0 }, 'cold'],
+  ] as const)('%s → %s', (_name, report, want) => {
+    expect(classify(report)).toBe(want);
+  });
+});
+
+describe('toRecord outcome and errorType', () => {
+  const raw = (extra: Partial<RawInvocationInput>): RawInvocationInput => ({ sentAt: 1001, finishedAt: 1003.5, ...extra });
+  it.each<[string, Partial<RawInvocationInput>, string, string | undefined]>([
+    ['200 ok', { statusCode: 200, logTail: warmTail }, 'ok', undefined],
+    [
+      'function error: errorType from the Node error document',
+      { statusCode: 200, functionError: 'Unhandled', errorPayload: '{"errorType":"Error","errorMessage":"boom","trace":[]}' },
+      'function-error',
+      'Error',
+    ],
+    [
+      'function error: timeout document',
+      {
+        statusCode: 200,
+        functionError: 'Unhandled',
+        errorPayload: '{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: x Error: Task timed out after 3.00 seconds"}',
+      },
+      'function-error',
+      'Sandbox.Timedout',
+    ],
+    [
+      'function error: older timeout document without errorType',
+      { statusCode: 200, functionError: 'Unhandled', errorPayload: '{"errorMessage":"2024-01-01T00:00:00Z x Task timed out after 3.00 seconds"}' },
+      'function-error',
+      'Sandbox.Timedout',
+    ],
+    [
+      'function error: payload not JSON, REPORT Error Type used',
+      {
+        statusCode: 200,
+        functionError: 'Unhandled',
+        errorPayload: 'not json',
+        logTail: formatReportLine({ ...base, status: 'error', errorType: 'Runtime.ExitError' }),
+      },
+      'function-error',
+      'Runtime.ExitError',
+    ],
+    [
+      'function error: nothing but the header',
+      { statusCode: 200, functionError: 'Handled' },
+      'function-error',
+      'Handled',
+    ],
+    [
+      'throttle with Reason',
+      { statusCode: 429, serviceErrorName: 'TooManyRequestsException', throttleReason: 'ReservedFunctionConcurrentInvocationLimitExceeded' },
+      'throttled',
+      'ReservedFunctionConcurrentInvocationLimitExceeded',
+    ],
+    ['throttle without Reason', { statusCode: 429, serviceErrorName: 'TooManyRequestsException' }, 'throttled', 'Unknown'],
+    ['404 service error', { statusCode: 404, serviceErrorName: 'ResourceNotFoundException' }, 'service-error', 'ResourceNotFoundException'],
+    ['bare 502 without an exception name', { statusCode: 502 }, 'service-error', 'HTTP 502'],
+    ['transport error', { transportError: 'ECONNRESET' }, 'transport-error', 'ECONNRESET'],
+    ['client timeout wins over its transport code', { clientTimeout: true, transportError: 'TimeoutError' }, 'client-timeout', 'TimeoutError'],
+    ['client timeout alone', { clientTimeout: true }, 'client-timeout', undefined],
+  ])('%s', (_name, extra, outcome, errorType) => {
+    const r = toRecord(raw(extra), ctx);
+    expect(r.outcome).toBe(outcome);
+    expect(r.errorType).toBe(errorType);
+  });
+});
+
+describe('toRecord fields', () => {
+  it('times are µs since the run start; latency is finished − sent; prepare kept apart', () => {
+    const r = toRecord({ sentAt: 1001.5, finishedAt: 1153.7505, statusCode: 200, logTail: coldTail }, ctx);
+    expect(r).toMatchObject({
+      index: 4,
+      cell: 'default',
+      burst: 1,
+      scheduledUs: 250,
+      sentUs: 1500,
+      finishedUs: 153751,
+      latencyUs: 153751 - 1500,
+      prepareUs: 400,
+      classification: 'cold',
+      requestId: 'r-cold',
+      statusCode: 200,
+    });
+    expect(r.report?.initDurationMs).toBe(150);
+  });
+
+  it('classifies warm and unknown from the tail', () => {
+    expect(toRecord({ sentAt: 1001, finishedAt: 1002, statusCode: 200, logTail: warmTail }, ctx).classification).toBe('warm');
+    const none = toRecord({ sentAt: 1001, finishedAt: 1002, statusCode: 429, throttleReason: 'X' }, ctx);
+    expect(none.classification).toBe('unknown');
+    expect(none.report).toBeUndefined();
+  });
+
+  it('env truth: from the raw result first, else from the COLDPROBE line', () => {
+    const line = formatEnvironmentLine({ envId: 'from-log', envSeq: 1, initType: 'on-demand' });
+    const tail = `${warmTail}${line}\n`;
+    expect(toRecord({ sentAt: 1001, finishedAt: 1002, logTail: tail }, ctx).env?.envId).toBe('from-log');
+    const raw = { sentAt: 1001, finishedAt: 1002, logTail: tail, env: { envId: 'from-header', envSeq: 2, initType: 'on-demand' } };
+    expect(toRecord(raw, ctx).env?.envId).toBe('from-header');
+    expect(toRecord({ sentAt: 1001, finishedAt: 1002, logTail: warmTail }, ctx).env).toBeUndefined();
+  });
+
+  it('prefers the response request id over the REPORT one and keeps the executed version', () => {
+    const r = toRecord({ sentAt: 1001, finishedAt: 1002, requestId: 'hdr', executedVersion: '3', logTail: warmTail }, ctx);
+    expect(r.requestId).toBe('hdr');
+    expect(r.executedVersion).toBe('3');
+  });
+
+  it("targets' RawInvocationResult satisfies the structural input", () => {
+    const fromTarget: RawInvocationResult = { sentAt: 1001, finishedAt: 1002, statusCode: 200 };
+    expect(toRecord(fromTarget, ctx).outcome).toBe('ok');
+  });
+});
