@@ -129,19 +129,16 @@ export interface UiStore {
 const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set(['function-error', 'service-error', 'client-timeout', 'transport-error']);
 
 function newHistogram(): Histogram {
-  // Auto-resizing µs histogram; 2 significant digits is plenty for a live readout and keeps it small.
-  return build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 2, autoResize: true });
+  // Auto-resizing µs histogram; 3 significant digits, like the final summary.
+  return build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, autoResize: true });
 }
 
 function percentiles(h: Histogram): LivePercentiles {
   if (h.totalCount === 0) return { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0 };
-  return {
-    count: h.totalCount,
-    p50Us: h.getValueAtPercentile(50),
-    p90Us: h.getValueAtPercentile(90),
-    p99Us: h.getValueAtPercentile(99),
-    maxUs: h.maxValue,
-  };
+  // HDR answers with a bucket's highest equivalent value; never show a percentile above the max seen.
+  const maxUs = h.maxValue;
+  const at = (p: number): number => Math.min(maxUs, h.getValueAtPercentile(p));
+  return { count: h.totalCount, p50Us: at(50), p90Us: at(90), p99Us: at(99), maxUs };
 }
 
 function sortedEntries(map: Map<string, number>): Array<readonly [string, number]> {

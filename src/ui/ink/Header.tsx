@@ -13,8 +13,10 @@ export function Header({ header }: HeaderProps): React.JSX.Element {
   const fn = header.functionName || '…';
   const parts = [
     header.targetKind || 'starting',
-    header.runtime ? `${fn} (${header.runtime}${header.memoryMb ? `, ${header.memoryMb} MB` : ''})` : fn,
-    header.burstN ? `burst n=${header.burstN}` : '',
+    fn,
+    header.runtime,
+    header.memoryMb ? `${header.memoryMb} MB` : '',
+    header.burstN ? `n=${header.burstN}` : '',
     header.waves ? `wave ${header.wave}/${header.waves}` : '',
     elapsed(header.elapsedUs),
   ].filter((p) => p !== '');
@@ -24,7 +26,7 @@ export function Header({ header }: HeaderProps): React.JSX.Element {
       <Text bold color="cyan">
         coldprobe
       </Text>
-      {' · '}
+      {' '}
       {parts.join(' · ')}
       {state}
     </Text>

@@ -11,7 +11,7 @@ export interface LogLineProps {
 /** Formats a finished wave the way the plain log would, on one line. */
 export function waveText(line: Extract<LogLineModel, { kind: 'wave' }>): string {
   const parts = [
-    `wave ${line.wave}/${line.waves}: ${line.n} invocations`,
+    `burst ${line.wave}/${line.waves}: ${line.n - line.notSent} sent`,
     `cold ${line.cold}`,
     `warm ${line.warm}`,
     line.throttled ? `throttled ${line.throttled}` : '',

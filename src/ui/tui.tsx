@@ -1,0 +1,132 @@
+/**
+ * The live terminal UI: owns the ink render. Events go into the store at engine speed; a timer pushes
+ * store snapshots to ink at a fixed rate (never one render per event), so the burst path only pays for
+ * `dispatch`. When the run ends, the live region is replaced by the final summary text and results path.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
+import { Box, render, Static, useInput, type Instance } from 'ink';
+import type { EventSink, RunEvent } from '../core/events.js';
+import { Final } from './ink/Final.js';
+import { LiveView } from './ink/LiveView.js';
+import { LogLine } from './ink/LogLine.js';
+import { createUiStore, type LogLine as LogLineModel, type UiSnapshot } from './store.js';
+
+/** What the TUI needs of the process (a subset of the CLI's io, so ui does not depend on cli). */
+export interface TuiIo {
+  stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
+  stderr: Writable;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  /** First call: stop the run cleanly; second call: exit at once (the CLI implements both). */
+  requestInterrupt: () => void;
+}
+
+/** Options of {@link startTui}. */
+export interface TuiOptions {
+  /** Frames per second pushed to ink (at most 15). */
+  fps?: number;
+}
+
+/** A running TUI: feed it events, then finish it with the final text. */
+export interface Tui {
+  sink: EventSink;
+  /** Replaces the live region with `finalText` (and the results path) and releases the terminal. */
+  finish(finalText: string, resultsPath?: string): Promise<void>;
+}
+
+/** Most frames per second the view is drawn at; a terminal cannot show more and the burst must not pay for it. */
+export const MAX_FPS = 15;
+
+type StaticItem = { key: string; line?: LogLineModel; final?: { text: string; resultsPath?: string } };
+
+interface AppProps {
+  snapshot: UiSnapshot;
+  columns: number;
+  rows: number;
+  final?: { text: string; resultsPath?: string };
+  inputActive: boolean;
+  onKey: (key: 'q' | 'ctrl-c') => void;
+}
+
+function App({ snapshot, columns, rows, final, inputActive, onKey }: AppProps): React.JSX.Element {
+  useInput(
+    (input, key) => {
+      // In raw mode Ctrl-C arrives as a key, not as SIGINT: route it to the same interrupt.
+      if (key.ctrl && input === 'c') onKey('ctrl-c');
+      else if (input === 'q') onKey('q');
+    },
+    { isActive: inputActive },
+  );
+  const items: StaticItem[] = snapshot.log.map((line) => ({ key: line.key, line }));
+  if (final) items.push({ key: 'final', final });
+  return (
+    <>
+      <Static items={items}>
+        {(item) => (
+          <Box key={item.key}>
+            {item.line ? <LogLine line={item.line} /> : null}
+            {item.final ? <Final text={item.final.text} resultsPath={item.final.resultsPath} /> : null}
+          </Box>
+        )}
+      </Static>
+      {final ? null : <LiveView snapshot={snapshot} columns={columns} rows={rows} />}
+    </>
+  );
+}
+
+/** Starts the live view on `io.stdout`; the caller must call `finish` (also on failure) to restore the terminal. */
+export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
+  const fps = Math.min(MAX_FPS, Math.max(1, options.fps ?? 10));
+  const store = createUiStore();
+  // Map the engine's clock (µs since run start, carried by events) onto ours so elapsed time moves between events.
+  let clock: { atUs: number; perfMs: number } | undefined;
+  let ended = false;
+  const nowUs = (): number | undefined =>
+    clock ? clock.atUs + (performance.now() - clock.perfMs) * 1000 : undefined;
+
+  const sink: EventSink = (event: RunEvent) => {
+    if (event.type === 'run-start') clock = { atUs: event.atUs, perfMs: performance.now() };
+    if (event.type === 'run-end') ended = true;
+    store.dispatch(event);
+  };
+
+  const onKey = (key: 'q' | 'ctrl-c'): void => {
+    // Once the run has ended, `q` has nothing left to stop; Ctrl-C still reaches the CLI (a second one exits).
+    if (key === 'q' && ended) return;
+    io.requestInterrupt();
+  };
+  const inputActive = io.stdin.isTTY === true && typeof io.stdin.setRawMode === 'function';
+  const size = (): { columns: number; rows: number } => ({ columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24 });
+
+  const element = (final?: AppProps['final']): React.JSX.Element => (
+    <App snapshot={store.snapshot(nowUs())} {...size()} final={final} inputActive={inputActive && !final} onKey={onKey} />
+  );
+
+  const instance: Instance = render(element(), {
+    // ink's types want a tty.WriteStream; it only uses write, columns, rows and the resize event.
+    stdout: io.stdout as unknown as NodeJS.WriteStream,
+    stderr: io.stderr as unknown as NodeJS.WriteStream,
+    stdin: io.stdin as unknown as NodeJS.ReadStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: MAX_FPS,
+  });
+  const draw = (): void => instance.rerender(element());
+  const timer = setInterval(draw, Math.round(1000 / fps));
+  timer.unref();
+  // Re-lay out at once on resize rather than at the next tick.
+  io.stdout.on('resize', draw);
+
+  let finished: Promise<void> | undefined;
+  const finish = (finalText: string, resultsPath?: string): Promise<void> => {
+    finished ??= (async () => {
+      clearInterval(timer);
+      io.stdout.off('resize', draw);
+      instance.rerender(element({ text: finalText, resultsPath }));
+      instance.unmount();
+      await instance.waitUntilExit().catch(() => undefined);
+    })();
+    return finished;
+  };
+  return { sink, finish };
+}
