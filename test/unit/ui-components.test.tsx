@@ -1,0 +1,263 @@
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Counters } from '../../src/ui/ink/Counters.js';
+import { Final } from '../../src/ui/ink/Final.js';
+import { Header } from '../../src/ui/ink/Header.js';
+import { Histogram } from '../../src/ui/ink/Histogram.js';
+import { Latency } from '../../src/ui/ink/Latency.js';
+import { LiveView } from '../../src/ui/ink/LiveView.js';
+import { LogLine } from '../../src/ui/ink/LogLine.js';
+import { Progress } from '../../src/ui/ink/Progress.js';
+import { Timeline } from '../../src/ui/ink/Timeline.js';
+import { createUiStore, type UiSnapshot } from '../../src/ui/store.js';
+import { layoutTimeline } from '../../src/ui/timeline-layout.js';
+import { startTui } from '../../src/ui/tui.js';
+import { chooseView, wantsTui } from '../../src/ui/view.js';
+import type { RunEvent } from '../../src/core/events.js';
+import { burstRun } from './ui-events.js';
+
+function snapshotOf(events: RunEvent[], nowUs?: number): UiSnapshot {
+  const store = createUiStore();
+  for (const e of events) store.dispatch(e);
+  return store.snapshot(nowUs);
+}
+
+function frame(lastFrame: () => string | undefined): string {
+  return stripVTControlCharacters(lastFrame() ?? '');
+}
+
+const mid = burstRun({ n: 30, waves: 2, throttledPerWave: 2 });
+// Everything up to the middle of wave 2: wave 1 finished, wave 2 half done.
+const midRun = mid.slice(0, mid.findIndex((e) => e.type === 'burst-start' && e.burst === 1) + 2 + 14);
+
+describe('ink components', () => {
+  it('Header shows target, function, runtime, memory, burst size, wave k of K and elapsed time', () => {
+    const { lastFrame } = render(<Header header={snapshotOf(midRun, 3_250_000).header} />);
+    expect(frame(lastFrame)).toBe('coldprobe emulator · node-sleep · nodejs20.x · 128 MB · n=30 · wave 2/2 · 3.3s');
+  });
+
+  it('Progress shows done over planned, sent and in flight', () => {
+    const { lastFrame } = render(<Progress progress={{ planned: 60, sent: 60, inFlight: 16, done: 44 }} width={80} />);
+    const text = frame(lastFrame);
+    expect(text).toContain('done 44/60 · sent 60 · in flight 16');
+    expect(text.length).toBeLessThanOrEqual(80);
+    expect(text).toMatch(/^\[█+▒+░*\]/);
+  });
+
+  it('Counters name throttle reasons and error types only when there are some', () => {
+    const quiet = render(<Counters counters={{ cold: 3, warm: 2, unknown: 0, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [] }} />);
+    expect(frame(quiet.lastFrame)).toBe('cold 3  warm 2  unknown 0  throttled 0  errors 0');
+    const busy = render(
+      <Counters counters={{ cold: 3, warm: 2, unknown: 1, throttled: 4, throttlesByReason: [['ReservedFunctionConcurrentInvocationLimitExceeded', 4]], errors: 1, errorsByType: [['Unhandled', 1]] }} />,
+    );
+    expect(frame(busy.lastFrame).split('\n')[1]).toBe('throttled: ReservedFunctionConcurrentInvocationLimitExceeded 4 · errors: Unhandled 1');
+  });
+
+  it('Latency prints percentiles per class and dashes when a class has none', () => {
+    const { lastFrame } = render(
+      <Latency latency={{ cold: { count: 2, p50Us: 250_000, p90Us: 260_000, p99Us: 261_000, maxUs: 261_500 }, warm: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0 } }} />,
+    );
+    const lines = frame(lastFrame).split('\n');
+    expect(lines[1]).toMatch(/^cold\s+250ms\s+260ms\s+261ms\s+262ms\s+2$/);
+    expect(lines[2]).toMatch(/^warm\s+-\s+-\s+-\s+-\s+0$/);
+  });
+
+  it('Histogram waits for responses, then draws cold and warm rows between two edges', () => {
+    const empty = render(<Histogram histogram={{ edgesUs: [], cold: [], warm: [] }} width={80} />);
+    expect(frame(empty.lastFrame)).toContain('waiting for responses');
+    const snap = snapshotOf(midRun);
+    const { lastFrame } = render(<Histogram histogram={snap.histogram} width={80} />);
+    const [cold, warm, axis] = frame(lastFrame).split('\n');
+    expect(cold).toMatch(/^hist cold│.*█.*│$/);
+    expect(warm).toMatch(/^ {5}warm│.*[▁▂▃▄▅▆▇█].*│$/);
+    expect(axis).toMatch(/^ +10\.0ms +1\.00s$/);
+  });
+
+  it('Timeline draws lanes with a legend, and says when environment ids are unknown', () => {
+    const lanes = render(<Timeline layout={layoutTimeline(snapshotOf(midRun).timeline, 60, 40)} />);
+    const text = frame(lanes.lastFrame);
+    expect(text).toContain('environments 28');
+    expect(text).toMatch(/#1 ▓+/);
+    expect(text).toMatch(/throttled x/);
+    const aws = render(<Timeline layout={layoutTimeline(snapshotOf(burstRun({ n: 5, waves: 1, withEnv: false, targetKind: 'aws' })).timeline, 60, 10)} />);
+    const awsText = frame(aws.lastFrame);
+    expect(awsText).toContain('no environment ids from this target');
+    expect(awsText).toContain('in flight');
+    expect(awsText).not.toContain('#1');
+  });
+
+  it('Timeline counts the environments that do not fit', () => {
+    const snap = snapshotOf(burstRun({ n: 300, waves: 1 }));
+    const { lastFrame } = render(<Timeline layout={layoutTimeline(snap.timeline, 60, 5)} />);
+    expect(frame(lastFrame)).toContain(`… ${300 - 5 * 16} more environments not shown (of 300)`);
+  });
+
+  it('LogLine formats a finished burst and Final prints the summary and the results path', () => {
+    const log = snapshotOf(mid).log[0];
+    if (!log) throw new Error('no log line');
+    expect(frame(render(<LogLine line={log} />).lastFrame)).toBe('burst 1/2: 30 sent · cold 28 · warm 0 · throttled 2 · release spread 2.0ms');
+    const final = render(<Final text={'summary line 1\nsummary line 2\n'} resultsPath="results/node-sleep-1.json" />);
+    expect(frame(final.lastFrame)).toBe('summary line 1\nsummary line 2\nresults: results/node-sleep-1.json');
+  });
+
+  it('LiveView fits everything essential in 80×24', () => {
+    for (const events of [midRun, burstRun({ n: 300, waves: 2, throttledPerWave: 5 })]) {
+      const { lastFrame } = render(<LiveView snapshot={snapshotOf(events)} columns={80} rows={24} />);
+      const lines = frame(lastFrame).split('\n');
+      expect(lines.length).toBeLessThanOrEqual(23);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+      const text = lines.join('\n');
+      for (const essential of ['coldprobe', 'done', 'cold', 'warm', 'throttled', 'p99', 'environments']) expect(text).toContain(essential);
+    }
+  });
+
+  it('LiveView re-lays out for a bigger terminal: more lanes shown unfolded', () => {
+    const snap = snapshotOf(burstRun({ n: 40, waves: 1 }));
+    const small = frame(render(<LiveView snapshot={snap} columns={80} rows={24} />).lastFrame);
+    const big = frame(render(<LiveView snapshot={snap} columns={120} rows={60} />).lastFrame);
+    expect(small).toMatch(/per row/);
+    expect(big).not.toMatch(/per row/);
+    expect(big.split('\n').length).toBeGreaterThan(small.split('\n').length);
+    expect(Math.max(...big.split('\n').map((l) => l.length))).toBeGreaterThan(80);
+  });
+});
+
+/** A terminal-like output stream that keeps what is written. */
+class FakeTty extends Writable {
+  isTTY = true;
+  columns = 80;
+  rows = 24;
+  output = '';
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.output += chunk.toString();
+    done();
+  }
+}
+
+/** Keyboard input the way ink reads it (readable + read()). */
+class FakeKeys extends EventEmitter {
+  isTTY = true;
+  private pending: string | null = null;
+  press(data: string): void {
+    this.pending = data;
+    this.emit('readable');
+  }
+  read = (): string | null => {
+    const data = this.pending;
+    this.pending = null;
+    return data;
+  };
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('startTui', () => {
+  const open: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of open.splice(0)) await close();
+  });
+
+  it('draws frames from events, routes q and Ctrl-C to the interrupt, and ends with the final text', async () => {
+    const stdout = new FakeTty();
+    const stdin = new FakeKeys();
+    const interrupts: string[] = [];
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: () => interrupts.push('x') }, { fps: 15 });
+    open.push(() => tui.finish(''));
+    for (const e of midRun) tui.sink(e);
+    await sleep(300);
+    const live = stripVTControlCharacters(stdout.output);
+    expect(live).toContain('wave 2/2');
+    expect(live).toContain('burst 1/2: 30 sent');
+    stdin.press('q');
+    stdin.press('\u0003');
+    await sleep(50);
+    expect(interrupts).toHaveLength(2);
+    await tui.finish('FINAL SUMMARY', 'results/x.json');
+    const all = stripVTControlCharacters(stdout.output);
+    expect(all).toContain('FINAL SUMMARY');
+    expect(all).toContain('results: results/x.json');
+    // The final text comes after the last live frame.
+    expect(all.lastIndexOf('FINAL SUMMARY')).toBeGreaterThan(all.lastIndexOf('in flight'));
+  });
+
+  it('ignores q once the run has ended (nothing left to stop) but still passes Ctrl-C on', async () => {
+    const stdin = new FakeKeys();
+    const interrupts: string[] = [];
+    const tui = startTui({ stdout: new FakeTty(), stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: () => interrupts.push('x') });
+    open.push(() => tui.finish(''));
+    for (const e of mid) tui.sink(e);
+    await sleep(50);
+    stdin.press('q');
+    await sleep(20);
+    expect(interrupts).toHaveLength(0);
+    stdin.press('\u0003');
+    await sleep(20);
+    expect(interrupts).toHaveLength(1);
+  });
+
+  it('never renders once per event: frames stay bounded by the frame rate', async () => {
+    const stdout = new FakeTty();
+    let writes = 0;
+    const origWrite = stdout.write.bind(stdout);
+    stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      writes += 1;
+      return origWrite(chunk, ...rest);
+    }) as typeof stdout.write;
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 10 });
+    open.push(() => tui.finish(''));
+    const events = burstRun({ n: 500, waves: 2 });
+    for (const e of events) tui.sink(e);
+    await sleep(250);
+    await tui.finish('done');
+    expect(events.length).toBeGreaterThan(1000);
+    // ~250 ms at 10 fps is a handful of frames (plus the first and final ones), nowhere near one per event.
+    expect(writes).toBeLessThan(20);
+  });
+});
+
+describe('chooseView', () => {
+  const io = (isTTY: boolean, env: NodeJS.ProcessEnv = {}) => {
+    const stdout = Object.assign(new FakeTty(), { isTTY });
+    const stderr = Object.assign(new FakeTty(), { isTTY });
+    return { stdout, stderr, stdin: new FakeKeys() as unknown as NodeJS.ReadStream, env, requestInterrupt: () => undefined };
+  };
+
+  it('runs the TUI only on a terminal without CI, --no-tui or --json', () => {
+    expect(wantsTui(io(true), {})).toBe(true);
+    expect(wantsTui(io(false), {})).toBe(false);
+    expect(wantsTui(io(true, { CI: 'true' }), {})).toBe(false);
+    expect(wantsTui(io(true, { CI: '' }), {})).toBe(true);
+    expect(wantsTui(io(true), { noTui: true })).toBe(false);
+    expect(wantsTui(io(true), { json: true })).toBe(false);
+  });
+
+  it('plain output is never silent: a line per burst, then the summary and the results path', async () => {
+    const piped = io(false);
+    const view = chooseView(piped, {});
+    expect(view.kind).toBe('plain');
+    for (const e of burstRun({ n: 5, waves: 2 })) view.sink(e);
+    await view.finish('SUMMARY\n', 'results/r.json');
+    expect(piped.stdout.output).toMatch(/burst 1\/2/);
+    expect(piped.stdout.output).toMatch(/burst 2\/2/);
+    expect(piped.stdout.output).toContain('SUMMARY\nresults: results/r.json\n');
+  });
+
+  it('with --json keeps stdout for the JSON: the log and the results path go to stderr', async () => {
+    const json = io(false);
+    const view = chooseView(json, { json: true });
+    for (const e of burstRun({ n: 5, waves: 1 })) view.sink(e);
+    await view.finish('SUMMARY', 'results/r.json');
+    expect(json.stdout.output).toBe('');
+    expect(json.stderr.output).toMatch(/burst 1\/1/);
+    expect(json.stderr.output).toContain('results: results/r.json');
+  });
+});
