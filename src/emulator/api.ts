@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   initTimeoutMs?: number;
   region?: string;
   accountId?: string;
+  /** Give each environment a CPU share proportional to its memory (cgroups, where available); default false. */
+  cpuQuota?: boolean;
   /** Where platform/diagnostic lines go (never on the burst path). */
   log?: (line: string) => void;
 }

@@ -1,0 +1,97 @@
+/**
+ * The bundled local Lambda: one HTTP server for the Invoke API and the control plane, a registry of functions
+ * and a pool of real runtime processes. Standalone: nothing here imports the rest of coldprobe.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Emulator, EmulatorOptions, FunctionDefinition } from './api.js';
+import { handleControlRequest } from './control-api.js';
+import { createCpuQuota } from './cpu-quota.js';
+import { handleInvoke, matchInvokePath } from './invoke-api.js';
+import { sendServiceError, serviceError } from './lambda-errors.js';
+import { Pool } from './pool.js';
+import { Registry } from './registry.js';
+
+export type { Emulator, EmulatorOptions, EnvironmentSnapshot, FunctionDefinition } from './api.js';
+export { EMULATOR_HEADERS } from './api.js';
+
+/** Starts the emulator on `options.host ?? '127.0.0.1'`, port `options.port ?? 0`, with the given functions registered. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const accountConcurrency = options.accountConcurrency ?? 1000;
+  const registryOptions: ConstructorParameters<typeof Registry>[0] = { region, accountId, accountConcurrency };
+  if (options.unreservedMinimum !== undefined) registryOptions.unreservedMinimum = options.unreservedMinimum;
+  const registry = new Registry(registryOptions);
+  for (const dir of options.functionsDirs ?? []) registry.registerFolder(dir);
+  for (const definition of options.functions ?? []) registry.register(definition);
+
+  const cpuQuota = createCpuQuota(options.cpuQuota ?? false);
+  const pool = new Pool({
+    accountConcurrency,
+    ...(options.initConcurrency === undefined ? {} : { initConcurrency: options.initConcurrency }),
+    ...(options.idleTtlMs === undefined ? {} : { idleTtlMs: options.idleTtlMs }),
+    ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
+    ...(options.scalingRate === undefined ? {} : { scalingRate: options.scalingRate }),
+    ...(options.initTimeoutMs === undefined ? {} : { initTimeoutMs: options.initTimeoutMs }),
+    region,
+    cpuQuota,
+    totalReserved: () => registry.totalReserved(),
+  });
+  const invokeContext = options.log === undefined ? { registry, pool } : { registry, pool, log: options.log };
+  const controlContext = { registry, dataPlane: pool, region, accountId };
+
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+    const rawName = req.method === 'POST' ? matchInvokePath(pathname) : undefined;
+    if (rawName !== undefined) {
+      handleInvoke(req, res, rawName, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), invokeContext);
+      return;
+    }
+    handleControlRequest(req, res, controlContext).then(
+      (handled) => {
+        if (!handled) sendServiceError(res, serviceError(404, 'ResourceNotFoundException', `Unknown operation: ${req.method ?? '?'} ${pathname}`));
+      },
+      (error: unknown) => sendServiceError(res, serviceError(500, 'ServiceException', error instanceof Error ? error.message : String(error))),
+    );
+  };
+
+  const server = createServer(route);
+  // Longer than the SDK's keep-alive reuse window, so a pooled socket is not closed under a request in flight.
+  server.keepAliveTimeout = 65_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint,
+    port,
+    region,
+    registerFunction(definition: FunctionDefinition) {
+      registry.register(definition);
+    },
+    functionNames: () => registry.functionNames(),
+    drainIdle: (functionName?: string) => pool.drainIdle(functionName),
+    environments: () => pool.snapshots(),
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await pool.close();
+        server.closeAllConnections();
+        await serverClosed;
+        cpuQuota.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * One child process per environment: which program a runtime runs, the environment variables Lambda gives it
+ * (lambda-protocol.md §3.6), output capture, max RSS, and a stop that escalates from SIGTERM to SIGKILL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Folder holding the runtime bootstraps (works from src/ under tsx/vitest and from dist/ after the build). */
+const RUNTIMES_DIR = fileURLToPath(new URL('./runtimes/', import.meta.url));
+
+/** Everything needed to start one runtime process. */
+export interface RuntimeSpec {
+  functionName: string;
+  version: string;
+  runtime: string;
+  handler: string;
+  codeDir: string;
+  memoryMb: number;
+  initType: 'on-demand' | 'provisioned-concurrency';
+  /** `127.0.0.1:<port>` of this environment's Runtime API listener. */
+  runtimeApi: string;
+  region: string;
+  environment: Record<string, string>;
+}
+
+/** Program and arguments a runtime id starts, or why it cannot start. */
+export function runtimeCommand(spec: Pick<RuntimeSpec, 'runtime' | 'codeDir' | 'memoryMb'>): { command: string; args: string[]; runtimeDir: string } | { error: string } {
+  if (spec.runtime.startsWith('nodejs')) {
+    const runtimeDir = join(RUNTIMES_DIR, 'nodejs');
+    // Lambda's node runtime caps the old space below the memory size, so a function sees its memory limit as heap pressure.
+    const heapMb = Math.max(32, Math.floor(spec.memoryMb * 0.9));
+    return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, join(runtimeDir, 'bootstrap.mjs')], runtimeDir };
+  }
+  if (spec.runtime.startsWith('python')) {
+    const runtimeDir = join(RUNTIMES_DIR, 'python');
+    return { command: 'python3', args: ['-u', join(runtimeDir, 'bootstrap.py')], runtimeDir };
+  }
+  if (spec.runtime.startsWith('provided')) {
+    return { command: join(spec.codeDir, 'bootstrap'), args: [], runtimeDir: spec.codeDir };
+  }
+  return { error: `Unsupported runtime: ${spec.runtime}` };
+}
+
+/** The environment variables of lambda-protocol.md §3.6 (the function's own variables cannot override reserved ones). */
+export function runtimeEnvironment(spec: RuntimeSpec, runtimeDir: string): Record<string, string> {
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  const env: Record<string, string> = {
+    ...spec.environment,
+    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    AWS_LAMBDA_RUNTIME_API: spec.runtimeApi,
+    _HANDLER: spec.handler,
+    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_RUNTIME_DIR: runtimeDir,
+    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+    AWS_LAMBDA_INITIALIZATION_TYPE: spec.initType,
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${spec.version}]${randomBytes(16).toString('hex')}`,
+    AWS_REGION: spec.region,
+    AWS_DEFAULT_REGION: spec.region,
+    AWS_ACCESS_KEY_ID: 'ASIACOLDPROBEEMULATOR',
+    AWS_SECRET_ACCESS_KEY: 'coldprobe-emulator-dummy-secret',
+    AWS_SESSION_TOKEN: 'coldprobe-emulator-dummy-token',
+  };
+  // Custom runtimes (provided*) get no AWS_EXECUTION_ENV on Lambda; managed runtimes do.
+  if (!spec.runtime.startsWith('provided')) env['AWS_EXECUTION_ENV'] = `AWS_Lambda_${spec.runtime}`;
+  return env;
+}
+
+/** What the supervisor reports about its process. */
+export interface ProcessEvents {
+  /** stdout/stderr bytes, in arrival order. */
+  output(chunk: Buffer): void;
+  /** The process is gone (or never started: code null, signal null, `spawnError` set) and its output is drained. */
+  exit(code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void;
+}
+
+/** A running runtime process. */
+export interface RuntimeProcess {
+  readonly pid: number | undefined;
+  /** SIGTERM now, SIGKILL after `graceMs` if still alive. Idempotent. */
+  stop(graceMs: number): void;
+  /** SIGKILL now. */
+  kill(): void;
+  /** Peak resident memory so far in KB (VmHWM), or undefined where /proc is unavailable or the process is gone. */
+  readPeakRssKb(): Promise<number | undefined>;
+}
+
+/** Spawns the runtime for `spec`; all outcomes, including a failed spawn, arrive through `events`. */
+export function spawnRuntime(spec: RuntimeSpec, events: ProcessEvents): RuntimeProcess {
+  const command = runtimeCommand(spec);
+  if ('error' in command) {
+    const failed = command.error;
+    queueMicrotask(() => events.exit(null, null, failed));
+    return { pid: undefined, stop() {}, kill() {}, readPeakRssKb: async () => undefined };
+  }
+  const child: ChildProcess = spawn(command.command, command.args, {
+    cwd: spec.codeDir,
+    env: runtimeEnvironment(spec, command.runtimeDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let done = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void => {
+    if (done) return;
+    done = true;
+    if (killTimer !== undefined) clearTimeout(killTimer);
+    events.exit(code, signal, spawnError);
+  };
+  child.stdout?.on('data', events.output);
+  child.stderr?.on('data', events.output);
+  child.on('error', (error) => {
+    // ENOENT/EACCES: the program never ran (e.g. a provided function without an executable bootstrap).
+    if (child.pid === undefined) finish(null, null, error.message);
+  });
+  // 'close' waits for stdout/stderr to drain, so the output of the last moments lands in the right log.
+  child.on('close', (code, signal) => finish(code, signal));
+  const statusFile = child.pid === undefined ? undefined : `/proc/${child.pid}/status`;
+  return {
+    pid: child.pid,
+    stop(graceMs: number) {
+      if (done || killTimer !== undefined) return;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      killTimer.unref();
+    },
+    kill() {
+      if (!done) child.kill('SIGKILL');
+    },
+    async readPeakRssKb() {
+      if (statusFile === undefined || done) return undefined;
+      try {
+        const text = await readFile(statusFile, 'latin1');
+        const match = /VmHWM:\s+(\d+) kB/.exec(text);
+        return match?.[1] === undefined ? undefined : Number(match[1]);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
