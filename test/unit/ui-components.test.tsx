@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Counters } from '../../src/ui/ink/Counters.js';
 import { Final } from '../../src/ui/ink/Final.js';
 import { Header } from '../../src/ui/ink/Header.js';
@@ -18,6 +18,18 @@ import { startTui } from '../../src/ui/tui.js';
 import { chooseView, wantsTui } from '../../src/ui/view.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { burstRun } from './ui-events.js';
+
+// ink reads CI once, when it loads, and then draws no live frames (only <Static> output). CI runs this suite
+// with CI=true, so clear it before the imports are evaluated and put it back afterwards.
+const savedCi = vi.hoisted(() => {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  return saved;
+});
+afterAll(() => {
+  for (const [key, value] of Object.entries(savedCi)) if (value !== undefined) process.env[key] = value;
+});
 
 function snapshotOf(events: RunEvent[], nowUs?: number): UiSnapshot {
   const store = createUiStore();
