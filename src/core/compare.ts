@@ -41,6 +41,8 @@ export interface MetricComparison {
 export interface CellComparison {
   pair: CellPair;
   metrics: MetricComparison[];
+  /** The gated metrics, judged by the noise test. */
+  gated: MetricComparison[];
   regressions: MetricComparison[];
   inconclusive: MetricComparison[];
 }
@@ -147,6 +149,7 @@ export function compareResults(baseline: ResultsFile, current: ResultsFile, opti
     return {
       pair,
       metrics: metrics.filter((m) => names.includes(m.metric)),
+      gated: gatedMetrics,
       regressions: gatedMetrics.filter((m) => m.noise?.verdict === 'regression'),
       inconclusive: gatedMetrics.filter((m) => m.noise?.verdict === 'cannot-judge'),
     };

@@ -1,11 +1,149 @@
+/**
+ * `coldprobe check <results.json>`: the CI gate. Judges thresholds (from flags and the profile) and, with a
+ * baseline, the noise-aware regression check; prints the verdicts, appends a markdown summary to
+ * $GITHUB_STEP_SUMMARY, emits ::error annotations under GitHub Actions, writes JUnit on request.
+ * Exit 0 pass, 10 failed, 2 bad input.
+ */
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { ExitCode, usageError } from '../../core/errors.js';
+import { runGate } from '../../core/gate.js';
+import { KNOWN_METRICS, STATS } from '../../core/cell-metrics.js';
+import type { ResultsFile } from '../../core/results.js';
+import { needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
+import { loadProfile } from '../../io/profile.js';
+import { readResultsFile } from '../../io/results-file.js';
+import { renderAnnotations, underGitHubActions } from '../../report/annotations.js';
+import { renderCompareTable } from '../../report/compare-table.js';
+import { renderGateText } from '../../report/gate-text.js';
+import { renderJunit } from '../../report/junit.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { usageError } from '../../core/errors.js';
+import { defaultBaselinePath, storeBaseline } from './baseline.js';
+
+const USAGE = `Usage: coldprobe check <results.json> [--baseline <baseline.json>] [--threshold '<expr>' ...]
+                       [--profile <profile.yaml>] [--update-baseline] [--strict]
+                       [--junit <out.xml>] [--markdown <out.md>] [--thresholds-only]
+
+The CI gate. Exit codes: 0 passed, 10 a threshold or a regression failed, 2 bad input, 1 internal.
+
+Thresholds: [cell] <metric> <op> <value>
+  ops: < <= > >= == !=     values: 800ms 1.2s 350us (times need a unit), 0.2 or 20% (ratios),
+  plain numbers (counts), baseline, baseline * 1.10, baseline + 50ms, baseline - 1
+  [cell-id] limits a threshold to matching cells ('*' wildcard); default every cell.
+  metrics: ${KNOWN_METRICS.join(', ')}
+  <stat>: ${STATS.join(', ')}
+  e.g. 'cold.init.p99 < 800ms'  'cold.latency.p50 <= baseline * 1.10'  '[node-512] errors == 0'
+
+With a baseline, every matched cell's cold.init.p50, cold.latency.p50 and warm.latency.p50 are also
+checked for a regression: more than 10% slower AND beyond the noise (99% bootstrap CI of the ratio,
+seeded, plus a rank test). A limit relative to the baseline that is crossed only within the noise
+passes; absolute limits are hard. Too few samples to judge is "inconclusive": reported, not failed,
+unless --strict.
+
+Options:
+  --baseline <file>     Baseline results file (default: the profile's 'baseline:').
+  --threshold <expr>    A threshold (repeatable); added to the profile's.
+  --profile <file>      Take thresholds and the baseline path from this profile.
+  --update-baseline     When the check passes, store these results as the baseline.
+  --strict              Inconclusive items fail the check.
+  --thresholds-only     Skip the default regression check; judge thresholds only.
+  --junit <file>        Write a JUnit XML report.
+  --markdown <file>     Write the markdown summary (also appended to $GITHUB_STEP_SUMMARY when set).
+  --json                Print the verdicts as JSON instead of text.`;
+
+function readBaseline(path: string, shown: string): ResultsFile {
+  if (!existsSync(path)) {
+    throw usageError(`baseline ${shown} does not exist; create it with 'coldprobe baseline <results.json>' and commit it.`);
+  }
+  return readResultsFile(path);
+}
+
+function writeReport(path: string, text: string, what: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw usageError(`cannot write the ${what} to ${path} (${code}).`);
+  }
+}
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: '(not built yet)',
-  usage: 'coldprobe check: not built yet.',
-  async run() {
-    throw usageError("'coldprobe check' is not built yet.");
+  summary: 'CI gate: judge thresholds and regressions against a baseline (exit 10 on failure)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseFlags('check', args, {
+      baseline: { type: 'string' },
+      threshold: { type: 'string', multiple: true },
+      profile: { type: 'string' },
+      'update-baseline': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      'thresholds-only': { type: 'boolean' },
+      junit: { type: 'string' },
+      markdown: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) {
+      throw usageError(`check: expected one results file, got ${positionals.length} (see 'coldprobe check --help').`);
+    }
+    const resultsArg = positionals[0]!;
+    // Everything the user wrote is validated before any file is read.
+    const profile = values.profile !== undefined ? loadProfile(values.profile, io.cwd) : undefined;
+    const thresholds = parseThresholdsOrThrow([...(profile?.profile.thresholds ?? []), ...(values.threshold ?? [])]);
+    const updateBaseline = values['update-baseline'] === true;
+    const baselinePath = values.baseline !== undefined ? resolve(io.cwd, values.baseline) : profile?.baselinePath;
+    const shownBaseline = baselinePath === undefined ? undefined : relative(io.cwd, baselinePath) || baselinePath;
+
+    const results = readResultsFile(resolve(io.cwd, resultsArg));
+    let baseline: ResultsFile | undefined;
+    if (baselinePath !== undefined && shownBaseline !== undefined) {
+      // First run with --update-baseline: no baseline yet is expected, not an error.
+      if (!(updateBaseline && values.baseline === undefined && !existsSync(baselinePath))) {
+        baseline = readBaseline(baselinePath, shownBaseline);
+      }
+    }
+    if (baseline === undefined && needsBaseline(thresholds) && !updateBaseline) {
+      throw usageError(`a threshold compares with the baseline, but no baseline was given; pass --baseline <file> or a profile with 'baseline:'.`);
+    }
+
+    const gate = runGate(results, thresholds, baseline, {
+      strict: values.strict === true,
+      thresholdsOnly: values['thresholds-only'] === true,
+    });
+
+    if (values.json === true) {
+      io.stdout.write(JSON.stringify({ passed: gate.passed, counts: gate.counts, items: gate.items }, null, 2) + '\n');
+    } else {
+      const against = shownBaseline !== undefined && baseline ? ` against baseline ${shownBaseline}` : '';
+      io.stdout.write(`coldprobe check ${resultsArg}${against}\n`);
+      if (baseline) io.stdout.write('\n' + renderCompareTable(gate.comparisons, { baseline: shownBaseline ?? '', current: resultsArg }) + '\n');
+      io.stdout.write(renderGateText(gate));
+    }
+    if (underGitHubActions(io.env)) io.stdout.write(renderAnnotations(gate));
+    const markdown = renderMarkdown(gate, resultsArg);
+    const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) {
+      try {
+        appendFileSync(summaryFile, markdown + '\n');
+      } catch (err) {
+        io.stderr.write(`coldprobe: could not append to $GITHUB_STEP_SUMMARY (${(err as NodeJS.ErrnoException).code ?? String(err)}).\n`);
+      }
+    }
+    if (values.markdown !== undefined) writeReport(resolve(io.cwd, values.markdown), markdown, 'markdown summary');
+    if (values.junit !== undefined) writeReport(resolve(io.cwd, values.junit), renderJunit(gate), 'JUnit report');
+
+    if (updateBaseline) {
+      const to = baselinePath ?? defaultBaselinePath(io.cwd, results);
+      const shown = relative(io.cwd, to) || to;
+      if (gate.passed) {
+        storeBaseline(to, results, false, resultsArg);
+        io.stderr.write(`baseline updated: ${shown}\n`);
+      } else {
+        io.stderr.write(`baseline not updated (${shown}): the check failed.\n`);
+      }
+    }
+    return gate.passed ? ExitCode.ok : ExitCode.thresholdFailed;
   },
 };
