@@ -103,8 +103,9 @@ export function readResultsFile(path: string): ResultsFile {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? fieldPath(issue.path) : '(top level)';
-    const what = issue ? issue.message.replace(/^Invalid input: /, '') : 'invalid';
-    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';
+    const what = issue ? issue.message.replace(/^Invalid (input|option): /, '') : 'invalid';
+    const others = parsed.error.issues.length - 1;
+    const more = others > 0 ? ` (and ${others} more ${others === 1 ? 'problem' : 'problems'})` : '';
     throw usageError(`Results file ${path} is not a valid coldprobe results file: field ${where}: ${what}${more}.`);
   }
   return parsed.data;
