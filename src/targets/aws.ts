@@ -24,6 +24,8 @@ export interface AwsTargetOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Control-plane request timeout before the function's own timeout is known, ms. */
   requestTimeoutMs?: number;
+  /** Fixed client-side timeout per invocation, ms (default: the function's timeout + 10 s). */
+  requestTimeoutOverrideMs?: number;
 }
 
 /** Create the AWS target; throws target-unavailable when there is no region or no credentials. */
@@ -64,6 +66,7 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<SdkTar
     description,
     client,
     handler,
+    ...(options.requestTimeoutOverrideMs !== undefined ? { requestTimeoutOverrideMs: options.requestTimeoutOverrideMs } : {}),
     waiter: options.endpoint ? { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 } : { minDelayS: 1, maxDelayS: 5, maxWaitS: 300 },
     guardMutation: (what) => {
       if (!options.allowMutations) {

@@ -8,8 +8,11 @@ import { targetUnavailable } from '../core/errors.js';
 import { createGatedClient } from './client.js';
 import { SdkTarget } from './sdk-target.js';
 
-/** Options of the emulator target: the emulator's own options (functionsDirs, idleTtlMs, …). */
-export type EmulatorTargetOptions = EmulatorOptions;
+/** Options of the emulator target: the emulator's own options (functionsDirs, idleTtlMs, …) plus client settings. */
+export interface EmulatorTargetOptions extends EmulatorOptions {
+  /** Fixed client-side timeout per invocation, ms (default: the function's timeout + 5 s). */
+  requestTimeoutOverrideMs?: number;
+}
 
 /** An SdkTarget with a handle on its emulator, for tests that check ground truth. */
 export interface EmulatorTarget extends SdkTarget {
@@ -20,7 +23,8 @@ export interface EmulatorTarget extends SdkTarget {
 export async function createEmulatorTarget(options: EmulatorTargetOptions = {}): Promise<EmulatorTarget> {
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options });
+    const { requestTimeoutOverrideMs: _timeout, ...emulatorOptions } = options;
+    emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...emulatorOptions });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw targetUnavailable(`the bundled emulator could not start (${message}).`, error);
@@ -38,6 +42,7 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     handler,
     waiter: { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 },
     requestTimeoutMarginMs: 5_000,
+    ...(options.requestTimeoutOverrideMs !== undefined ? { requestTimeoutOverrideMs: options.requestTimeoutOverrideMs } : {}),
     forceCold: async (_target, functionName) => {
       const stopped = await emulator.drainIdle(functionName);
       return `stopped ${stopped} idle environment${stopped === 1 ? '' : 's'} of '${functionName}' on the emulator`;

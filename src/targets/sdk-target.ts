@@ -40,6 +40,8 @@ export interface SdkTargetOptions {
   waiter: WaiterDelays;
   /** Margin over the function timeout for the client's request timeout, ms. */
   requestTimeoutMarginMs?: number;
+  /** A fixed client-side request timeout (ms) chosen by the user; otherwise function timeout + margin. */
+  requestTimeoutOverrideMs?: number;
   /** Called before any call that changes the function; throws when changes are not permitted. */
   guardMutation?: (what: string) => void;
   /** The target's own way to make the next invocation cold; returns what it did. */
@@ -90,7 +92,7 @@ export class SdkTarget implements Target {
       const config = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
       const info = toFunctionInfo(config, functionName);
       // Requests must outlive the function's own timeout, or a slow invocation would look like a client timeout.
-      this.handler.setRequestTimeout(info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? 10_000));
+      this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? 10_000));
       return info;
     } catch (error) {
       throw controlPlaneError(error, `function '${functionName}${qualifier ? `:${qualifier}` : ''}'`, this.description);

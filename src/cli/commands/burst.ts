@@ -1,11 +1,300 @@
-import type { Command } from '../command.js';
-import { usageError } from '../../core/errors.js';
+/**
+ * `coldprobe burst`: release N invocations together (in waves, or as a closed loop), classify each one,
+ * print a summary and write a results file. Wires flags → plan → target → engine → view → results file.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command, CliIo } from '../command.js';
+import { durationMs, parseFlags, positiveInt } from '../args.js';
+import { ExitCode, usageError } from '../../core/errors.js';
+import { buildBurstPlan, type BurstPlanOptions } from '../../core/plan.js';
+import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../../core/results.js';
+import { summarize } from '../../core/summary.js';
+import { executeRun, type RunOutcome } from '../../engine/run.js';
+import { defaultResultsPath, writeResultsFile } from '../../io/results-file.js';
+import { readPayload } from '../../io/payload.js';
+import { renderSummary } from '../../report/text.js';
+import type { Target } from '../../targets/target.js';
+import { createAwsTarget } from '../../targets/aws.js';
+import { createEmulatorTarget } from '../../targets/emulator.js';
+// ─── TUI seam ────────────────────────────────────────────────────────────────────────────────────────
+// chooseView(io, flags) returns the event sink (ink TUI on a terminal, plain lines otherwise) and a
+// finish(summaryText, resultsPath) that ends the view. The TUI engineer owns src/ui/view.ts and src/ui/ink/*.
+import { chooseView } from '../../ui/view.js';
+
+const USAGE = `Usage: coldprobe burst [options]
+
+Release N synchronous invocations of a function together, classify each one cold or warm from its REPORT
+line, print a summary and write a results file. Runs on the bundled emulator unless --target aws.
+
+What to invoke:
+  --function NAME        function name or ARN (default node-hello)
+  --qualifier Q          version or alias
+  --payload JSON|@FILE   invocation payload, inline JSON or @file.json (default {})
+
+The burst:
+  --n N                  invocations per wave, released together (default 500)
+  --waves K              how many bursts (default 1)
+  --interval DURATION    idle gap between waves, e.g. 5s (default 5s)
+  --concurrency C        closed loop: keep at most C in flight until N were sent in each wave
+  --force-cold           make sure no warm environment exists before the first wave
+                         (emulator: stop idle environments; aws: bump COLDPROBE_COLD_NONCE on the function)
+  --memory MB            set the function's memory first (on aws also needs --allow-memory-change)
+  --allow-memory-change  permit --memory to change a real AWS function
+  --timeout DURATION     client-side limit per invocation (default: the function's timeout + 10s)
+
+Target:
+  --target emulator|aws  (default emulator)
+  --region R             aws region (default: AWS_REGION or your profile's region)
+  --aws-profile P        shared-config profile (default: AWS_PROFILE or the default chain)
+  --functions DIR        emulator: folder of function folders (default profiles/functions; repeatable)
+  --idle-ttl DURATION    emulator: reap idle environments after this long (default: the emulator's)
+  --init-concurrency K   emulator: environments allowed to initialise at once (default: CPU count)
+  --yes                  do not ask before changing a real AWS function
+
+Output:
+  --out FILE             results file (default results/<function>-<UTC timestamp>.json)
+  --json                 print the summary as JSON on stdout (progress goes to stderr)
+  --no-tui               plain progress lines instead of the live view
+  --no-color             no ANSI colour (NO_COLOR is honoured too)
+
+Exit codes: 0 ok, 2 bad input, 3 target unavailable or function missing, 130 interrupted (partial results written).`;
+
+const FLAGS = {
+  n: { type: 'string' },
+  waves: { type: 'string' },
+  interval: { type: 'string' },
+  concurrency: { type: 'string' },
+  function: { type: 'string' },
+  qualifier: { type: 'string' },
+  payload: { type: 'string' },
+  memory: { type: 'string' },
+  'force-cold': { type: 'boolean' },
+  'allow-memory-change': { type: 'boolean' },
+  timeout: { type: 'string' },
+  target: { type: 'string' },
+  region: { type: 'string' },
+  'aws-profile': { type: 'string' },
+  functions: { type: 'string', multiple: true },
+  'idle-ttl': { type: 'string' },
+  'init-concurrency': { type: 'string' },
+  yes: { type: 'boolean' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  'no-tui': { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+} as const;
+
+/** Options of one burst run, resolved from flags; stored in the results file (never credentials). */
+interface ResolvedOptions {
+  target: 'emulator' | 'aws';
+  function: string;
+  qualifier?: string;
+  payloadBytes: number;
+  n: number;
+  waves: number;
+  intervalMs: number;
+  concurrency?: number;
+  memoryMb?: number;
+  forceCold: boolean;
+  timeoutMs?: number;
+  region?: string;
+  awsProfile?: string;
+  functionsDirs?: string[];
+  idleTtlMs?: number;
+  initConcurrency?: number;
+  out: string;
+}
+
+function packageRoot(): string {
+  // dist/cli/commands/burst.js (or src/… under tsx) → the package root three folders up.
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Folders of emulator functions: the flag's, else ./profiles/functions, else the copy shipped with coldprobe. */
+function functionsDirs(flag: string[] | undefined, cwd: string): string[] {
+  if (flag && flag.length > 0) {
+    return flag.map((dir) => {
+      const path = isAbsolute(dir) ? dir : resolve(cwd, dir);
+      if (!existsSync(path)) throw usageError(`--functions folder ${path} does not exist.`);
+      return path;
+    });
+  }
+  const local = resolve(cwd, 'profiles', 'functions');
+  return [existsSync(local) ? local : resolve(packageRoot(), 'profiles', 'functions')];
+}
+
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  io.stderr.write(`${question} [y/N] `);
+  return new Promise((resolveAnswer) => {
+    const onData = (chunk: Buffer | string): void => {
+      io.stdin.off('data', onData);
+      io.stdin.pause();
+      resolveAnswer(/^\s*y(es)?\s*$/i.test(String(chunk)));
+    };
+    io.stdin.on('data', onData);
+    io.stdin.resume();
+  });
+}
+
+function resolveOptions(args: string[], io: CliIo): { options: ResolvedOptions; plan: BurstPlanOptions; flags: ReturnType<typeof parseFlags<typeof FLAGS>>['values'] } {
+  const { values, positionals } = parseFlags('burst', args, FLAGS);
+  if (positionals.length > 0) throw usageError(`burst: unexpected argument '${positionals[0]}' (see 'coldprobe burst --help').`);
+  const target = values.target ?? 'emulator';
+  if (target !== 'emulator' && target !== 'aws') throw usageError(`--target must be 'emulator' or 'aws', got '${target}'.`);
+  const functionName = values.function ?? 'node-hello';
+  if (functionName.trim() === '') throw usageError('--function needs a function name or ARN.');
+  const n = positiveInt('n', values.n, 500);
+  const waves = positiveInt('waves', values.waves, 1);
+  const intervalMs = durationMs('interval', values.interval, 5_000);
+  const concurrency = values.concurrency === undefined ? undefined : positiveInt('concurrency', values.concurrency, 1);
+  const memoryMb = values.memory === undefined ? undefined : positiveInt('memory', values.memory, 128);
+  const timeoutMs = values.timeout === undefined ? undefined : durationMs('timeout', values.timeout, 0);
+  if (timeoutMs !== undefined && timeoutMs < 1) throw usageError(`--timeout must be longer than 0, got '${values.timeout}'.`);
+  const forceCold = values['force-cold'] === true;
+  if (target === 'emulator') {
+    for (const flag of ['region', 'aws-profile'] as const) {
+      if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target aws.`);
+    }
+  } else {
+    for (const flag of ['functions', 'idle-ttl', 'init-concurrency'] as const) {
+      if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target emulator.`);
+    }
+    if (memoryMb !== undefined && values['allow-memory-change'] !== true) {
+      throw usageError('--memory changes a real AWS function; add --allow-memory-change to permit it.');
+    }
+  }
+  const payload = readPayload(values.payload, io.cwd);
+  const plan: BurstPlanOptions = { functionName, payload, n, waves, intervalMs, forceCold };
+  if (values.qualifier !== undefined) plan.qualifier = values.qualifier;
+  if (concurrency !== undefined) plan.concurrency = concurrency;
+  if (memoryMb !== undefined) plan.memoryMb = memoryMb;
+  // Validates the combination (e.g. memory range) before anything starts.
+  buildBurstPlan(plan);
+
+  const out = values.out !== undefined ? resolve(io.cwd, values.out) : defaultResultsPath(io.cwd, functionName, new Date());
+  const options: ResolvedOptions = { target, function: functionName, payloadBytes: payload.byteLength, n, waves, intervalMs, forceCold, out };
+  if (values.qualifier !== undefined) options.qualifier = values.qualifier;
+  if (concurrency !== undefined) options.concurrency = concurrency;
+  if (memoryMb !== undefined) options.memoryMb = memoryMb;
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+  if (target === 'aws') {
+    if (values.region !== undefined) options.region = values.region;
+    if (values['aws-profile'] !== undefined) options.awsProfile = values['aws-profile'];
+  } else {
+    options.functionsDirs = functionsDirs(values.functions, io.cwd);
+    if (values['idle-ttl'] !== undefined) options.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
+    if (values['init-concurrency'] !== undefined) options.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
+  }
+  return { options, plan, flags: values };
+}
+
+async function createTarget(options: ResolvedOptions): Promise<Target> {
+  if (options.target === 'aws') {
+    const aws: Parameters<typeof createAwsTarget>[0] = { allowMutations: options.forceCold || options.memoryMb !== undefined };
+    if (options.region !== undefined) aws.region = options.region;
+    if (options.awsProfile !== undefined) aws.profile = options.awsProfile;
+    if (options.timeoutMs !== undefined) aws.requestTimeoutOverrideMs = options.timeoutMs;
+    return createAwsTarget(aws);
+  }
+  const emulator: Parameters<typeof createEmulatorTarget>[0] = { functionsDirs: options.functionsDirs ?? [], log: () => undefined };
+  if (options.idleTtlMs !== undefined) emulator.idleTtlMs = options.idleTtlMs;
+  if (options.initConcurrency !== undefined) emulator.initConcurrency = options.initConcurrency;
+  if (options.timeoutMs !== undefined) emulator.requestTimeoutOverrideMs = options.timeoutMs;
+  return createEmulatorTarget(emulator);
+}
+
+/** Build the results file of a finished (or interrupted) run. */
+function resultsOf(outcome: RunOutcome, target: Target, options: ResolvedOptions): ResultsFile {
+  const { out: _out, ...stored } = options;
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'coldprobe', version: toolVersion() },
+    command: 'burst',
+    startedAt: outcome.startedAt,
+    finishedAt: outcome.finishedAt,
+    interrupted: outcome.interrupted,
+    target: { kind: target.kind, description: target.description },
+    options: { ...stored },
+    cells: outcome.cells.map((cell) => {
+      const { summary, histograms } = summarize(cell.records, cell.bursts, {
+        functionName: cell.spec.functionName,
+        runtime: cell.spec.runtime,
+        memoryMb: cell.spec.memoryMb,
+      });
+      const result: ResultsFile['cells'][number] = { spec: cell.spec, bursts: cell.bursts, records: cell.records, histograms, summary };
+      if (cell.notes.length > 0) result.notes = cell.notes;
+      return result;
+    }),
+  };
+}
+
+async function runBurst(args: string[], io: CliIo): Promise<number> {
+  const { options, plan, flags } = resolveOptions(args, io);
+  if (options.target === 'aws' && options.forceCold && flags.yes !== true) {
+    const question = `--force-cold will change the real function '${options.function}' (it sets COLDPROBE_COLD_NONCE). Continue?`;
+    if (io.stdin.isTTY !== true) throw usageError(`${question.replace(/ Continue\?$/, '')}; add --yes to confirm in a non-interactive shell.`);
+    if (!(await confirm(io, question))) {
+      io.stderr.write('coldprobe: nothing was changed.\n');
+      return ExitCode.usage;
+    }
+  }
+  try {
+    mkdirSync(dirname(options.out), { recursive: true });
+  } catch (error) {
+    throw usageError(`cannot create the folder for --out ${options.out} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+
+  const color = flags['no-color'] !== true && io.env.NO_COLOR === undefined;
+  const viewIo = color ? io : { ...io, env: { ...io.env, NO_COLOR: '1' } };
+  const target = await createTarget(options);
+  let outcome: RunOutcome;
+  const view = chooseView(viewIo, { noTui: flags['no-tui'] === true, json: flags.json === true });
+  try {
+    outcome = await executeRun(buildBurstPlan(plan), target, { emit: view.sink, signal: io.signal });
+  } catch (error) {
+    await view.finish('');
+    throw error;
+  } finally {
+    await target.close();
+  }
+  const results = resultsOf(outcome, target, options);
+  writeResultsFile(options.out, results);
+  const width = io.stdout.columns ?? 80;
+  const text = renderSummary(results, { color: color && io.stdout.isTTY === true, width });
+  await view.finish(text, options.out);
+  if (flags.json === true) {
+    const cell = results.cells[0];
+    io.stdout.write(
+      JSON.stringify({
+        schemaVersion: RESULTS_SCHEMA_VERSION,
+        command: 'burst',
+        resultsPath: options.out,
+        interrupted: results.interrupted,
+        target: results.target,
+        options: results.options,
+        cell: cell ? { spec: cell.spec, notes: cell.notes ?? [] } : null,
+        summary: cell?.summary ?? null,
+      }) + '\n',
+    );
+  }
+  return outcome.interrupted ? ExitCode.interrupted : ExitCode.ok;
+}
 
 export const burstCommand: Command = {
   name: 'burst',
-  summary: '(not built yet)',
-  usage: 'coldprobe burst: not built yet.',
-  async run() {
-    throw usageError("'coldprobe burst' is not built yet.");
-  },
+  summary: 'release N invocations together and profile their cold starts',
+  usage: USAGE,
+  run: runBurst,
 };
+
