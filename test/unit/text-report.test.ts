@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { renderSummary } from '../../src/report/text.js';
+import { formatPercent, formatUs } from '../../src/report/format.js';
+import type { BurstInfo } from '../../src/core/types.js';
+import { cellFixture, resultsFixture } from './fixtures/results.js';
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+const lines = (text: string): string[] => text.replace(/\n$/, '').split('\n');
+const widest = (text: string): number => Math.max(...lines(text.replace(ANSI, '')).map((l) => l.length));
+
+describe('renderSummary', () => {
+  const cell = cellFixture({ n: 300, cold: 180, throttled: 7, functionErrors: 4 });
+  const text = renderSummary(cell, { color: false, width: 80 });
+
+  it('fits 80 columns and has no ANSI when colour is off', () => {
+    expect(widest(text)).toBeLessThanOrEqual(80);
+    expect(text).not.toMatch(ANSI);
+  });
+
+  it('has one table row per group with its count and percentiles', () => {
+    const s = cell.summary;
+    for (const g of s.groups) {
+      const row = lines(text).find((l) => new RegExp(`\\b${g.key.classification}\\s+${g.latency.count}\\s`).test(l));
+      expect(row, `row for ${g.key.classification}`).toBeDefined();
+      for (const v of [g.latency.p50Us, g.latency.p90Us, g.latency.p99Us, g.latency.p999Us, g.latency.maxUs]) {
+        expect(row).toContain(formatUs(v));
+      }
+    }
+    const init = lines(text).find((l) => new RegExp(`\\binit\\s+${s.initDuration.count}\\s`).test(l));
+    expect(init).toContain(formatUs(s.initDuration.p50Us));
+    expect(text).toContain('sample-node/nodejs');
+    expect(text).toContain('128MB');
+  });
+
+  it('shows cold ratio, throttles by reason, errors by type and the release spread', () => {
+    expect(text).toContain(`cold ratio ${formatPercent(cell.summary.coldRatio)}`);
+    expect(text).toContain('ReservedFunctionConcurrentInvocationLimitExceeded 7');
+    expect(text).toMatch(/errors: Error 4/);
+    expect(text).toContain('release spread 4.1ms');
+  });
+
+  it('draws cold and warm histograms whose bucket counts add up to the class counts', () => {
+    for (const cls of ['cold', 'warm'] as const) {
+      const all = lines(text);
+      const start = all.findIndex((l) => l.startsWith(`${cls} latency (`));
+      expect(start).toBeGreaterThan(0);
+      let sum = 0;
+      for (let i = start + 1; i < all.length && (all[i] ?? '').includes('│'); i++) {
+        sum += Number((all[i] ?? '').trim().split(/\s+/).pop()?.replace(/,/g, ''));
+      }
+      expect(sum).toBe(cell.summary[cls]);
+    }
+    // The longest bar belongs to the fullest bucket.
+    expect(text).toMatch(/│█{20,}/);
+  });
+
+  it('adds ANSI colour when asked, without changing the visible width', () => {
+    const coloured = renderSummary(cell, { color: true, width: 80 });
+    expect(coloured).toMatch(ANSI);
+    expect(coloured.replace(ANSI, '')).toBe(text);
+  });
+
+  it('uses a wider terminal for the name column and stays inside a narrower one', () => {
+    const long = cellFixture({ n: 20, spec: { functionName: 'a-rather-long-function-name-for-payments', runtime: 'python3.12' } });
+    expect(renderSummary(long, { color: false, width: 80 })).toContain('…');
+    expect(renderSummary(long, { color: false, width: 120 })).toContain('a-rather-long-function-name-for-payments/python3.12');
+    expect(widest(renderSummary(long, { color: false, width: 72 }))).toBeLessThanOrEqual(72);
+  });
+
+  it('folds many bursts into one line and reports not-sent invocations', () => {
+    const bursts: BurstInfo[] = Array.from({ length: 12 }, (_, index) => ({
+      index,
+      n: 25,
+      releaseSpreadUs: 1000 + index * 100,
+      prepareUs: 9000,
+      startedUs: index * 1e6,
+      notSent: index === 11 ? 3 : 0,
+    }));
+    const out = renderSummary({ ...cell, bursts }, { color: false, width: 80 });
+    expect(out).toContain('burst 1: 25 sent');
+    expect(out).toContain('… 5 more bursts: max release spread 2.1ms, 3 not sent');
+    expect(out).not.toContain('burst 12:');
+    expect(widest(out)).toBeLessThanOrEqual(80);
+  });
+
+  it('renders a whole results file: header, partial warning, every cell, thresholds', () => {
+    const file = resultsFixture({ n: 40 });
+    const second = cellFixture({ n: 30, spec: { id: 'py-512', label: 'python 512', runtime: 'python3.12', memoryMb: 512 } });
+    const out = renderSummary(
+      {
+        ...file,
+        interrupted: true,
+        cells: [...file.cells, second],
+        thresholds: [{ expression: 'p99(cold) < 800ms', cell: 'default', passed: false, detail: 'p99 cold was 912ms' }],
+      },
+      { color: false, width: 80 },
+    );
+    expect(out).toContain('coldprobe burst on emulator http://127.0.0.1:41234');
+    expect(out).toContain('partial');
+    expect(out).toContain('python 512: sample-node (python3.12, 512MB)');
+    expect(out).toContain('FAIL p99(cold) < 800ms [default]: p99 cold was 912ms');
+    expect(widest(out)).toBeLessThanOrEqual(80);
+  });
+
+  it('renders an empty cell without crashing', () => {
+    const empty = cellFixture({ n: 0 });
+    const out = renderSummary(empty, { color: false, width: 80 });
+    expect(out).toContain('0 invocations');
+    expect(out).toContain('(no invocations)');
+    expect(out).not.toContain('latency (');
+  });
+});
