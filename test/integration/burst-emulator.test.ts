@@ -1,0 +1,222 @@
+/**
+ * The burst engine end to end against the real emulator: real child processes, the real SDK, the gated handler.
+ * Ground truth comes from the emulator's own environment headers, compared with what REPORT lines say.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/core/events.js';
+import { ColdprobeError } from '../../src/core/errors.js';
+import { buildBurstPlan, type BurstPlanOptions } from '../../src/core/plan.js';
+import type { InvocationRecord } from '../../src/core/types.js';
+import { executeRun } from '../../src/engine/run.js';
+import { COLD_NONCE_VARIABLE, createAwsTarget } from '../../src/targets/aws.js';
+import { createEmulatorTarget, type EmulatorTarget } from '../../src/targets/emulator.js';
+import type { SdkTarget } from '../../src/targets/sdk-target.js';
+
+const functionsDir = fileURLToPath(new URL('../../profiles/functions', import.meta.url));
+const payload = new TextEncoder().encode('{}');
+
+let open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const t of open.reverse()) await t.close();
+  open = [];
+});
+
+async function emulatorTarget(): Promise<EmulatorTarget> {
+  // A long idle TTL: no environment may be reaped between the waves of a test.
+  const target = await createEmulatorTarget({ functionsDirs: [functionsDir], idleTtlMs: 120_000, log: () => undefined });
+  open.push(target);
+  return target;
+}
+
+async function burst(target: SdkTarget, options: Partial<BurstPlanOptions> & { n: number }, events: RunEvent[] = []) {
+  const plan = buildBurstPlan({ functionName: 'node-hello', payload, waves: 1, intervalMs: 0, forceCold: false, ...options });
+  return executeRun(plan, target, { emit: (e) => events.push(e) });
+}
+
+const envIds = (records: InvocationRecord[]): string[] => records.map((r) => r.env?.envId ?? 'missing');
+
+/** Emulator ground truth: an environment's first invocation (envSeq 1, on-demand) is the cold one. */
+function expectClassificationMatchesTruth(records: InvocationRecord[]): void {
+  for (const r of records) {
+    expect(r.env, `record ${r.index} has no environment truth`).toBeDefined();
+    const truth = r.env?.envSeq === 1 && r.env.initType === 'on-demand' ? 'cold' : 'warm';
+    expect(r.classification, `record ${r.index} on ${r.env?.envId} seq ${r.env?.envSeq}`).toBe(truth);
+  }
+}
+
+describe('burst against the emulator', () => {
+  it('a fresh burst of 20 is 20 cold on distinct environments; the next wave is 20 warm on the same ones', async () => {
+    const target = await emulatorTarget();
+    const events: RunEvent[] = [];
+    const outcome = await burst(target, { n: 20, waves: 2, intervalMs: 300 }, events);
+    const cell = outcome.cells[0];
+    expect(cell).toBeDefined();
+    if (!cell) return;
+    const first = cell.records.filter((r) => r.burst === 0);
+    const second = cell.records.filter((r) => r.burst === 1);
+    expect(first).toHaveLength(20);
+    expect(second).toHaveLength(20);
+    expect(first.every((r) => r.outcome === 'ok' && r.classification === 'cold')).toBe(true);
+    expect(new Set(envIds(first)).size).toBe(20);
+    expect(second.every((r) => r.outcome === 'ok' && r.classification === 'warm')).toBe(true);
+    expect(new Set(envIds(second))).toEqual(new Set(envIds(first)));
+    expectClassificationMatchesTruth(cell.records);
+
+    // Every record exactly once, indexes 0..39; cold latency includes the init it reports.
+    expect(cell.records.map((r) => r.index)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    for (const r of first) expect(r.latencyUs).toBeGreaterThan((r.report?.initDurationMs ?? 0) * 1000);
+    expect(cell.bursts.map((b) => b.notSent)).toEqual([0, 0]);
+    // The second wave starts after the idle gap.
+    expect(cell.bursts[1]?.startedUs ?? 0).toBeGreaterThan((cell.bursts[0]?.startedUs ?? 0) + 300_000);
+    // Events: one record event per record, bursts bracketed by start/end.
+    expect(events.filter((e) => e.type === 'record')).toHaveLength(40);
+    expect(events.filter((e) => e.type === 'burst-end')).toHaveLength(2);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', interrupted: false });
+  });
+
+  it('reserved concurrency 2 with a burst of 6 gives 4 throttles counted by reason', async () => {
+    const target = await emulatorTarget();
+    await target.putReservedConcurrency('node-hello', 2);
+    expect(await target.getReservedConcurrency('node-hello')).toBe(2);
+    const records = (await burst(target, { n: 6 })).cells[0]?.records ?? [];
+    const throttled = records.filter((r) => r.outcome === 'throttled');
+    expect(records.filter((r) => r.outcome === 'ok')).toHaveLength(2);
+    expect(throttled).toHaveLength(4);
+    for (const r of throttled) {
+      expect(r.errorType).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+      expect(r.statusCode).toBe(429);
+    }
+    await target.deleteReservedConcurrency('node-hello');
+    expect(await target.getReservedConcurrency('node-hello')).toBeUndefined();
+  });
+
+  it('a function that throws counts as function errors with their type', async () => {
+    const target = await emulatorTarget();
+    const records = (await burst(target, { n: 4, functionName: 'node-throws' })).cells[0]?.records ?? [];
+    expect(records).toHaveLength(4);
+    for (const r of records) {
+      expect(r.outcome).toBe('function-error');
+      expect(r.errorType).toBe('Error');
+      expect(r.classification).toBe('cold');
+    }
+  });
+
+  it('force-cold makes the next wave cold on new environments', async () => {
+    const target = await emulatorTarget();
+    const warmUp = (await burst(target, { n: 5 })).cells[0]?.records ?? [];
+    const warm = (await burst(target, { n: 5 })).cells[0]?.records ?? [];
+    expect(warm.every((r) => r.classification === 'warm')).toBe(true);
+    const forced = await burst(target, { n: 5, forceCold: true });
+    const cold = forced.cells[0]?.records ?? [];
+    expect(cold.every((r) => r.classification === 'cold')).toBe(true);
+    const before = new Set(envIds(warmUp));
+    expect(envIds(cold).some((id) => before.has(id))).toBe(false);
+    expect(forced.cells[0]?.notes.join(' ')).toMatch(/stopped 5 idle environments/);
+    expectClassificationMatchesTruth([...warmUp, ...warm, ...cold]);
+  });
+
+  it('a closed loop never has more than --concurrency invocations in flight', async () => {
+    const target = await emulatorTarget();
+    const outcome = await burst(target, { n: 12, concurrency: 3 });
+    const records = outcome.cells[0]?.records ?? [];
+    expect(records).toHaveLength(12);
+    expect(records.every((r) => r.outcome === 'ok')).toBe(true);
+    for (const r of records) {
+      const overlapping = records.filter((o) => o.sentUs <= r.sentUs && o.finishedUs > r.sentUs);
+      expect(overlapping.length).toBeLessThanOrEqual(3);
+    }
+    expect(outcome.cells[0]?.bursts[0]?.n).toBe(12);
+  });
+
+  it('Ctrl-C during a burst: no more releases, in-flight ones end as client timeouts after the grace', async () => {
+    const target = await emulatorTarget();
+    const controller = new AbortController();
+    const plan = buildBurstPlan({ functionName: 'node-sleep', payload: new TextEncoder().encode('{"sleepMs":5000}'), n: 3, waves: 3, intervalMs: 0, forceCold: false });
+    const events: RunEvent[] = [];
+    const running = executeRun(plan, target, {
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'burst-released') controller.abort();
+      },
+      signal: controller.signal,
+      maxGraceMs: 200,
+    });
+    const outcome = await running;
+    const records = outcome.cells[0]?.records ?? [];
+    expect(outcome.interrupted).toBe(true);
+    // Only the first wave was released; each of its invocations ends in exactly one record.
+    expect(records).toHaveLength(3);
+    expect(records.every((r) => r.outcome === 'client-timeout')).toBe(true);
+    expect(outcome.cells[0]?.bursts).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', interrupted: true });
+  });
+
+  it('a missing function is target-unavailable before anything is sent', async () => {
+    const target = await emulatorTarget();
+    const error = await burst(target, { n: 1, functionName: 'no-such-function' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ColdprobeError);
+    expect((error as ColdprobeError).kind).toBe('target-unavailable');
+    expect((error as ColdprobeError).message).toMatch(/no-such-function/);
+  });
+});
+
+describe('the aws target code path, against the emulator endpoint', () => {
+  async function awsTarget(emulator: EmulatorTarget, allowMutations: boolean): Promise<SdkTarget> {
+    const target = await createAwsTarget({
+      region: 'us-east-1',
+      endpoint: emulator.emulator.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      allowMutations,
+    });
+    open.push(target);
+    return target;
+  }
+
+  it('invokes, and refuses to change the function without permission', async () => {
+    const emulator = await emulatorTarget();
+    const aws = await awsTarget(emulator, false);
+    const records = (await burst(aws, { n: 3 })).cells[0]?.records ?? [];
+    expect(records.map((r) => r.outcome)).toEqual(['ok', 'ok', 'ok']);
+    expect(records.every((r) => r.classification === 'cold')).toBe(true);
+    for (const change of [
+      () => aws.forceCold('node-hello'),
+      () => aws.updateConfiguration('node-hello', { memoryMb: 256 }),
+      () => aws.putReservedConcurrency('node-hello', 1),
+    ]) {
+      const error = await change().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ColdprobeError);
+      expect((error as ColdprobeError).kind).toBe('usage');
+      expect((error as ColdprobeError).message).toMatch(/--force-cold/);
+    }
+    const info = await aws.getFunction('node-hello');
+    expect(info.environment[COLD_NONCE_VARIABLE]).toBeUndefined();
+    expect(info.memoryMb).toBe(128);
+  });
+
+  it('with permission, force-cold read-merge-writes the variables and the next burst is cold', async () => {
+    const emulator = await emulatorTarget();
+    await emulator.updateConfiguration('node-hello', { environment: { KEEP_ME: 'yes' } });
+    const aws = await awsTarget(emulator, true);
+    await burst(aws, { n: 2 });
+    const warm = (await burst(aws, { n: 2 })).cells[0]?.records ?? [];
+    expect(warm.every((r) => r.classification === 'warm')).toBe(true);
+
+    const did = await aws.forceCold('node-hello');
+    expect(did).toMatch(new RegExp(`set ${COLD_NONCE_VARIABLE}=`));
+    const info = await aws.getFunction('node-hello');
+    expect(info.environment.KEEP_ME).toBe('yes');
+    expect(info.environment[COLD_NONCE_VARIABLE]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(info.lastUpdateStatus).toBe('Successful');
+
+    const cold = (await burst(aws, { n: 2 })).cells[0]?.records ?? [];
+    expect(cold.every((r) => r.classification === 'cold')).toBe(true);
+    expectClassificationMatchesTruth([...warm, ...cold]);
+
+    // A second bump keeps the variable count: the nonce is replaced, not added again.
+    await aws.forceCold('node-hello');
+    const again = await aws.getFunction('node-hello');
+    expect(Object.keys(again.environment).sort()).toEqual(Object.keys(info.environment).sort());
+    expect(again.environment[COLD_NONCE_VARIABLE]).not.toBe(info.environment[COLD_NONCE_VARIABLE]);
+  });
+});
