@@ -123,9 +123,10 @@ export function renderMatrixTable(cells: readonly CellResult[], options: MatrixT
 /** Word-wrap `text` to `width` columns; continuation lines start with `indent`. */
 export function wrap(text: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
-  let current = '';
-  for (const word of text.split(' ')) {
-    const candidate = current === '' ? word : `${current} ${word}`;
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  let current = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    const candidate = current.trim() === '' ? current + word : `${current} ${word}`;
     if (candidate.length > width && current.trim() !== '') {
       lines.push(current);
       current = indent + word;

@@ -21,7 +21,7 @@ describe('matrix comparison table', () => {
     expect(lines[3]).toMatch(/17%\*/); // 1 cold of 6: the fewest cold starts
     expect(lines[3]).toMatch(/\s2\s+0\s+\$/); // two throttles, no errors
     expect(out).toContain('ESTIMATE');
-    expect(out).toContain('fastest cold start (p99): node-hello 1024 MB pc 0');
+    expect(out).toContain('\n  fastest cold start (p99): node-hello 1024 MB pc 0');
   });
 
   it('fits 80 columns by clipping the cell label, and narrower widths when asked', () => {
