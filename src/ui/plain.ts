@@ -94,7 +94,7 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         if (t) {
           parts.push(c.green(`${formatCount(t.ok)} ok`), c.cyan(`${formatCount(t.cold)} cold`));
           if (t.throttled > 0) parts.push(c.yellow(`${formatCount(t.throttled)} throttled`));
-          if (t.errors > 0) parts.push(c.red(`${formatCount(t.errors)} errors`));
+          if (t.errors > 0) parts.push(c.red(`${formatCount(t.errors)} ${t.errors === 1 ? 'error' : 'errors'}`));
         }
         if (info.notSent > 0) parts.push(c.yellow(`${formatCount(info.notSent)} not sent`));
         parts.push(`spread ${formatUs(info.releaseSpreadUs)}`);

@@ -41,7 +41,7 @@ describe('plain sink', () => {
     const line = out.split('\n').find((l) => l.startsWith('burst 1/3:'));
     expect(line).toBeDefined();
     const s = cell.summary;
-    expect(line).toContain(`50 sent, ${s.byOutcome.ok} ok, ${s.cold} cold, 2 throttled, 1 errors, spread 4.1ms, p50 `);
+    expect(line).toContain(`50 sent, ${s.byOutcome.ok} ok, ${s.cold} cold, 2 throttled, 1 error, spread 4.1ms, p50 `);
     expect(out).toContain('force-cold: drained 3 idle environments');
     expect(out).toContain('warning: the emulator is not real Lambda');
     expect(out).not.toMatch(ANSI);
