@@ -1,11 +1,62 @@
+/**
+ * `coldprobe report <results.json> [--html out.html]`: re-renders any results file (from `burst` or `run`) as
+ * text, and optionally as a self-contained HTML page with charts. Never re-runs anything.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ExitCode, usageError } from '../../core/errors.js';
+import { readResultsFile } from '../../io/results-file.js';
+import { renderHtml } from '../../report/html.js';
+import { renderMatrixTable } from '../../report/matrix-table.js';
+import { renderSummary } from '../../report/text.js';
+import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { usageError } from '../../core/errors.js';
+
+const USAGE = `Usage: coldprobe report <results.json> [--html out.html] [--no-text]
+
+Re-renders a results file written by 'coldprobe burst' or 'coldprobe run'.
+
+Options:
+  --html <path>   Also write a self-contained HTML page (inline SVG charts, opens offline).
+  --no-text       Do not print the text report (with --html).`;
+
+/** Write `text` to `path` atomically (temp file + rename), creating the folder. */
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: '(not built yet)',
-  usage: 'coldprobe report: not built yet.',
-  async run() {
-    throw usageError("'coldprobe report' is not built yet.");
+  summary: 'Re-render a results file as text, or as an offline HTML page with charts.',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseFlags('report', args, {
+      html: { type: 'string' },
+      'no-text': { type: 'boolean' },
+    });
+    const [file, ...extra] = positionals;
+    if (file === undefined) throw usageError("report: name a results file, e.g. 'coldprobe report results/demo-….json'.");
+    if (extra.length > 0) throw usageError(`report: unexpected argument '${extra[0]}' (one results file at a time).`);
+    const results = readResultsFile(resolve(io.cwd, file));
+
+    if (values['no-text'] !== true) {
+      const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
+      const width = io.stdout.columns ?? 80;
+      const parts: string[] = [];
+      if (results.interrupted) parts.push('Interrupted run: partial results.');
+      // A matrix deserves its comparison first; every results file also gets the per-cell summary.
+      if (results.cells.length > 1) parts.push(renderMatrixTable(results.cells, { color, width }), '');
+      parts.push(renderSummary(results, { color, width }));
+      io.stdout.write(parts.join('\n') + '\n');
+    }
+    if (values.html !== undefined) {
+      const out = resolve(io.cwd, values.html);
+      writeAtomic(out, renderHtml(results));
+      io.stderr.write(`html: ${out}\n`);
+    }
+    return ExitCode.ok;
   },
 };
