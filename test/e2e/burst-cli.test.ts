@@ -1,0 +1,143 @@
+/**
+ * `coldprobe burst` as a user runs it: the built CLI spawned as a child process (run `npm run build` first),
+ * on the bundled emulator, from a folder without profiles/ (so the shipped sample functions are used).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+const children: ChildProcess[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'coldprobe-burst-'));
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Run> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    onStderr?.(stderr, child);
+  });
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/** stderr without the AWS SDK's Node-version advisory, which is not ours. */
+const ownStderr = (text: string): string =>
+  text
+    .split('\n')
+    .filter((l) => !/NodeVersionSupportWarning|versions published after|require node >=22|You are running node|To continue receiving|and security updates|More information can be found|--trace-warnings/.test(l))
+    .filter((l) => l.trim() !== '')
+    .join('\n');
+
+describe('coldprobe burst (spawned CLI)', () => {
+  it('--n 50 --json prints only JSON on stdout and writes the results file', async () => {
+    const out = join(dir, 'out', 'run.json');
+    const run = await start(['burst', '--n', '50', '--json', '--out', out]);
+    expect(ownStderr(run.stderr)).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as Record<string, unknown> & {
+      summary: { total: number; byOutcome: Record<string, number>; cold: number; warm: number; bursts: Array<{ n: number; releaseSpreadUs: number }> };
+      resultsPath: string;
+      interrupted: boolean;
+      target: { kind: string };
+    };
+    expect(json.resultsPath).toBe(out);
+    expect(json.interrupted).toBe(false);
+    expect(json.target.kind).toBe('emulator');
+    expect(json.summary.total).toBe(50);
+    expect(json.summary.byOutcome.ok).toBe(50);
+    expect(json.summary.cold + json.summary.warm).toBe(50);
+    expect(json.summary.cold).toBeGreaterThan(0);
+    expect(json.summary.bursts).toHaveLength(1);
+    expect(json.summary.bursts[0]?.n).toBe(50);
+
+    const file = JSON.parse(readFileSync(out, 'utf8')) as {
+      schemaVersion: number;
+      command: string;
+      interrupted: boolean;
+      options: Record<string, unknown>;
+      cells: Array<{ spec: { id: string; functionName: string }; records: unknown[]; histograms: Record<string, string>; summary: { total: number } }>;
+    };
+    expect(file.schemaVersion).toBe(1);
+    expect(file.command).toBe('burst');
+    expect(file.interrupted).toBe(false);
+    expect(file.options).toMatchObject({ n: 50, waves: 1, function: 'node-hello', target: 'emulator' });
+    expect(JSON.stringify(file.options)).not.toMatch(/secret|accessKey|credential/i);
+    expect(file.cells).toHaveLength(1);
+    expect(file.cells[0]?.spec).toMatchObject({ id: 'default', functionName: 'node-hello' });
+    expect(file.cells[0]?.records).toHaveLength(50);
+    expect(file.cells[0]?.histograms['latency.all']).toEqual(expect.any(String));
+    expect(file.cells[0]?.summary.total).toBe(50);
+    // Atomic write: no temp file left beside the results.
+    expect(readdirSync(join(dir, 'out'))).toEqual(['run.json']);
+  });
+
+  it.each([
+    ['an unknown flag', ['burst', '--bogus'], /unknown option --bogus/],
+    ['--n 0', ['burst', '--n', '0'], /--n must be a whole number of at least 1/],
+    ['--n that is not a number', ['burst', '--n', 'many'], /--n must be a whole number/],
+    ['a payload that is not JSON', ['burst', '--payload', '{nope'], /--payload is not valid JSON/],
+    ['an unreadable payload file', ['burst', '--payload', '@missing.json'], /Cannot read payload file/],
+    ['--memory on aws without permission', ['burst', '--target', 'aws', '--memory', '512'], /--allow-memory-change/],
+  ])('%s exits 2 with one sentence and writes nothing', async (_name, args, message) => {
+    const run = await start([...args, '--out', join(dir, 'never.json')]);
+    expect(run.code).toBe(2);
+    const err = ownStderr(run.stderr);
+    expect(err).toMatch(message);
+    expect(err.split('\n')).toHaveLength(1);
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
+  });
+
+  it('a missing function exits 3 and writes nothing', async () => {
+    const run = await start(['burst', '--function', 'no-such-function', '--n', '2', '--no-tui', '--out', join(dir, 'never.json')]);
+    expect(run.code).toBe(3);
+    expect(ownStderr(run.stderr)).toMatch(/no-such-function/);
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
+  });
+
+  it('SIGINT mid-run exits 130 with a partial results file', async () => {
+    const out = join(dir, 'partial.json');
+    let sent = false;
+    const run = await start(
+      ['burst', '--function', 'node-sleep', '--payload', '{"sleepMs":1500}', '--n', '3', '--waves', '4', '--interval', '0', '--json', '--out', out],
+      (stderr, child) => {
+        // The first wave's line means the second wave is being released: interrupt it.
+        if (!sent && /burst 1\/4:/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
+    expect(sent).toBe(true);
+    expect(run.code).toBe(130);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { interrupted: boolean; cells: Array<{ records: Array<{ burst: number }>; bursts: unknown[] }> };
+    expect(file.interrupted).toBe(true);
+    const records = file.cells[0]?.records ?? [];
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    expect(records.length).toBeLessThan(12);
+    expect(Math.max(...records.map((r) => r.burst))).toBeLessThan(3);
+    const json = JSON.parse(run.stdout) as { interrupted: boolean };
+    expect(json.interrupted).toBe(true);
+  });
+});
