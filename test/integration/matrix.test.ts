@@ -1,0 +1,196 @@
+/**
+ * Matrix runs against the real emulator (real child processes, the real SDK): configured memory reaches the
+ * function, provisioned concurrency serves part of a burst warm, and the cleanup ledger puts everything back
+ * after an interrupted run, through the AWS target's code path pointed at the emulator's control plane.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { GetProvisionedConcurrencyConfigCommand, ListProvisionedConcurrencyConfigsCommand } from '@aws-sdk/client-lambda';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PRICES } from '../../src/core/cost.js';
+import type { RunEvent } from '../../src/core/events.js';
+import { expandMatrix, type MatrixInput } from '../../src/core/matrix.js';
+import { runMatrix } from '../../src/engine/matrix-runner.js';
+import { main } from '../../src/cli/main.js';
+import { createAwsTarget } from '../../src/targets/aws.js';
+import { createEmulatorTarget, type EmulatorTarget } from '../../src/targets/emulator.js';
+import type { SdkTarget } from '../../src/targets/sdk-target.js';
+
+const functionsDir = fileURLToPath(new URL('../../profiles/functions', import.meta.url));
+const payload = new TextEncoder().encode('{}');
+
+let open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const t of open.reverse()) await t.close();
+  open = [];
+});
+
+async function emulatorTarget(): Promise<EmulatorTarget> {
+  const target = await createEmulatorTarget({ functionsDirs: [functionsDir], idleTtlMs: 120_000, log: () => undefined });
+  open.push(target);
+  return target;
+}
+
+const burst = (n: number, forceCold = true): MatrixInput['burst'] => ({ n, waves: 1, intervalMs: 0, forceCold });
+
+describe('matrix runs on the emulator', () => {
+  it('a 2 × 2 matrix gives four cells, each with its configured memory visible to the function', async () => {
+    const target = await emulatorTarget();
+    const cells = expandMatrix({
+      functions: [
+        { name: 'node-hello', runtime: 'nodejs20.x' },
+        { name: 'python-hello', runtime: 'python3.11' },
+      ],
+      memoryMb: [128, 256],
+      provisioned: [0],
+      burst: burst(3),
+    });
+    const events: RunEvent[] = [];
+    const result = await runMatrix({ target, cells, payload, prices: DEFAULT_PRICES, emit: (e) => events.push(e) });
+    expect(result.error).toBeUndefined();
+    expect(result.cells.map((c) => c.spec.id)).toEqual(['node-hello-128mb-pc0', 'node-hello-256mb-pc0', 'python-hello-128mb-pc0', 'python-hello-256mb-pc0']);
+    for (const cell of result.cells) {
+      expect(cell.records).toHaveLength(3);
+      // The REPORT line's Memory Size is what the runtime was started with (AWS_LAMBDA_FUNCTION_MEMORY_SIZE).
+      expect(cell.records.map((r) => r.report?.memorySizeMb)).toEqual([cell.spec.memoryMb, cell.spec.memoryMb, cell.spec.memoryMb]);
+      // Forced cold between cells: no cell inherits the previous cell's warm environments.
+      expect(cell.summary.cold).toBe(3);
+      expect(cell.cost?.perThousandUsd).toBeGreaterThan(0);
+    }
+    // 256 MB bills twice the GB-s of 128 MB per billed ms: the estimate follows memory.
+    expect(events.filter((e) => e.type === 'cell-start')).toHaveLength(4);
+    expect(events.filter((e) => e.type === 'cell-end')).toHaveLength(4);
+    // Memory is put back to the function's original 128 MB.
+    expect(result.cleanup.done).toEqual(['restore memory of node-hello to 128 MB', 'restore memory of python-hello to 128 MB']);
+    expect((await target.getFunction('node-hello')).memoryMb).toBe(128);
+  });
+
+  it('provisioned concurrency 5 against a burst of 10 gives 5 warm and 5 cold', async () => {
+    const target = await emulatorTarget();
+    // node-sleep holds each environment 200 ms, longer than the release takes, so a provisioned environment cannot
+    // finish and take a second invocation of the same burst (node-hello can, as on Lambda).
+    const cells = expandMatrix({ functions: [{ name: 'node-sleep', runtime: 'nodejs20.x' }], memoryMb: [128], provisioned: [5], burst: burst(10) });
+    const result = await runMatrix({ target, cells, payload, prices: DEFAULT_PRICES, emit: () => undefined });
+    expect(result.error).toBeUndefined();
+    const cell = result.cells[0];
+    expect(cell?.spec.qualifier).toMatch(/^\d+$/);
+    expect(cell?.records).toHaveLength(10);
+    expect(cell?.summary.warm).toBe(5);
+    expect(cell?.summary.cold).toBe(5);
+    // Emulator truth agrees: the warm ones ran on provisioned environments.
+    const provisioned = cell?.records.filter((r) => r.env?.initType === 'provisioned-concurrency') ?? [];
+    expect(provisioned).toHaveLength(5);
+    expect(provisioned.every((r) => r.classification === 'warm')).toBe(true);
+    expect(cell?.records.every((r) => r.executedVersion === cell.spec.qualifier)).toBe(true);
+    // The cell released its provisioned concurrency itself; nothing was left for cleanup to delete.
+    expect(result.cleanup.done.some((d) => d.startsWith('delete provisioned'))).toBe(false);
+    expect(cell?.cost?.totalUsd).toBeGreaterThan(5 * (128 / 1024) * 300 * DEFAULT_PRICES.provisionedPerGbSecond * 0.99);
+  });
+
+  it('after an interrupted run, cleanup deletes provisioned concurrency and restores memory and reserved concurrency (AWS target path)', async () => {
+    const emulator = await emulatorTarget();
+    const aws = await createAwsTarget({
+      region: 'us-east-1',
+      endpoint: emulator.emulator.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      allowMutations: true,
+    });
+    open.push(aws);
+    expect(aws.kind).toBe('aws');
+    const cells = expandMatrix({
+      functions: [{ name: 'node-sleep', runtime: 'nodejs20.x' }],
+      memoryMb: [256, 512],
+      provisioned: [2],
+      reservedConcurrency: [8],
+      burst: burst(4, false),
+    });
+    const controller = new AbortController();
+    const events: RunEvent[] = [];
+    const result = await runMatrix({
+      target: aws,
+      cells,
+      payload,
+      prices: DEFAULT_PRICES,
+      signal: controller.signal,
+      maxGraceMs: 100,
+      emit: (e) => {
+        events.push(e);
+        // Ctrl-C while the first cell's burst is in flight: its provisioned concurrency still exists.
+        if (e.type === 'burst-released') controller.abort();
+      },
+    });
+    expect(result.interrupted).toBe(true);
+    expect(result.cells).toHaveLength(1);
+    expect(result.cleanup.failed).toEqual([]);
+    expect(result.cleanup.done).toEqual([
+      `delete provisioned concurrency on node-sleep:${result.versions[0]?.split(':')[1]}`,
+      'remove reserved concurrency from node-sleep',
+      'restore memory of node-sleep to 128 MB',
+    ]);
+    // The control plane agrees: no provisioned concurrency left, no reservation, memory back.
+    const client = (aws as SdkTarget).client;
+    const list = await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: 'node-sleep' }));
+    expect(list.ProvisionedConcurrencyConfigs ?? []).toEqual([]);
+    await expect(client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'node-sleep', Qualifier: result.versions[0]?.split(':')[1] }))).rejects.toMatchObject({
+      name: 'ProvisionedConcurrencyConfigNotFoundException',
+    });
+    expect(await aws.getReservedConcurrency('node-sleep')).toBeUndefined();
+    expect((await aws.getFunction('node-sleep')).memoryMb).toBe(128);
+    expect(events.some((e) => e.type === 'notice' && e.message.startsWith('cleanup: delete provisioned'))).toBe(true);
+  });
+});
+
+describe('coldprobe run (in process)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coldprobe-run-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function io() {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    return {
+      io: { stdout, stderr, stdin: new PassThrough(), env: { NO_COLOR: '1' }, cwd: dir, signal: new AbortController().signal, requestInterrupt: () => undefined },
+      out: () => out,
+      err: () => err,
+    };
+  }
+
+  it('rejects a profile with a wrong field by its path, before anything runs (exit 2)', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nfunctions:\n  - name: node-hello\n    runtime: nodejs20.x\nmatrix:\n  memoryMb: [128, 99999]\nburst:\n  n: 2\n');
+    const h = io();
+    const code = await main(['run', 'bad.yaml', '--no-tui'], h.io);
+    expect(code).toBe(2);
+    expect(h.err()).toMatch(/bad\.yaml:6: matrix\.memoryMb\[1\]: expected at most 10,240 MB/);
+    expect(h.out()).toBe('');
+  });
+
+  it('refuses to change real AWS functions without --yes when stdin is not a terminal', async () => {
+    const emulator = await emulatorTarget();
+    writeFileSync(
+      join(dir, 'aws.yaml'),
+      `name: aws\ntarget:\n  kind: aws\n  region: us-east-1\nfunctions:\n  - name: node-hello\n    runtime: nodejs20.x\nmatrix:\n  memoryMb: [256]\nburst:\n  n: 1\n`,
+    );
+    const h = io();
+    // The AWS SDK reads the endpoint and credentials from the environment: point it at the emulator.
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: emulator.emulator.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    try {
+      const code = await main(['run', 'aws.yaml', '--no-tui'], h.io);
+      expect(code).toBe(2);
+    } finally {
+      for (const key of ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+    expect(h.err()).toContain('node-hello: set memory to 256 MB in turn (now 128 MB; restored afterwards)');
+    expect(h.err()).toMatch(/--yes/);
+    expect((await emulator.getFunction('node-hello')).memoryMb).toBe(128);
+  });
+});
