@@ -44,22 +44,63 @@ export function recordUs(histogram: Histogram, valueUs: number): void {
   histogram.recordValue(v < 0 ? 0 : v > HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : v);
 }
 
+/** Percentiles reported by {@link statsOf}, in the order of the single pass below. */
+const PERCENTILES = [0, 50, 90, 99, 99.9, 100] as const;
+
+/** hdr-histogram-js's count rank for a percentile (its own rounding, copied so results are identical). */
+function rankOf(percentile: number, totalCount: number): number {
+  const fp = (percentile / 100) * totalCount;
+  const ulp = fp === 0 ? 0 : Math.pow(2, Math.floor(Math.log2(fp)) - 52);
+  return Math.max(Math.ceil(fp - ulp), 1);
+}
+
 /**
- * Percentiles of a histogram, µs. Min and max are bucket-equivalent values (what `getValueAtPercentile`
- * returns) so a live histogram and its decoded copy give identical stats.
+ * Percentiles of a histogram, µs, in one pass over the counts (a live view calls this every frame; six
+ * `getValueAtPercentile` calls would scan the counts six times). Values equal hdr-histogram-js's own
+ * `getValueAtPercentile`: min and max are bucket-equivalent values, so a live histogram and its decoded copy
+ * give identical stats.
  */
 export function statsOf(histogram: Histogram): LatencyStats {
   const count = histogram.totalCount;
   if (count === 0) return { ...EMPTY_STATS };
+  if (!(histogram instanceof JsHistogram)) {
+    return {
+      count,
+      minUs: histogram.getValueAtPercentile(0),
+      meanUs: Math.round(histogram.mean * 10) / 10,
+      p50Us: histogram.getValueAtPercentile(50),
+      p90Us: histogram.getValueAtPercentile(90),
+      p99Us: histogram.getValueAtPercentile(99),
+      p999Us: histogram.getValueAtPercentile(99.9),
+      maxUs: histogram.getValueAtPercentile(100),
+    };
+  }
+  const ranks = PERCENTILES.map((p) => rankOf(p, count));
+  const values = [0, 0, 0, 0, 0, 0];
+  let next = 0;
+  let seen = 0;
+  let sum = 0;
+  const length = histogram.countsArrayLength;
+  for (let i = 0; i < length && seen < count; i++) {
+    const c = histogram.getCountAtIndex(i);
+    if (c === 0) continue;
+    seen += c;
+    const value = histogram.valueFromIndex(i);
+    sum += histogram.medianEquivalentValue(value) * c;
+    while (next < ranks.length && seen >= (ranks[next] ?? Infinity)) {
+      values[next] = next === 0 ? histogram.lowestEquivalentValue(value) : histogram.highestEquivalentValue(value);
+      next++;
+    }
+  }
   return {
     count,
-    minUs: histogram.getValueAtPercentile(0),
-    meanUs: Math.round(histogram.mean * 10) / 10,
-    p50Us: histogram.getValueAtPercentile(50),
-    p90Us: histogram.getValueAtPercentile(90),
-    p99Us: histogram.getValueAtPercentile(99),
-    p999Us: histogram.getValueAtPercentile(99.9),
-    maxUs: histogram.getValueAtPercentile(100),
+    minUs: values[0] ?? 0,
+    meanUs: Math.round((sum / count) * 10) / 10,
+    p50Us: values[1] ?? 0,
+    p90Us: values[2] ?? 0,
+    p99Us: values[3] ?? 0,
+    p999Us: values[4] ?? 0,
+    maxUs: values[5] ?? 0,
   };
 }
 

@@ -35,6 +35,27 @@ describe('stats', () => {
     h.destroy();
   });
 
+  it('the one-pass stats equal the library percentile and mean calls', () => {
+    let seed = 42;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (const n of [1, 2, 7, 1000, 20_000]) {
+      const h = createHistogram();
+      for (let i = 0; i < n; i++) recordUs(h, Math.exp(rnd() * 16));
+      const s = statsOf(h);
+      expect(s).toEqual({
+        count: n,
+        minUs: h.getValueAtPercentile(0),
+        meanUs: Math.round(h.mean * 10) / 10,
+        p50Us: h.getValueAtPercentile(50),
+        p90Us: h.getValueAtPercentile(90),
+        p99Us: h.getValueAtPercentile(99),
+        p999Us: h.getValueAtPercentile(99.9),
+        maxUs: h.getValueAtPercentile(100),
+      });
+      h.destroy();
+    }
+  });
+
   it('empty histogram gives all-zero stats', () => {
     const h = createHistogram();
     expect(statsOf(h)).toEqual(EMPTY_STATS);
