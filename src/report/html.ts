@@ -47,7 +47,10 @@ function tableHtml(rows: readonly MatrixRow[]): string {
         '</tr>',
     )
     .join('');
-  const bestList = best.length === 0 ? '' : `<ul class="note">${best.map((b) => `<li>${escapeHtml(b.question)}: <b>${escapeHtml(rows.find((r) => r.id === b.rowId)?.label ?? b.rowId)}</b></li>`).join('')}</ul>`;
+  const byQuestion = new Map<string, string[]>();
+  for (const b of best) byQuestion.set(b.question, [...(byQuestion.get(b.question) ?? []), rows.find((r) => r.id === b.rowId)?.label ?? b.rowId]);
+  const bestList =
+    byQuestion.size === 0 ? '' : `<ul class="note">${[...byQuestion].map(([q, labels]) => `<li>${escapeHtml(q)}: <b>${labels.map(escapeHtml).join(', ')}</b></li>`).join('')}</ul>`;
   return `<div style="overflow-x:auto"><table class="comparison">${head}${body}</table></div><p class="note">Latencies in ms, measured by the client. Highlighted: best cell per question.</p>${bestList}`;
 }
 

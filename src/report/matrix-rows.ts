@@ -34,6 +34,7 @@ export interface BestCell {
   question: string;
   /** Column key the question is about. */
   column: keyof MatrixRow;
+  /** The winning row; rows that tie for best get one entry each. */
   rowId: string;
 }
 
@@ -79,7 +80,7 @@ const QUESTIONS: Array<{ question: string; column: keyof MatrixRow }> = [
   { question: 'cheapest per 1,000 (estimate)', column: 'costPerThousandUsd' },
 ];
 
-/** The lowest row per question; questions no row can answer, or where all rows tie, are left out. */
+/** The lowest row(s) per question; questions no row can answer, or where all rows tie, are left out. */
 export function bestCells(rows: readonly MatrixRow[]): BestCell[] {
   if (rows.length < 2) return [];
   const best: BestCell[] = [];
@@ -91,8 +92,7 @@ export function bestCells(rows: readonly MatrixRow[]): BestCell[] {
     if (valued.length < 2) continue;
     const min = Math.min(...valued.map((v) => v.value));
     if (valued.every((v) => v.value === min)) continue;
-    const winner = valued.find((v) => v.value === min);
-    if (winner) best.push({ question, column, rowId: winner.row.id });
+    for (const winner of valued.filter((v) => v.value === min)) best.push({ question, column, rowId: winner.row.id });
   }
   return best;
 }

@@ -137,5 +137,7 @@ export function wrap(text: string, width: number, indent = ''): string[] {
 }
 
 function bestLines(best: readonly BestCell[], rows: readonly MatrixRow[]): string[] {
-  return best.map((b) => `  ${b.question}: ${rows.find((r) => r.id === b.rowId)?.label ?? b.rowId}`);
+  const byQuestion = new Map<string, string[]>();
+  for (const b of best) byQuestion.set(b.question, [...(byQuestion.get(b.question) ?? []), rows.find((r) => r.id === b.rowId)?.label ?? b.rowId]);
+  return [...byQuestion].map(([question, labels]) => `  ${question}: ${labels.join(', ')}`);
 }

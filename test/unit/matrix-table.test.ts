@@ -46,6 +46,10 @@ describe('matrix comparison table', () => {
     expect(best.find((b) => b.column === 'coldP99Us')?.rowId).toBe('node-hello-1024mb-pc0');
     expect(best.find((b) => b.column === 'warmP99Us')?.rowId).toBe(rows[2]?.id);
     expect(bestCells(rows.slice(0, 1))).toEqual([]);
+    // Ties share the title; a question where every row ties has no winner.
+    const tied = [rows[0]!, { ...rows[0]!, id: 'twin' }, { ...rows[1]!, coldRatio: 0.9 }];
+    expect(bestCells(tied).filter((b) => b.column === 'coldRatio').map((b) => b.rowId)).toEqual([rows[0]!.id, 'twin']);
+    expect(bestCells([rows[0]!, { ...rows[0]!, id: 'twin' }])).toEqual([]);
     expect(rows[0]?.peakMemoryMb).toBe(42);
   });
 
