@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 /** A running canned server; `close()` stops it. */
 export interface CannedLambda {
@@ -34,9 +35,20 @@ const configuration = JSON.stringify({
 /** Start the canned server on 127.0.0.1, port 0. */
 export async function startCannedLambda(): Promise<CannedLambda> {
   let count = 0;
+  // Arrival times (ms, this process's clock) of Invoke requests, read and cleared by GET /_canned/arrivals:
+  // a server-side view of release spread that does not trust the driver's own timestamps.
+  let arrivals: number[] = [];
   const server = http.createServer((req, res) => {
+    if (req.method === 'POST') arrivals.push(performance.now());
+    if (req.method === 'GET' && req.url === '/_canned/arrivals') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(arrivals));
+      arrivals = [];
+      return;
+    }
     req.resume();
-    req.on('end', () => {
+    // Answer after the current I/O batch: every request that arrived together gets its arrival time first.
+    req.on('end', () => setImmediate(() => {
       if (req.method === 'POST' && req.url?.includes('/invocations')) {
         count += 1;
         res.writeHead(200, {
@@ -55,7 +67,7 @@ export async function startCannedLambda(): Promise<CannedLambda> {
       }
       res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
       res.end(JSON.stringify({ Type: 'User', Message: 'Function not found' }));
-    });
+    }));
   });
   server.keepAliveTimeout = 60_000;
   server.maxConnections = 100_000;
