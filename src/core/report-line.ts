@@ -23,53 +23,76 @@ function lastLineStartingWith(tail: string, prefix: string): string | undefined 
   return undefined;
 }
 
-/**
- * Split `Key: value` pairs separated by tabs; tolerant of `27 ms \t` spacing, trailing `\t` and `\r`.
- * Unknown keys are kept in the map and ignored by callers.
- */
-function keyValues(body: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of body.split('\t')) {
-    const colon = part.indexOf(': ');
-    if (colon < 0) continue;
-    const key = part.slice(0, colon).trim();
-    const value = part.slice(colon + 2).trim();
-    if (key.length > 0) out.set(key, value);
-  }
-  return out;
-}
-
-/** Leading number of `12.34 ms` / `128 MB`; undefined when absent or not a number. */
-function numberOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number.parseFloat(value);
+/** Leading number of `12.34 ms` / `128 MB` (parseFloat stops at the unit); undefined when not a number. */
+function numberAt(line: string, from: number, to: number): number | undefined {
+  const n = Number.parseFloat(line.slice(from, to));
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** The trimmed text between `from` and `to`; undefined when empty. */
+function textAt(line: string, from: number, to: number): string | undefined {
+  const t = line.slice(from, to).trim();
+  return t.length > 0 ? t : undefined;
+}
+
 /**
- * Parse a text REPORT line (the part after `REPORT `). Requires `Duration`: without it the line is not
- * a usable REPORT. The other always-present fields default to 0 if a non-standard REPORT omits them.
+ * Walk the tab-separated `Key: value` fields of `line` from `start`, calling `field` with the key's offset,
+ * the value's bounds and the key's length. Tolerant of `27 ms \t` spacing, a trailing `\t` and `\r`; no
+ * per-field allocation beyond what the caller slices (this runs once per invocation).
+ */
+function eachField(line: string, start: number, field: (keyAt: number, keyEnd: number, valueAt: number, valueEnd: number) => void): void {
+  const length = line.length;
+  let pos = start;
+  while (pos < length) {
+    let end = line.indexOf('\t', pos);
+    if (end < 0) end = length;
+    while (pos < end && line.charCodeAt(pos) === 32) pos++;
+    const colon = line.indexOf(': ', pos);
+    if (colon >= 0 && colon < end) field(pos, colon, colon + 2, end);
+    pos = end + 1;
+  }
+}
+
+/** True when `line` has exactly `key` between `at` and `end`. */
+const isKey = (line: string, at: number, end: number, key: string): boolean => end - at === key.length && line.startsWith(key, at);
+
+/**
+ * Parse a text REPORT line. Requires `Duration`: without it the line is not a usable REPORT. The other
+ * always-present fields default to 0 if a non-standard REPORT omits them. Unknown keys are ignored.
  */
 function parseTextReport(line: string): ReportFields | undefined {
-  const kv = keyValues(line.slice('REPORT '.length));
-  const durationMs = numberOf(kv.get('Duration'));
+  let durationMs: number | undefined;
+  let billedDurationMs: number | undefined;
+  let memorySizeMb: number | undefined;
+  let maxMemoryUsedMb: number | undefined;
+  let initDurationMs: number | undefined;
+  let restoreDurationMs: number | undefined;
+  let requestId: string | undefined;
+  let status: string | undefined;
+  let errorType: string | undefined;
+  eachField(line, 'REPORT '.length, (k, ke, v, ve) => {
+    if (isKey(line, k, ke, 'Duration')) durationMs = numberAt(line, v, ve);
+    else if (isKey(line, k, ke, 'RequestId')) requestId = textAt(line, v, ve);
+    else if (isKey(line, k, ke, 'Billed Duration')) billedDurationMs = numberAt(line, v, ve);
+    else if (isKey(line, k, ke, 'Memory Size')) memorySizeMb = numberAt(line, v, ve);
+    else if (isKey(line, k, ke, 'Max Memory Used')) maxMemoryUsedMb = numberAt(line, v, ve);
+    else if (isKey(line, k, ke, 'Init Duration')) initDurationMs = numberAt(line, v, ve);
+    else if (isKey(line, k, ke, 'Restore Duration')) restoreDurationMs = numberAt(line, v, ve);
+    else if (isKey(line, k, ke, 'Status')) status = textAt(line, v, ve);
+    else if (isKey(line, k, ke, 'Error Type')) errorType = textAt(line, v, ve);
+  });
   if (durationMs === undefined) return undefined;
   const fields: ReportFields = {
     durationMs,
-    billedDurationMs: numberOf(kv.get('Billed Duration')) ?? 0,
-    memorySizeMb: numberOf(kv.get('Memory Size')) ?? 0,
-    maxMemoryUsedMb: numberOf(kv.get('Max Memory Used')) ?? 0,
+    billedDurationMs: billedDurationMs ?? 0,
+    memorySizeMb: memorySizeMb ?? 0,
+    maxMemoryUsedMb: maxMemoryUsedMb ?? 0,
   };
-  const requestId = kv.get('RequestId');
-  if (requestId) fields.requestId = requestId;
-  const init = numberOf(kv.get('Init Duration'));
-  if (init !== undefined) fields.initDurationMs = init;
-  const restore = numberOf(kv.get('Restore Duration'));
-  if (restore !== undefined) fields.restoreDurationMs = restore;
-  const status = kv.get('Status');
-  if (status) fields.status = status;
-  const errorType = kv.get('Error Type');
-  if (errorType) fields.errorType = errorType;
+  if (requestId !== undefined) fields.requestId = requestId;
+  if (initDurationMs !== undefined) fields.initDurationMs = initDurationMs;
+  if (restoreDurationMs !== undefined) fields.restoreDurationMs = restoreDurationMs;
+  if (status !== undefined) fields.status = status;
+  if (errorType !== undefined) fields.errorType = errorType;
   return fields;
 }
 
@@ -133,7 +156,7 @@ export function parseReportLine(tail: string | undefined): ReportFields | undefi
   if (!tail) return undefined;
   const text = lastLineStartingWith(tail, 'REPORT ');
   if (text !== undefined) {
-    const fields = parseTextReport(text.replace(/\r$/, ''));
+    const fields = parseTextReport(text);
     if (fields) return fields;
   }
   return tail.includes('platform.report') ? lastJsonReport(tail) : undefined;
@@ -146,11 +169,16 @@ export function parseEnvironmentLine(tail: string | undefined): EnvironmentTruth
   if (!tail || !tail.includes('COLDPROBE ')) return undefined;
   const line = lastLineStartingWith(tail, 'COLDPROBE ');
   if (line === undefined) return undefined;
-  const kv = keyValues(line.slice('COLDPROBE '.length).replace(/\r$/, ''));
-  const envId = kv.get('EnvId');
-  const envSeq = numberOf(kv.get('EnvSeq'));
+  let envId: string | undefined;
+  let envSeq: number | undefined;
+  let initType: string | undefined;
+  eachField(line, 'COLDPROBE '.length, (k, ke, v, ve) => {
+    if (isKey(line, k, ke, 'EnvId')) envId = textAt(line, v, ve);
+    else if (isKey(line, k, ke, 'EnvSeq')) envSeq = numberAt(line, v, ve);
+    else if (isKey(line, k, ke, 'InitType')) initType = textAt(line, v, ve);
+  });
   if (!envId || envSeq === undefined || !Number.isInteger(envSeq)) return undefined;
-  return { envId, envSeq, initType: kv.get('InitType') ?? 'on-demand' };
+  return { envId, envSeq, initType: initType ?? 'on-demand' };
 }
 
 /** Two decimals, as Lambda prints durations (`12.34 ms`). */
