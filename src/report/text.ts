@@ -172,12 +172,18 @@ function seriesValues(cell: CellResult, name: HistogramName, cls: Classification
   return [...byValue.entries()].sort((a, b) => a[0] - b[0]).map(([valueUs, count]) => ({ valueUs, count }));
 }
 
+/** `label: function`, or just the function when the label adds nothing (a plain burst's cell). */
+function cellTitle(spec: CellResult['spec']): string {
+  const label = spec.label || spec.id;
+  return label === spec.functionName || label === 'default' ? spec.functionName : `${label}: ${spec.functionName}`;
+}
+
 function renderCell(cell: CellResult, c: ChalkInstance, width: number): string[] {
   const s = cell.summary;
   const { spec } = cell;
   const lines: string[] = [];
   lines.push(
-    c.bold(truncate(`${spec.label || spec.id}: ${spec.functionName} (${spec.runtime}, ${formatMb(spec.memoryMb)}${spec.provisioned > 0 ? `, provisioned ${spec.provisioned}` : ''})`, width)),
+    c.bold(truncate(`${cellTitle(spec)} (${spec.runtime}, ${formatMb(spec.memoryMb)}${spec.provisioned > 0 ? `, provisioned ${spec.provisioned}` : ''})`, width)),
   );
   const outcomes = Object.entries(s.byOutcome)
     .filter(([, n]) => n > 0)
@@ -221,9 +227,8 @@ export function renderSummary(result: CellResult | ResultsFile, options: TextOpt
   const width = Math.max(40, Math.floor(options.width));
   if (!('cells' in result)) return renderCell(result, c, width).join('\n') + '\n';
   const lines: string[] = [];
-  lines.push(
-    c.bold(truncate(`coldprobe ${result.command} on ${result.target.description}, started ${result.startedAt}`, width)),
-  );
+  lines.push(c.bold(truncate(`coldprobe ${result.command}, started ${result.startedAt}`, width)));
+  lines.push(truncate(`target: ${result.target.description}`, width));
   if (result.interrupted) lines.push(c.yellow(truncate('interrupted: these results are partial', width)));
   for (const cell of result.cells) lines.push('', ...renderCell(cell, c, width));
   if (result.thresholds && result.thresholds.length > 0) {

@@ -96,7 +96,8 @@ describe('renderSummary', () => {
       },
       { color: false, width: 80 },
     );
-    expect(out).toContain('coldprobe burst on emulator http://127.0.0.1:41234');
+    expect(out).toContain('coldprobe burst, started 2026-11-22T14:53:25.000Z');
+    expect(out).toContain('target: emulator http://127.0.0.1:41234');
     expect(out).toContain('partial');
     expect(out).toContain('python 512: sample-node (python3.12, 512MB)');
     expect(out).toContain('FAIL p99(cold) < 800ms [default]: p99 cold was 912ms');
