@@ -124,3 +124,22 @@ describe('profile loading', () => {
     expect(formatFieldPath([])).toBe('(top level)');
   });
 });
+
+describe('shipped profiles', () => {
+  const dir = join(__dirname, '../../profiles');
+  for (const name of ['demo', 'provisioned', 'throttle', 'aws-example']) {
+    it(`profiles/${name}.yaml validates`, () => {
+      const loaded = loadProfile(join(dir, `${name}.yaml`));
+      expect(loaded.profile.name).toBe(name);
+      expect(loaded.profile.functions.length).toBeGreaterThan(0);
+    });
+  }
+  it('the shipped profiles answer the questions they are named for', () => {
+    expect(loadProfile(join(dir, 'demo.yaml')).profile.matrix.memoryMb).toEqual([128, 512, 1024]);
+    const provisioned = loadProfile(join(dir, 'provisioned.yaml')).profile;
+    expect(provisioned.matrix.provisioned).toEqual([0, 10, 50]);
+    expect(provisioned.burst.n).toBe(100);
+    expect(loadProfile(join(dir, 'throttle.yaml')).profile.matrix.reservedConcurrency?.length).toBeGreaterThan(0);
+    expect(loadProfile(join(dir, 'aws-example.yaml')).profile.target.kind).toBe('aws');
+  });
+});
