@@ -102,17 +102,21 @@ const sinceStartUs = (atMs: number, runStartAt: number): number => Math.round((a
 export function toRecord(raw: RawInvocationInput, ctx: RecordContext): InvocationRecord {
   const report = parseReportLine(raw.logTail);
   const { outcome, errorType } = outcomeOf(raw, report);
-  const sentUs = sinceStartUs(raw.sentAt, ctx.runStartAt);
-  const finishedUs = sinceStartUs(raw.finishedAt, ctx.runStartAt);
+  // A target bug must not put NaN in a record: JSON would write null and the results file would not read back.
+  const scheduledAt = Number.isFinite(ctx.scheduledAt) ? ctx.scheduledAt : ctx.runStartAt;
+  const sentAt = Number.isFinite(raw.sentAt) ? raw.sentAt : scheduledAt;
+  const finishedAt = Number.isFinite(raw.finishedAt) ? raw.finishedAt : sentAt;
+  const sentUs = sinceStartUs(sentAt, ctx.runStartAt);
+  const finishedUs = sinceStartUs(finishedAt, ctx.runStartAt);
   const record: InvocationRecord = {
     index: ctx.index,
     cell: ctx.cell,
     burst: ctx.burst,
-    scheduledUs: sinceStartUs(ctx.scheduledAt, ctx.runStartAt),
+    scheduledUs: sinceStartUs(scheduledAt, ctx.runStartAt),
     sentUs,
     finishedUs,
     latencyUs: Math.max(0, finishedUs - sentUs),
-    prepareUs: Math.round(ctx.prepareMs * 1000),
+    prepareUs: Number.isFinite(ctx.prepareMs) ? Math.round(ctx.prepareMs * 1000) : 0,
     outcome,
     classification: classify(report),
   };

@@ -125,6 +125,13 @@ describe('toRecord fields', () => {
     expect(r.executedVersion).toBe('3');
   });
 
+  it('never writes NaN times (a results file must read back)', () => {
+    const r = toRecord({ sentAt: Number.NaN, finishedAt: Number.NaN, transportError: 'ECONNREFUSED' }, { ...ctx, prepareMs: Number.NaN });
+    for (const v of [r.scheduledUs, r.sentUs, r.finishedUs, r.latencyUs, r.prepareUs]) expect(Number.isFinite(v)).toBe(true);
+    expect(r.sentUs).toBe(r.scheduledUs);
+    expect(r.latencyUs).toBe(0);
+  });
+
   it("targets' RawInvocationResult satisfies the structural input", () => {
     const fromTarget: RawInvocationResult = { sentAt: 1001, finishedAt: 1002, statusCode: 200 };
     expect(toRecord(fromTarget, ctx).outcome).toBe('ok');

@@ -1,3 +1,4 @@
+import { JsHistogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import {
   createHistogram,
@@ -54,6 +55,12 @@ describe('stats', () => {
       });
       h.destroy();
     }
+  });
+
+  it('builds plain-JS histograms (nothing outside the garbage collector to free)', () => {
+    const h = createHistogram();
+    expect(h).toBeInstanceOf(JsHistogram);
+    h.destroy();
   });
 
   it('empty histogram gives all-zero stats', () => {
