@@ -12,6 +12,17 @@
  *   Invoke path too (400 InvalidParameterValueException message when `ok` is false).
  * - `generation` is per function. Published versions keep the generation `$LATEST` had when they were published,
  *   so `retireGeneration` must only retire `$LATEST` environments (version `$LATEST`) older than the generation.
+ *
+ * Notes from the data plane (additive, comments only; nothing in the types changed):
+ * - `Pool` (pool.ts) implements DataPlane; startEmulator (index.ts) wires `new Registry(...)` + `Pool` +
+ *   `handleControlRequest`. The only contract change is `EmulatorOptions.cpuQuota?: boolean` in api.ts.
+ * - `retireGeneration` only retires `$LATEST` environments, as asked above; idle ones stop at once, busy and
+ *   starting ones after their invocation.
+ * - `setProvisioned(key, config, n)`: environments whose (name, version, generation) differ from `config` are
+ *   replaced; `n = 0` releases all and `provisionedProgress(key)` then becomes undefined once they are gone.
+ *   A provisioned environment whose init fails is not retried: `failureReason` is set (→ Status FAILED).
+ * - `concurrencyInUse(fn)` counts in-flight on-demand invocations plus every live provisioned environment.
+ * - The pool reads `reservedConcurrency` from each ResolvedInvoke and `totalReserved()` on each admission.
  */
 import type { FunctionDefinition } from './api.js';
 
