@@ -1,11 +1,141 @@
+/**
+ * `coldprobe emulator`: runs the bundled local Lambda as a standalone server until Ctrl-C, so the AWS CLI,
+ * SDKs and `coldprobe --endpoint` can use it like the real service.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, targetUnavailable, usageError } from '../../core/errors.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { durationMs, parseFlags, positiveInt } from '../args.js';
 import type { Command } from '../command.js';
-import { usageError } from '../../core/errors.js';
+
+const DEFAULT_PORT = 9001;
+const DEFAULT_IDLE_TTL_MS = 5 * 60_000;
+/** The sample functions shipped with the package, used when ./profiles/functions does not exist. */
+const BUNDLED_FUNCTIONS = fileURLToPath(new URL('../../../profiles/functions', import.meta.url));
+
+const usage = `Usage: coldprobe emulator [options]
+
+Runs coldprobe's local Lambda (Invoke API, control plane, real runtime processes) until Ctrl-C.
+
+Options:
+  --port <n>                 listen port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <addr>              listen address (default 127.0.0.1; anything else exposes it to the network)
+  --functions <dir>          folder of function folders, each with a function.json (repeatable;
+                             default ./profiles/functions, else the bundled samples)
+  --account-concurrency <n>  account concurrency limit (default 1000)
+  --idle-ttl <duration>      stop environments idle this long (default 5m; e.g. 30s, 500ms)
+  --init-concurrency <n>     environments allowed to initialise at once (default: number of cores)
+
+Example:
+  coldprobe emulator --port 9001 --functions profiles/functions
+  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws lambda invoke --endpoint-url http://127.0.0.1:9001 \\
+    --region us-east-1 --function-name node-hello --payload '{}' --log-type Tail out.json
+  (AWS CLI v2: add --cli-binary-format raw-in-base64-out; v1 rejects that flag.)`;
 
 export const emulatorCommand: Command = {
   name: 'emulator',
-  summary: '(not built yet)',
-  usage: 'coldprobe emulator: not built yet.',
-  async run() {
-    throw usageError("'coldprobe emulator' is not built yet.");
+  summary: 'Run the bundled local Lambda emulator until Ctrl-C (works with the AWS CLI and SDKs).',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseFlags('emulator', args, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      functions: { type: 'string', multiple: true },
+      'account-concurrency': { type: 'string' },
+      'idle-ttl': { type: 'string' },
+      'init-concurrency': { type: 'string' },
+    });
+    if (positionals.length > 0) throw usageError(`emulator: unexpected argument '${positionals[0]}' (see 'coldprobe emulator --help').`);
+    const port = parsePort(values.port);
+    const host = values.host ?? '127.0.0.1';
+    const functionsDirs = functionFolders(values.functions, io.cwd);
+    const options: EmulatorOptions = {
+      host,
+      port,
+      functionsDirs,
+      accountConcurrency: positiveInt('account-concurrency', values['account-concurrency'], 1000),
+      idleTtlMs: durationMs('idle-ttl', values['idle-ttl'], DEFAULT_IDLE_TTL_MS),
+      initConcurrency: positiveInt('init-concurrency', values['init-concurrency'], availableParallelism()),
+      log: (line) => io.stderr.write(`emulator: ${line}\n`),
+    };
+    if (options.idleTtlMs !== undefined && options.idleTtlMs <= 0) throw usageError('--idle-ttl must be longer than 0.');
+
+    if (!isLoopback(host)) {
+      io.stderr.write(
+        `warning: listening on ${host}, not a loopback address: anyone who can reach this machine can run these functions ` +
+          'as your user, without credentials. Use --host 127.0.0.1 unless you mean it.\n',
+      );
+    }
+    const emulator = await start(options, host, port);
+    try {
+      io.stdout.write(banner(emulator, functionsDirs));
+      await new Promise<void>((resolveWait) => {
+        if (io.signal.aborted) resolveWait();
+        else io.signal.addEventListener('abort', () => resolveWait(), { once: true });
+      });
+      io.stderr.write('emulator: stopping environments...\n');
+    } finally {
+      await emulator.close();
+    }
+    io.stderr.write('emulator: stopped.\n');
+    // Ctrl-C is how a server is meant to stop: that is success, not an interruption.
+    return ExitCode.ok;
   },
 };
+
+async function start(options: EmulatorOptions, host: string, port: number): Promise<Emulator> {
+  try {
+    return await startEmulator(options);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') throw targetUnavailable(`port ${port} on ${host} is already in use; pick another with --port.`, error);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw usageError(`--host ${host} is not an address of this machine.`);
+    if (error instanceof Error && error.name === 'FunctionDefinitionError') throw usageError(error.message);
+    throw error;
+  }
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port > 65_535) throw usageError(`--port must be a whole number from 0 to 65535, got '${raw}'.`);
+  return port;
+}
+
+function functionFolders(given: string[] | undefined, cwd: string): string[] {
+  if (given === undefined || given.length === 0) {
+    const local = resolve(cwd, 'profiles/functions');
+    return [existsSync(local) ? local : BUNDLED_FUNCTIONS];
+  }
+  return given.map((dir) => {
+    const path = isAbsolute(dir) ? dir : resolve(cwd, dir);
+    if (!existsSync(path)) throw usageError(`--functions ${dir}: no such folder.`);
+    return path;
+  });
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function banner(emulator: Emulator, dirs: string[]): string {
+  const names = emulator.functionNames();
+  const first = names.includes('node-hello') ? 'node-hello' : (names[0] ?? 'my-function');
+  const lines = [
+    `coldprobe emulator listening on ${emulator.endpoint} (region ${emulator.region})`,
+    `functions from ${dirs.join(', ')}:`,
+    ...(names.length === 0 ? ['  (none: add folders with a function.json)'] : names.map((n) => `  ${n}`)),
+    '',
+    'Try it (any credentials work; AWS CLI v2 also needs --cli-binary-format raw-in-base64-out, which v1 rejects):',
+    `  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws lambda invoke --endpoint-url ${emulator.endpoint} --region ${emulator.region} ` +
+      `--function-name ${first} --payload '{}' --log-type Tail --query LogResult --output text out.json | base64 -d`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  return lines.join('\n');
+}
