@@ -85,7 +85,7 @@ async function openTarget(loaded: LoadedProfile, kind: 'emulator' | 'aws', flags
 function jsonSummary(results: ResultsFile, path: string, extra: Record<string, unknown>): string {
   return JSON.stringify(
     {
-      resultsFile: path,
+      resultsPath: path,
       interrupted: results.interrupted,
       target: results.target,
       costNote: results.cells.find((c) => c.cost)?.cost?.note,
