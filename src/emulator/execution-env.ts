@@ -183,7 +183,12 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   async start(initTimeoutMs: number): Promise<void> {
     this.holdsInitSlot = true;
     if (this.machine.state !== 'starting') return this.settleInit();
-    this.listener = await this.host.runtimeApi.listen(this);
+    try {
+      this.listener = await this.host.runtimeApi.listen(this);
+    } catch (error) {
+      // Out of ports or file descriptors: the environment never ran; fail whatever waits for it.
+      return this.onExit(null, null, `Runtime API listener failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     if (this.machine.state !== 'starting') {
       // Stopped while the listener opened: nothing was spawned, so nothing will report an exit.
       return this.onExit(null, 'SIGTERM');

@@ -340,12 +340,7 @@ export class Pool implements DataPlane, EnvHost {
 
   private async startEnv(env: ExecutionEnvironment, initTimeoutMs: number): Promise<void> {
     await this.slots.acquire();
-    try {
-      await env.start(initTimeoutMs);
-    } catch {
-      // listen() failed (out of ports/fds): the environment never ran; report it as gone.
-      env.stop();
-    }
+    await env.start(initTimeoutMs);
   }
 
   private fillProvisioned(pc: ProvisionedPool): void {

@@ -42,6 +42,7 @@ describe('emulator invoke (shared emulator)', () => {
         fixture('init-throws'),
         fixture('big-response'),
         fixture('cjs'),
+        fixture('provided-noexec'),
       ],
     });
     client = sdkClient(emulator);
@@ -175,6 +176,14 @@ describe('emulator invoke (shared emulator)', () => {
     expect(await waitFor(() => !emulator.environments().some((e) => e.functionName.startsWith('init-')))).toBe(true);
     const again = await client.send(new InvokeCommand({ FunctionName: 'init-missing' }));
     expect(again.FunctionError).toBe('Unhandled');
+  });
+
+  it('fails a custom runtime whose bootstrap cannot be executed with Runtime.InvalidEntrypoint', async () => {
+    const out = await client.send(new InvokeCommand({ FunctionName: 'provided-noexec', LogType: 'Tail' }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(json(out)).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint' });
+    expect(parseTail(out.LogResult).errorType).toBe('Runtime.InvalidEntrypoint');
+    expect(await waitFor(() => !emulator.environments().some((e) => e.functionName === 'provided-noexec'))).toBe(true);
   });
 
   it('turns an oversized function response into Function.ResponseSizeTooLarge', async () => {
