@@ -36,8 +36,8 @@ function textAt(line: string, from: number, to: number): string | undefined {
 }
 
 /**
- * Walk the tab-separated `Key: value` fields of `line` from `start`, calling `field` with the key's offset,
- * the value's bounds and the key's length. Tolerant of `27 ms \t` spacing, a trailing `\t` and `\r`; no
+ * Walk the tab-separated `Key: value` fields of `line` from `start`, calling `field` with the key bounds
+ * and the value bounds. Tolerant of `27 ms \t` spacing, a trailing `\t` and `\r`; no
  * per-field allocation beyond what the caller slices (this runs once per invocation).
  */
 function eachField(line: string, start: number, field: (keyAt: number, keyEnd: number, valueAt: number, valueEnd: number) => void): void {

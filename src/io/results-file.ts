@@ -55,10 +55,22 @@ export function writeResultsFile(path: string, file: ResultsFile): void {
   }
 }
 
-/** The errno code of a file-system error (`EACCES`), or its message. */
+/** Words for the file-system errors a user can fix. */
+const ERRNO_WORDS: Record<string, string> = {
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENOENT: 'it does not exist',
+};
+
+/** A file-system error as words (`permission denied`), else its errno code or message. */
 function codeOf(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+  if (typeof code === 'string') return ERRNO_WORDS[code] ?? code;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Render a zod issue path as `cells[0].records[3].outcome`. */
@@ -80,9 +92,7 @@ export function readResultsFile(path: string): ResultsFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = codeOf(err);
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : code;
-    throw usageError(`Cannot read results file ${path}: ${why}.`);
+    throw usageError(`Cannot read results file ${path}: ${codeOf(err)}.`);
   }
   let value: unknown;
   try {

@@ -51,6 +51,7 @@ describe('writeResultsFile / readResultsFile', () => {
     writeFileSync(join(path, 'keep'), 'x');
     const err = usageErrorOf(() => writeResultsFile(path, file));
     expect(err.message).toContain(path);
+    expect(err.message).toContain('it is a folder');
     expect(readdirSync(dir)).toEqual(['out.json']);
     expect(readdirSync(path)).toEqual(['keep']);
   });
