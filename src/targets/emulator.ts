@@ -41,7 +41,8 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     client,
     handler,
     waiter: { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 },
-    requestTimeoutMarginMs: 5_000,
+    // Cold starts queue for the emulator's init slots (a few per core): 500 of them can wait tens of seconds.
+    requestTimeoutMarginMs: 120_000,
     ...(options.requestTimeoutOverrideMs !== undefined ? { requestTimeoutOverrideMs: options.requestTimeoutOverrideMs } : {}),
     forceCold: async (_target, functionName) => {
       const stopped = await emulator.drainIdle(functionName);

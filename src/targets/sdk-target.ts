@@ -38,7 +38,7 @@ export interface SdkTargetOptions {
   client: LambdaClient;
   handler: GatedHandler;
   waiter: WaiterDelays;
-  /** Margin over the function timeout for the client's request timeout, ms. */
+  /** Margin over the function timeout for the client's request timeout, ms (default 15,000: init limit + slack). */
   requestTimeoutMarginMs?: number;
   /** A fixed client-side request timeout (ms) chosen by the user; otherwise function timeout + margin. */
   requestTimeoutOverrideMs?: number;
@@ -68,6 +68,9 @@ export function controlPlaneError(error: unknown, what: string, description: str
   return targetUnavailable(`${what}: ${description} cannot be reached (${reason}).`, error);
 }
 
+/** A cold invocation may spend Lambda's 10 s init limit before its own timeout starts; plus 5 s of slack. */
+const DEFAULT_MARGIN_MS = 15_000;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A Target over one LambdaClient and its gated handler. */
@@ -92,7 +95,7 @@ export class SdkTarget implements Target {
       const config = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
       const info = toFunctionInfo(config, functionName);
       // Requests must outlive the function's own timeout, or a slow invocation would look like a client timeout.
-      this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? 10_000));
+      this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? DEFAULT_MARGIN_MS));
       return info;
     } catch (error) {
       throw controlPlaneError(error, `function '${functionName}${qualifier ? `:${qualifier}` : ''}'`, this.description);

@@ -53,8 +53,7 @@ describe('coldprobe burst (spawned CLI)', () => {
   it('--n 50 --json prints only JSON on stdout and writes the results file', async () => {
     const out = join(dir, 'out', 'run.json');
     const run = await start(['burst', '--n', '50', '--json', '--out', out]);
-    expect(ownStderr(run.stderr)).not.toMatch(/error/i);
-    expect(run.code).toBe(0);
+    expect(run.code, ownStderr(run.stderr)).toBe(0);
     const json = JSON.parse(run.stdout) as Record<string, unknown> & {
       summary: { total: number; byOutcome: Record<string, number>; cold: number; warm: number; bursts: Array<{ n: number; releaseSpreadUs: number }> };
       resultsPath: string;
@@ -99,6 +98,8 @@ describe('coldprobe burst (spawned CLI)', () => {
     ['a payload that is not JSON', ['burst', '--payload', '{nope'], /--payload is not valid JSON/],
     ['an unreadable payload file', ['burst', '--payload', '@missing.json'], /Cannot read payload file/],
     ['--memory on aws without permission', ['burst', '--target', 'aws', '--memory', '512'], /--allow-memory-change/],
+    ['a malformed threshold', ['burst', '--threshold', 'cold.inti.p99 < 800ms'], /bad threshold .*did you mean 'cold.init.p99'/],
+    ['a baseline threshold without --baseline', ['burst', '--threshold', 'warm.latency.p99 < baseline + 5ms'], /no baseline was given/],
   ])('%s exits 2 with one sentence and writes nothing', async (_name, args, message) => {
     const run = await start([...args, '--out', join(dir, 'never.json')]);
     expect(run.code).toBe(2);
@@ -107,6 +108,17 @@ describe('coldprobe burst (spawned CLI)', () => {
     expect(err.split('\n')).toHaveLength(1);
     expect(run.stdout).toBe('');
     expect(existsSync(join(dir, 'never.json'))).toBe(false);
+  });
+
+  it('a lost threshold exits 10 and records its verdict in the results file', async () => {
+    const out = join(dir, 'gated.json');
+    const run = await start(['burst', '--n', '3', '--json', '--threshold', 'errors == 0', '--threshold', 'cold_ratio <= 0.2', '--out', out]);
+    expect(run.code).toBe(10);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { thresholds: Array<{ expression: string; passed: boolean }> };
+    expect(file.thresholds).toEqual([
+      expect.objectContaining({ expression: 'errors == 0', passed: true }),
+      expect.objectContaining({ expression: 'cold_ratio <= 0.2', passed: false }),
+    ]);
   });
 
   it('a missing function exits 3 and writes nothing', async () => {

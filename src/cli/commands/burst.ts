@@ -12,7 +12,8 @@ import { buildBurstPlan, type BurstPlanOptions } from '../../core/plan.js';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../../core/results.js';
 import { summarize } from '../../core/summary.js';
 import { executeRun, type RunOutcome } from '../../engine/run.js';
-import { defaultResultsPath, writeResultsFile } from '../../io/results-file.js';
+import { finishThresholds, needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
+import { defaultResultsPath, readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { readPayload } from '../../io/payload.js';
 import { renderSummary } from '../../report/text.js';
 import type { Target } from '../../targets/target.js';
@@ -42,7 +43,8 @@ The burst:
                          (emulator: stop idle environments; aws: bump COLDPROBE_COLD_NONCE on the function)
   --memory MB            set the function's memory first (on aws also needs --allow-memory-change)
   --allow-memory-change  permit --memory to change a real AWS function
-  --timeout DURATION     client-side limit per invocation (default: the function's timeout + 10s)
+  --timeout DURATION     client-side limit per invocation (default: function timeout + 15s on aws,
+                         + 120s on the emulator, whose cold starts queue for CPU)
 
 Target:
   --target emulator|aws  (default emulator)
@@ -53,13 +55,18 @@ Target:
   --init-concurrency K   emulator: environments allowed to initialise at once (default: CPU count)
   --yes                  do not ask before changing a real AWS function
 
+Thresholds (judged at the end; exit 10 when one fails):
+  --threshold EXPR       e.g. 'cold.init.p99 < 800ms', 'errors == 0', 'cold_ratio <= 0.2' (repeatable)
+  --baseline FILE        results file for thresholds like 'warm.latency.p99 < baseline + 5ms'
+
 Output:
   --out FILE             results file (default results/<function>-<UTC timestamp>.json)
   --json                 print the summary as JSON on stdout (progress goes to stderr)
   --no-tui               plain progress lines instead of the live view
   --no-color             no ANSI colour (NO_COLOR is honoured too)
 
-Exit codes: 0 ok, 2 bad input, 3 target unavailable or function missing, 130 interrupted (partial results written).`;
+Exit codes: 0 ok, 2 bad input, 3 target unavailable or function missing, 10 a threshold failed,
+130 interrupted (partial results written).`;
 
 const FLAGS = {
   n: { type: 'string' },
@@ -80,6 +87,8 @@ const FLAGS = {
   'idle-ttl': { type: 'string' },
   'init-concurrency': { type: 'string' },
   yes: { type: 'boolean' },
+  threshold: { type: 'string', multiple: true },
+  baseline: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   'no-tui': { type: 'boolean' },
@@ -104,6 +113,8 @@ interface ResolvedOptions {
   functionsDirs?: string[];
   idleTtlMs?: number;
   initConcurrency?: number;
+  thresholds?: string[];
+  baseline?: string;
   out: string;
 }
 
@@ -147,7 +158,15 @@ async function confirm(io: CliIo, question: string): Promise<boolean> {
   });
 }
 
-function resolveOptions(args: string[], io: CliIo): { options: ResolvedOptions; plan: BurstPlanOptions; flags: ReturnType<typeof parseFlags<typeof FLAGS>>['values'] } {
+interface Resolved {
+  options: ResolvedOptions;
+  plan: BurstPlanOptions;
+  flags: ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+  thresholds: ReturnType<typeof parseThresholdsOrThrow>;
+  baseline: ResultsFile | undefined;
+}
+
+function resolveOptions(args: string[], io: CliIo): Resolved {
   const { values, positionals } = parseFlags('burst', args, FLAGS);
   if (positionals.length > 0) throw usageError(`burst: unexpected argument '${positionals[0]}' (see 'coldprobe burst --help').`);
   const target = values.target ?? 'emulator';
@@ -175,6 +194,12 @@ function resolveOptions(args: string[], io: CliIo): { options: ResolvedOptions; 
     }
   }
   const payload = readPayload(values.payload, io.cwd);
+  // Thresholds and their baseline are checked before anything runs: a typo must not cost a burst.
+  const thresholds = parseThresholdsOrThrow(values.threshold ?? []);
+  const baseline = values.baseline !== undefined ? readResultsFile(resolve(io.cwd, values.baseline)) : undefined;
+  if (baseline === undefined && needsBaseline(thresholds)) {
+    throw usageError("a threshold compares with the baseline, but no baseline was given; pass --baseline <file>.");
+  }
   const plan: BurstPlanOptions = { functionName, payload, n, waves, intervalMs, forceCold };
   if (values.qualifier !== undefined) plan.qualifier = values.qualifier;
   if (concurrency !== undefined) plan.concurrency = concurrency;
@@ -196,7 +221,9 @@ function resolveOptions(args: string[], io: CliIo): { options: ResolvedOptions; 
     if (values['idle-ttl'] !== undefined) options.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
     if (values['init-concurrency'] !== undefined) options.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
   }
-  return { options, plan, flags: values };
+  if (thresholds.length > 0) options.thresholds = thresholds.map((t) => t.source);
+  if (values.baseline !== undefined) options.baseline = resolve(io.cwd, values.baseline);
+  return { options, plan, flags: values, thresholds, baseline };
 }
 
 async function createTarget(options: ResolvedOptions): Promise<Target> {
@@ -240,7 +267,7 @@ function resultsOf(outcome: RunOutcome, target: Target, options: ResolvedOptions
 }
 
 async function runBurst(args: string[], io: CliIo): Promise<number> {
-  const { options, plan, flags } = resolveOptions(args, io);
+  const { options, plan, flags, thresholds, baseline } = resolveOptions(args, io);
   if (options.target === 'aws' && options.forceCold && flags.yes !== true) {
     const question = `--force-cold will change the real function '${options.function}' (it sets COLDPROBE_COLD_NONCE). Continue?`;
     if (io.stdin.isTTY !== true) throw usageError(`${question.replace(/ Continue\?$/, '')}; add --yes to confirm in a non-interactive shell.`);
@@ -269,6 +296,8 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
     await target.close();
   }
   const results = resultsOf(outcome, target, options);
+  const judged = thresholds.length > 0 ? finishThresholds(results, thresholds, baseline) : undefined;
+  if (judged) results.thresholds = judged.verdicts;
   writeResultsFile(options.out, results);
   const width = io.stdout.columns ?? 80;
   const text = renderSummary(results, { color: color && io.stdout.isTTY === true, width });
@@ -285,10 +314,12 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
         options: results.options,
         cell: cell ? { spec: cell.spec, notes: cell.notes ?? [] } : null,
         summary: cell?.summary ?? null,
+        thresholds: results.thresholds ?? [],
       }) + '\n',
     );
   }
-  return outcome.interrupted ? ExitCode.interrupted : ExitCode.ok;
+  if (outcome.interrupted) return ExitCode.interrupted;
+  return judged?.exitCode ?? ExitCode.ok;
 }
 
 export const burstCommand: Command = {
