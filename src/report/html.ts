@@ -54,6 +54,32 @@ function tableHtml(rows: readonly MatrixRow[]): string {
   return `<div style="overflow-x:auto"><table class="comparison">${head}${body}</table></div><p class="note">Latencies in ms, measured by the client. Highlighted: best cell per question.</p>${bestList}`;
 }
 
+/** Most environments listed in the peak-memory table. */
+const MAX_ENV_ROWS = 50;
+
+/** Each environment's peak memory (REPORT Max Memory Used is a running maximum over the environment's life). */
+function environmentsHtml(results: ResultsFile): string {
+  const envs = new Map<string, { cell: string; envId: string; invocations: number; peakMb: number; initType: string }>();
+  for (const cell of results.cells) {
+    for (const r of cell.records) {
+      if (!r.env) continue;
+      const key = `${cell.spec.id} ${r.env.envId}`;
+      const entry = envs.get(key) ?? { cell: cell.spec.label, envId: r.env.envId, invocations: 0, peakMb: 0, initType: r.env.initType };
+      entry.invocations += 1;
+      entry.peakMb = Math.max(entry.peakMb, r.report?.maxMemoryUsedMb ?? 0);
+      envs.set(key, entry);
+    }
+  }
+  if (envs.size === 0) return '<p class="note">No environment ids in these results (AWS): peak memory per cell is in the comparison table.</p>';
+  const rows = [...envs.values()].sort((a, b) => b.peakMb - a.peakMb);
+  const shown = rows.slice(0, MAX_ENV_ROWS);
+  const body = shown
+    .map((e) => `<tr><td>${escapeHtml(e.cell)}</td><td>${escapeHtml(e.envId)}</td><td>${escapeHtml(e.initType)}</td><td>${e.invocations}</td><td>${e.peakMb} MB</td></tr>`)
+    .join('');
+  const more = rows.length > shown.length ? `<p class="note">${rows.length - shown.length} more environments not listed.</p>` : '';
+  return `<div style="overflow-x:auto"><table class="environments"><tr><th>cell</th><th>environment</th><th>init type</th><th>invocations</th><th>peak memory</th></tr>${body}</table></div>${more}`;
+}
+
 /** Render `results` as a self-contained HTML page. */
 export function renderHtml(results: ResultsFile): string {
   const rows = results.cells.map(rowOf);
@@ -92,6 +118,7 @@ export function renderHtml(results: ResultsFile): string {
   parts.push('<h2>Cold ratio against provisioned concurrency</h2>', coldRatioSvg(results.cells));
   parts.push('<h2>Environment timeline</h2>', LEGEND, `<div style="overflow-x:auto">${timeline.svg}</div>`);
   if (timeline.note) parts.push(`<p class="note">${escapeHtml(timeline.note)}</p>`);
+  parts.push('<h2>Peak memory per environment</h2>', environmentsHtml(results));
   if (notes.length > 0) parts.push('<h2>Notes</h2><ul class="note">', ...notes.map((n) => `<li>${escapeHtml(n)}</li>`), '</ul>');
   parts.push('</body></html>');
   return parts.join('\n');

@@ -39,6 +39,13 @@ describe('HTML report structure', () => {
     expect(html).toContain('perGbSecond');
   });
 
+  it('lists each environment with its peak memory, highest first', () => {
+    const table = /<table class="environments">(.*?)<\/table>/s.exec(html)?.[1] ?? '';
+    // Fixture: env-i reports 40 + i MB; the largest environment id in the fixture is env-3 (node-hello 128 MB pc 0).
+    expect(table.match(/<tr><td>/g)?.length).toBe(4 + 3 + 1);
+    expect(/<tr><td>[^<]*<\/td><td>env-3<\/td><td>on-demand<\/td><td>1<\/td><td>43 MB<\/td>/.test(table)).toBe(true);
+  });
+
   it('escapes names', () => {
     expect(html).not.toContain('py<script>');
     expect(html).toContain('py&lt;script&gt;');
