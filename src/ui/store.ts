@@ -247,19 +247,18 @@ export function createUiStore(): UiStore {
       laneById.set(envId, lane);
     }
     lane.invocations += 1;
-    let startUs = record.sentUs;
-    const endUs = Math.max(record.finishedUs, startUs);
+    const sentUs = record.sentUs;
+    const endUs = Math.max(record.finishedUs, sentUs);
+    // The client only sees [sent, finished]; the environment was busy for the REPORT's Duration (and Init
+    // Duration before it) at the end of that span. Anchoring them at the response puts queueing and network
+    // time before the segments, where the environment was not yet (or not) working on this invocation.
+    const durationUs = record.report ? record.report.durationMs * 1000 : endUs - sentUs;
+    const invokeStartUs = Math.max(sentUs, endUs - durationUs);
     const initMs = record.report?.initDurationMs ?? record.report?.restoreDurationMs;
     if (isCold && initMs !== undefined) {
-      // The client cannot see where init ends inside its latency; REPORT's Init Duration is the best
-      // estimate, so the lane draws init first and the rest of the latency as the invoke.
-      const initEndUs = Math.min(endUs, startUs + initMs * 1000);
-      lane.segments.push({ kind: 'init', startUs, endUs: initEndUs });
-      startUs = initEndUs;
+      lane.segments.push({ kind: 'init', startUs: Math.max(sentUs, invokeStartUs - initMs * 1000), endUs: invokeStartUs });
     }
-    if (endUs > startUs || lane.segments.length === 0 || !isCold) {
-      lane.segments.push({ kind: isFailed ? 'failed' : 'invoke', startUs, endUs });
-    }
+    lane.segments.push({ kind: isFailed ? 'failed' : 'invoke', startUs: invokeStartUs, endUs });
   }
 
   function dispatch(event: RunEvent): void {

@@ -11,13 +11,17 @@ export const Cell = { empty: 0, idle: 1, invoke: 2, failed: 3, init: 4 } as cons
 /** A cell kind's number. */
 export type Cell = (typeof Cell)[keyof typeof Cell];
 
-/** Glyphs per cell kind: distinct without colour so a plain capture still reads. */
+/**
+ * Glyphs per cell kind: distinct without colour so a plain capture still reads, and ASCII on purpose:
+ * ink measures every non-ASCII line through a grapheme segmenter, which made a 300-environment frame ~3×
+ * slower (measured in bench/tui.bench.ts).
+ */
 export const GLYPH: Record<Cell, string> = {
   [Cell.empty]: ' ',
-  [Cell.idle]: '·',
-  [Cell.invoke]: '█',
+  [Cell.idle]: '.',
+  [Cell.invoke]: '=',
   [Cell.failed]: '!',
-  [Cell.init]: '▓',
+  [Cell.init]: '#',
 };
 
 /** Glyph for a throttled invocation's mark. */

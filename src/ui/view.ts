@@ -2,6 +2,8 @@
  * Picks the run's view: the live TUI when a person is watching a terminal, otherwise the plain line log.
  * Both are sinks over the same events; the plain output is never silent.
  */
+// Must stay the first import: it selects React's production build before the TUI loads React.
+import './react-production.js';
 import { performance } from 'node:perf_hooks';
 import type { EventSink } from '../core/events.js';
 import { createPlainSink } from './plain.js';
@@ -58,7 +60,7 @@ export function chooseView(io: ViewIo, flags: ViewFlags): View {
     kind: 'plain',
     sink,
     async finish(finalText, resultsPath) {
-      if (!flags.json) io.stdout.write(finalText.endsWith('\n') ? finalText : `${finalText}\n`);
+      if (!flags.json && finalText !== '') io.stdout.write(finalText.endsWith('\n') ? finalText : `${finalText}\n`);
       if (resultsPath) out.write(`results: ${resultsPath}\n`);
     },
   };

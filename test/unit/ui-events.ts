@@ -45,8 +45,9 @@ export function record(spec: RecordSpec): InvocationRecord {
     classification: hasReport ? (cold ? 'cold' : 'warm') : 'unknown',
     report: hasReport
       ? {
-          durationMs: spec.latencyUs / 2000,
-          billedDurationMs: Math.ceil(spec.latencyUs / 2000),
+          // The function ran for the latency less init and ~1 ms of client and network overhead.
+          durationMs: Math.max(0.1, (spec.latencyUs - (spec.initDurationMs ?? 0) * 1000 - 1000) / 1000),
+          billedDurationMs: Math.ceil(Math.max(0.1, (spec.latencyUs - (spec.initDurationMs ?? 0) * 1000 - 1000) / 1000)),
           memorySizeMb: 128,
           maxMemoryUsedMb: 40,
           initDurationMs: spec.initDurationMs,

@@ -8,7 +8,7 @@ export interface ProgressProps {
   width: number;
 }
 
-/** One line: `[████░░░░] done 45/60 · sent 50 · in flight 5`. */
+/** One line: `[####==----] done 45/60 · sent 50 · in flight 5` (# done, = in flight); ASCII keeps ink's per-frame measuring cheap. */
 export function Progress({ progress, width }: ProgressProps): React.JSX.Element {
   const planned = Math.max(progress.planned, 1);
   const text = ` done ${progress.done}/${progress.planned} · sent ${progress.sent} · in flight ${progress.inFlight}`;
@@ -17,9 +17,9 @@ export function Progress({ progress, width }: ProgressProps): React.JSX.Element 
   const sentCols = Math.min(barWidth - doneCols, Math.round(((progress.sent - progress.done) / planned) * barWidth));
   return (
     <Text wrap="truncate-end">
-      [<Text color="green">{'█'.repeat(doneCols)}</Text>
-      <Text color="yellow">{'▒'.repeat(Math.max(0, sentCols))}</Text>
-      <Text dimColor>{'░'.repeat(Math.max(0, barWidth - doneCols - sentCols))}</Text>]{text}
+      [<Text color="green">{'#'.repeat(doneCols)}</Text>
+      <Text color="yellow">{'='.repeat(Math.max(0, sentCols))}</Text>
+      <Text dimColor>{'-'.repeat(Math.max(0, barWidth - doneCols - sentCols))}</Text>]{text}
     </Text>
   );
 }

@@ -3,7 +3,7 @@
  * or, when the target gives no environment ids (AWS), concurrency and cold starts over time with a note saying so.
  */
 import { Box, Text } from 'ink';
-import { GLYPH, Cell, THROTTLE_GLYPH, type Run, type TimelineLayout } from '../timeline-layout.js';
+import { Cell, GLYPH, THROTTLE_GLYPH, type Run, type TimelineLayout } from '../timeline-layout.js';
 
 /** Props of {@link Timeline}: a layout already fitted to the terminal by `layoutTimeline`. */
 export interface TimelineProps {
@@ -19,13 +19,23 @@ const COLOR: Partial<Record<Run['style'], string>> = {
   cold: 'yellow',
 };
 
+function isGap(run: Run): boolean {
+  return run.style === 'empty' || run.style === 'idle';
+}
+
+function trimTrailingGaps(runs: Run[]): Run[] {
+  let end = runs.length;
+  while (end > 0 && isGap(runs[end - 1] as Run)) end -= 1;
+  return runs.slice(0, end);
+}
+
 function heading(layout: TimelineLayout): string {
   if (layout.mode === 'aggregate') {
     return 'no environment ids from this target (Lambda does not say which environment served a request): in flight and cold starts over time';
   }
   if (layout.totalEnvs === 0) return 'environments: waiting for responses…';
   const fold = layout.lanesPerRow > 1 ? `, ${layout.lanesPerRow} per row` : '';
-  const legend = `${GLYPH[Cell.init]} init ${GLYPH[Cell.invoke]} invoke ${GLYPH[Cell.idle]} idle ${GLYPH[Cell.failed]} error ${THROTTLE_GLYPH} throttled`;
+  const legend = `${GLYPH[Cell.init]} init  ${GLYPH[Cell.invoke]} invoke  ${GLYPH[Cell.failed]} error  ${THROTTLE_GLYPH} throttled  (gaps: idle)`;
   return `environments ${layout.totalEnvs}${fold}  ${legend}`;
 }
 
@@ -37,21 +47,20 @@ export function Timeline({ layout }: TimelineProps): React.JSX.Element {
         {heading(layout)}
       </Text>
       {layout.rows.map((row) => (
-        <Text key={row.label} wrap="truncate-end">
+        <Box key={row.label}>
           <Text dimColor>{row.label.padStart(layout.labelWidth)} </Text>
-          {row.runs.map((run, i) => {
-            const color = COLOR[run.style];
-            return color ? (
-              <Text key={i} color={color}>
-                {run.text}
-              </Text>
+          {trimTrailingGaps(row.runs).map((run, i) =>
+            isGap(run) ? (
+              // Idle time and time before an environment existed are drawn as empty space by a spacer box:
+              // ink then has no characters to measure there, which is most of the lanes' area.
+              <Box key={i} width={run.text.length} flexShrink={0} />
             ) : (
-              <Text key={i} dimColor={run.style === 'idle'}>
+              <Text key={i} color={COLOR[run.style]}>
                 {run.text}
               </Text>
-            );
-          })}
-        </Text>
+            ),
+          )}
+        </Box>
       ))}
       {layout.hiddenEnvs > 0 ? (
         <Text dimColor>

@@ -1,0 +1,198 @@
+/**
+ * The live TUI's cost. Three measurements, side by side in one run:
+ * 1. a frame (store snapshot + layout + ink render) at 300 environments, goal < 2 ms;
+ * 2. the per-event cost of the TUI's sink (store dispatch) against the plain sink, on the same events;
+ * 3. the same `coldprobe burst` against the emulator with the TUI on (into a fake terminal) and with
+ *    `--no-tui`, alternated: release spread and driver CPU per invocation, goal: no more than 5% worse.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Readable, Writable } from 'node:stream';
+import type { RunEvent } from '../src/core/events.js';
+import { burstRun } from '../test/unit/ui-events.js';
+import { type BenchResult, type BenchRow, median } from './lib.js';
+
+// What the CLI gets: React's production build (the TUI module selects it before React loads).
+import '../src/ui/react-production.js';
+// ink reads CI when it loads and then draws no live frames; measure what a user's terminal gets.
+for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[key];
+
+/** A terminal that throws its bytes away but counts them. */
+class NullTty extends Writable {
+  isTTY = true;
+  bytes = 0;
+  constructor(
+    public columns = 100,
+    public rows = 30,
+  ) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.bytes += chunk.length;
+    done();
+  }
+}
+
+async function frameBench(): Promise<BenchRow[]> {
+  const React = await import('react');
+  const { render } = await import('ink');
+  const { createUiStore } = await import('../src/ui/store.js');
+  const { LiveView } = await import('../src/ui/ink/LiveView.js');
+  const rows: BenchRow[] = [];
+  for (const [columns, termRows] of [
+    [100, 30],
+    [80, 24],
+  ] as const) {
+    const store = createUiStore();
+    // 300 environments: a cold wave and a warm wave, with throttles, so every lane has several segments.
+    for (const e of burstRun({ n: 300, waves: 2, throttledPerWave: 10 })) store.dispatch(e);
+    const stdout = new NullTty(columns, termRows);
+    const el = (nowUs: number) =>
+      React.createElement(LiveView, { snapshot: store.snapshot(nowUs), columns, rows: termRows });
+    // debug mode renders synchronously on every rerender, so the wall time of rerender is the whole frame.
+    const instance = render(el(0), {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
+      debug: true,
+      patchConsole: false,
+      exitOnCtrlC: false,
+    });
+    const snapMs: number[] = [];
+    const frameMs: number[] = [];
+    const endUs = store.snapshot().header.elapsedUs;
+    for (let i = 0; i < 400; i += 1) {
+      // A new clock each frame defeats the snapshot cache, as the live timer does.
+      const t0 = performance.now();
+      const snapshotEl = el(endUs + i);
+      const t1 = performance.now();
+      instance.rerender(snapshotEl);
+      const t2 = performance.now();
+      if (i >= 50) {
+        snapMs.push(t1 - t0);
+        frameMs.push(t2 - t0);
+      }
+    }
+    instance.unmount();
+    const lanes = store.snapshot().timeline.lanes.length;
+    const frame = median(frameMs);
+    rows.push(
+      { metric: `frame at ${lanes} envs, ${columns}x${termRows} (median)`, value: frame, unit: 'ms', goal: '< 2 ms', pass: frame < 2 },
+      { metric: `  of which snapshot() (median)`, value: median(snapMs), unit: 'ms' },
+      { metric: `  frame p90`, value: [...frameMs].sort((a, b) => a - b)[Math.floor(frameMs.length * 0.9)] ?? 0, unit: 'ms' },
+    );
+  }
+  return rows;
+}
+
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+async function sinkBench(): Promise<BenchRow[]> {
+  const { createUiStore } = await import('../src/ui/store.js');
+  const { createPlainSink } = await import('../src/ui/plain.js');
+  const events: RunEvent[] = burstRun({ n: 500, waves: 20 });
+  const records = events.filter((e) => e.type === 'record').length;
+  const timeSink = (make: () => (e: RunEvent) => void): number => {
+    const samples: number[] = [];
+    for (let round = 0; round < 7; round += 1) {
+      const sink = make();
+      const t0 = performance.now();
+      for (const e of events) sink(e);
+      samples.push(((performance.now() - t0) * 1000) / records);
+    }
+    return median(samples);
+  };
+  const plain = timeSink(() => createPlainSink(() => undefined, { color: false, now: () => performance.now() }));
+  const tui = timeSink(() => {
+    const store = createUiStore();
+    return (e) => store.dispatch(e);
+  });
+  return [
+    { metric: 'sink cost per record: TUI store dispatch', value: tui, unit: 'µs', reference: plain, goal: 'context (plain sink = reference)' },
+  ];
+}
+
+interface BurstSample {
+  spreadUs: number;
+  cpuPerInvocationUs: number;
+}
+
+async function burstOnce(tui: boolean, n: number, dir: string, i: number): Promise<BurstSample | string> {
+  const { main } = await import('../src/cli/main.js');
+  const out = join(dir, `r-${tui ? 'tui' : 'plain'}-${i}.json`);
+  const stdout = new NullTty(100, 30);
+  const stderr = new NullTty();
+  const controller = new AbortController();
+  const env = { ...process.env };
+  delete env.CI;
+  const args = ['burst', '--n', String(n), '--waves', '2', '--interval', '300ms', '--out', out];
+  if (!tui) args.push('--no-tui');
+  const cpu0 = cpuUs();
+  const code = await main(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([]),
+    env,
+    cwd: dir,
+    signal: controller.signal,
+    requestInterrupt: () => controller.abort(),
+  });
+  const cpu = cpuUs() - cpu0;
+  if (code !== 0) return `coldprobe burst exited ${code}`;
+  const results = JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ bursts: Array<{ releaseSpreadUs: number }>; records: unknown[] }> };
+  const bursts = results.cells.flatMap((c) => c.bursts);
+  const invocations = results.cells.reduce((a, c) => a + c.records.length, 0);
+  return { spreadUs: median(bursts.map((b) => b.releaseSpreadUs)), cpuPerInvocationUs: cpu / Math.max(1, invocations) };
+}
+
+async function burstBench(): Promise<{ rows: BenchRow[]; notes: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'coldprobe-tui-bench-'));
+  const n = 100;
+  const on: BurstSample[] = [];
+  const off: BurstSample[] = [];
+  try {
+    // Warm-up (JIT, function children), then alternate so drift on a shared machine hits both sides alike.
+    const warm = await burstOnce(false, n, dir, -1);
+    if (typeof warm === 'string') return { rows: [], notes: [`burst side-by-side skipped: ${warm}`] };
+    for (let i = 0; i < 5; i += 1) {
+      for (const tui of i % 2 === 0 ? [true, false] : [false, true]) {
+        const sample = await burstOnce(tui, n, dir, i);
+        if (typeof sample === 'string') return { rows: [], notes: [`burst side-by-side stopped: ${sample}`] };
+        (tui ? on : off).push(sample);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const spreadOn = median(on.map((s) => s.spreadUs));
+  const spreadOff = median(off.map((s) => s.spreadUs));
+  const cpuOn = median(on.map((s) => s.cpuPerInvocationUs));
+  const cpuOff = median(off.map((s) => s.cpuPerInvocationUs));
+  return {
+    rows: [
+      { metric: `release spread, n=${n}, TUI on (median of 5)`, value: spreadOn / 1000, unit: 'ms', reference: spreadOff / 1000, goal: '≤ 1.05 × --no-tui', pass: spreadOn <= spreadOff * 1.05 },
+      { metric: 'driver CPU per invocation, TUI on (median of 5)', value: cpuOn, unit: 'µs', reference: cpuOff, goal: '≤ 1.05 × --no-tui', pass: cpuOn <= cpuOff * 1.05 },
+      { metric: '  ratio TUI / --no-tui, CPU per invocation', value: cpuOn / cpuOff, unit: 'x' },
+    ],
+    notes: [
+      'burst side by side: in-process `coldprobe burst --n 100 --waves 2 --interval 300ms` on the emulator, TUI into a fake 100x30 terminal vs --no-tui, alternated, 5 each; CPU is the whole process (driver and in-process emulator API; function children excluded).',
+    ],
+  };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const frame = await frameBench();
+  const sink = await sinkBench();
+  const burst = await burstBench();
+  return [
+    {
+      name: 'tui: frame render and burst cost (TUI on vs --no-tui)',
+      rows: [...frame, ...sink, ...burst.rows],
+      notes: ['frame = store.snapshot() + timeline layout + ink render (debug mode, synchronous) of the live view, 350 frames after 50 warm-up.', ...burst.notes],
+    },
+  ];
+}
