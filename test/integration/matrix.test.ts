@@ -143,6 +143,29 @@ describe('matrix runs on the emulator', () => {
   });
 });
 
+describe('matrix runs that fail', () => {
+  it('a setup failure mid-run stops the run, keeps the finished cells and still puts everything back', async () => {
+    const target = await emulatorTarget();
+    // Reserved concurrency 3 with provisioned concurrency 5: Lambda refuses PC above the reservation.
+    const cells = expandMatrix({
+      functions: [{ name: 'node-hello', runtime: 'nodejs20.x' }],
+      memoryMb: [256],
+      provisioned: [0, 5],
+      reservedConcurrency: [3],
+      burst: burst(2),
+    });
+    const result = await runMatrix({ target, cells, payload, prices: DEFAULT_PRICES, emit: () => undefined });
+    expect(result.error?.message).toMatch(/provisioned concurrency 5/i);
+    expect(result.interrupted).toBe(false);
+    expect(result.cells.map((c) => c.spec.id)).toEqual(['node-hello-256mb-pc0-rc3']);
+    expect(result.cleanup.failed).toEqual([]);
+    expect(result.cleanup.done).toContain('remove reserved concurrency from node-hello');
+    expect(result.cleanup.done).toContain('restore memory of node-hello to 128 MB');
+    expect(await target.getReservedConcurrency('node-hello')).toBeUndefined();
+    expect((await target.getFunction('node-hello')).memoryMb).toBe(128);
+  });
+});
+
 describe('coldprobe run (in process)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'coldprobe-run-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
