@@ -120,6 +120,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   private initTimer: NodeJS.Timeout | undefined;
   private holdsInitSlot = false;
   private parked: ServerResponse | undefined;
+  /** The runtime already asked for the next event; the invocation ends when its answer's body is read. */
+  private doneAwaitingResult = false;
   private pending: Pending | undefined;
   private active: Active | undefined;
   private initErrorDoc: { body: Buffer; errorType: string } | undefined;
@@ -268,8 +270,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       }
       case 'invocationDone':
         this.parked = res;
-        this.finish('done');
-        this.host.idle(this);
+        // A runtime that pipelines its answer and the next `/next` (ours does) gets here while the answer's
+        // body is still being read: the invocation ends once the body is in.
+        if (this.active !== undefined && this.active.result === undefined) this.doneAwaitingResult = true;
+        else this.endInvocation();
         return;
       case 'redeliver':
         if (this.active !== undefined) this.sendEvent(res, this.active);
@@ -281,7 +285,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   }
 
   result(requestId: string, result: RuntimeResult): void {
-    if (this.active !== undefined && this.active.inv.requestId === requestId) this.active.result = result;
+    if (this.active === undefined || this.active.inv.requestId !== requestId) return;
+    this.active.result = result;
+    if (this.doneAwaitingResult) this.endInvocation();
+  }
+
+  private endInvocation(): void {
+    this.doneAwaitingResult = false;
+    this.finish('done');
+    this.host.idle(this);
   }
 
   initError(body: Buffer, errorType: string): void {
@@ -344,6 +356,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     const active = this.active;
     if (active === undefined) return;
     this.active = undefined;
+    this.doneAwaitingResult = false;
     if (active.timer !== undefined) clearTimeout(active.timer);
     const inv = active.inv;
     const timeoutMs = this.config.timeoutS * 1000;

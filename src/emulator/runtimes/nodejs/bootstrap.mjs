@@ -1,32 +1,113 @@
 // coldprobe's nodejs runtime: loads `<file>.<export>` from LAMBDA_TASK_ROOT and runs the Lambda Runtime API
-// loop (2018-06-01). Plain JS on node:http only, because everything here is on the cold-start path.
-import { Agent, request } from 'node:http';
+// loop (2018-06-01). Plain JS on Node built-ins only (node:net, no node:http: see RuntimeConnection), because
+// everything here is on the cold-start and warm-invoke paths.
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
 const env = process.env;
-const [apiHost, apiPort] = (env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001').split(':');
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+const API = env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001';
+const [apiHost, apiPort] = API.split(':');
 const BASE = '/2018-06-01/runtime';
+const NEXT_REQUEST = `GET ${BASE}/invocation/next HTTP/1.1\r\nHost: ${API}\r\n\r\n`;
 let currentRequestId;
 
-/** One Runtime API exchange; resolves with status, headers and body text. */
-function call(method, path, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: apiHost, port: Number(apiPort), method, path: BASE + path, agent, headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/**
+ * A minimal HTTP/1.1 client on one keep-alive socket that can pipeline: the answer to an invocation and the
+ * next `/next` leave in one write, which saves the runtime a wake-up and a round trip per invocation (the
+ * emulator's server answers pipelined requests in order). node:http's client cannot pipeline.
+ */
+class RuntimeConnection {
+  socket = undefined;
+  buffer = Buffer.alloc(0);
+  waiters = [];
+
+  /** Writes `text` (one or more complete requests) and resolves with `count` responses, in order. */
+  send(text, count) {
+    if (this.socket === undefined) this.open();
+    const promises = [];
+    for (let i = 0; i < count; i++) promises.push(new Promise((resolve, reject) => this.waiters.push({ resolve, reject })));
+    this.socket.write(text);
+    return promises;
+  }
+
+  open() {
+    const socket = connect({ host: apiHost, port: Number(apiPort), noDelay: true });
+    socket.on('data', (chunk) => this.onData(chunk));
+    const fail = (error) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.buffer = Buffer.alloc(0);
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w.reject(error);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('Runtime API connection closed')));
+    this.socket = socket;
+  }
+
+  onData(chunk) {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    while (this.waiters.length > 0) {
+      const parsed = parseResponse(this.buffer);
+      if (parsed === undefined) return;
+      this.buffer = this.buffer.subarray(parsed.consumed);
+      this.waiters.shift().resolve(parsed.response);
+    }
+  }
+}
+
+/** One complete response at the start of `buf` ({status, headers, body}), or undefined while incomplete. */
+function parseResponse(buf) {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const lines = buf.toString('latin1', 0, end).split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(':');
+    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+  }
+  const start = end + 4;
+  if (headers['content-length'] !== undefined) {
+    const length = Number(headers['content-length']);
+    if (buf.length < start + length) return undefined;
+    return { consumed: start + length, response: { status, headers, body: buf.toString('utf8', start, start + length) } };
+  }
+  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+    const parts = [];
+    let at = start;
+    for (;;) {
+      const lineEnd = buf.indexOf('\r\n', at);
+      if (lineEnd < 0) return undefined;
+      const size = parseInt(buf.toString('latin1', at, lineEnd), 16);
+      if (size === 0) {
+        // `0\r\n`, optional trailer lines, then an empty line.
+        const trailersEnd = buf.indexOf('\r\n\r\n', lineEnd);
+        if (trailersEnd < 0) return undefined;
+        return { consumed: trailersEnd + 4, response: { status, headers, body: Buffer.concat(parts).toString('utf8') } };
+      }
+      if (buf.length < lineEnd + 2 + size + 2) return undefined;
+      parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+  return { consumed: start, response: { status, headers, body: '' } };
+}
+
+const connection = new RuntimeConnection();
+
+/** The text of a POST to `path` with a JSON `body` (and extra header lines). */
+function postRequest(path, body, extraHeaders = '') {
+  return `POST ${BASE}${path} HTTP/1.1\r\nHost: ${API}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}\r\n${body}`;
+}
+
+/** One POST, on its own. */
+function post(path, body, extraHeaders) {
+  return connection.send(postRequest(path, body, extraHeaders), 1)[0];
 }
 
 /** Lambda's text log format for console output: `<ISO time>\t<request id>\t<LEVEL>\t<message>`. */
@@ -54,7 +135,7 @@ async function initError(errorType, errorMessage, error) {
   const doc = { errorType, errorMessage, trace: error instanceof Error ? (error.stack ?? '').split('\n') : [] };
   console.error(JSON.stringify(doc));
   try {
-    await call('POST', '/init/error', JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': errorType });
+    await post('/init/error', JSON.stringify(doc), `Lambda-Runtime-Function-Error-Type: ${errorType}\r\n`);
   } finally {
     process.exit(129);
   }
@@ -103,8 +184,15 @@ async function main() {
   patchConsole();
   const handler = await loadHandler();
   const memory = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128';
+  // The answer to the previous invocation, sent together with the next `/next` (pipelined).
+  let answer = '';
   for (;;) {
-    const next = await call('GET', '/invocation/next');
+    const responses = connection.send(answer + NEXT_REQUEST, answer === '' ? 1 : 2);
+    if (answer !== '') {
+      const posted = await responses[0];
+      if (posted.status !== 202) console.error(`Runtime API refused the answer for ${currentRequestId}: ${posted.status} ${posted.body}`);
+    }
+    const next = await responses[responses.length - 1];
     if (next.status !== 200) {
       console.error(`Runtime API /next answered ${next.status}: ${next.body}`);
       process.exit(1);
@@ -129,20 +217,15 @@ async function main() {
       clientContext: clientContextRaw === undefined ? undefined : JSON.parse(String(clientContextRaw)),
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
-    let path;
-    let body;
     try {
       const event = next.body.length === 0 ? {} : JSON.parse(next.body);
       const result = await runHandler(handler, event, context);
-      body = JSON.stringify(result === undefined ? null : result);
-      path = `/invocation/${requestId}/response`;
+      answer = postRequest(`/invocation/${requestId}/response`, JSON.stringify(result === undefined ? null : result));
     } catch (error) {
       const doc = errorDocument(error);
       console.error(`Invoke Error \t${JSON.stringify(doc)}`);
-      body = JSON.stringify(doc);
-      path = `/invocation/${requestId}/error`;
+      answer = postRequest(`/invocation/${requestId}/error`, JSON.stringify(doc));
     }
-    await call('POST', path, body);
   }
 }
 
@@ -151,7 +234,7 @@ async function main() {
 const fatal = (code) => async (error) => {
   const requestId = currentRequestId;
   try {
-    if (requestId !== undefined) await call('POST', `/invocation/${requestId}/error`, JSON.stringify(errorDocument(error)));
+    if (requestId !== undefined) await post(`/invocation/${requestId}/error`, JSON.stringify(errorDocument(error)));
   } finally {
     process.exit(code);
   }
