@@ -8,6 +8,7 @@ import { createHistogram, encodeHistogram, recordUs, statsOf } from './stats.js'
 import type { Histogram } from './stats.js';
 import type {
   BurstInfo,
+  BurstSummary,
   CellSummary,
   Classification,
   GroupSummary,
@@ -45,6 +46,33 @@ export function emptyOutcomeCounts(): Record<Outcome, number> {
   return { ok: 0, 'function-error': 0, throttled: 0, 'service-error': 0, 'client-timeout': 0, 'transport-error': 0 };
 }
 
+/** Counters and a small latency histogram of one burst. */
+class BurstTally {
+  total = 0;
+  cold = 0;
+  warm = 0;
+  unknown = 0;
+  throttled = 0;
+  errors = 0;
+  // Two significant digits: ~12 KB per burst instead of ~100 KB, so thousands of waves stay cheap.
+  readonly latency: Histogram = createHistogram(2);
+
+  constructor(readonly index: number) {}
+
+  add(r: InvocationRecord): void {
+    this.total++;
+    this[r.classification]++;
+    if (r.outcome === 'throttled') this.throttled++;
+    else if (r.outcome !== 'ok') this.errors++;
+    recordUs(this.latency, r.latencyUs);
+  }
+
+  summary(): BurstSummary {
+    const { index, total, cold, warm, unknown, throttled, errors } = this;
+    return { index, total, cold, warm, unknown, throttled, errors, latency: statsOf(this.latency) };
+  }
+}
+
 /**
  * Incremental summary of one cell: `add` is O(1) (a few counters and two or three histogram records);
  * `snapshot` computes percentiles and is cached until the next `add`, so a TUI can call it every frame.
@@ -64,6 +92,8 @@ export class SummaryAccumulator {
   };
   private readonly init: Histogram = createHistogram();
   private readonly burstByIndex = new Map<number, BurstInfo>();
+  private readonly tallies = new Map<number, BurstTally>();
+  private lastTally: BurstTally | undefined;
   private total = 0;
   private cached: CellSummary | undefined;
 
@@ -85,6 +115,17 @@ export class SummaryAccumulator {
     recordUs(this.latency[record.classification], record.latencyUs);
     const initMs = record.report?.initDurationMs;
     if (initMs !== undefined) recordUs(this.init, initMs * 1000);
+    // Records of one burst arrive together: remember the last tally to skip the map lookup.
+    let tally = this.lastTally;
+    if (tally === undefined || tally.index !== record.burst) {
+      tally = this.tallies.get(record.burst);
+      if (tally === undefined) {
+        tally = new BurstTally(record.burst);
+        this.tallies.set(record.burst, tally);
+      }
+      this.lastTally = tally;
+    }
+    tally.add(record);
     this.cached = undefined;
   }
 
@@ -132,6 +173,7 @@ export class SummaryAccumulator {
       initDuration,
       groups,
       bursts: [...this.burstByIndex.values()].sort((a, b) => a.index - b.index),
+      perBurst: [...this.tallies.values()].sort((a, b) => a.index - b.index).map((t) => t.summary()),
     };
     return this.cached;
   }
@@ -153,6 +195,9 @@ export class SummaryAccumulator {
     this.latency.warm.destroy();
     this.latency.unknown.destroy();
     this.init.destroy();
+    for (const t of this.tallies.values()) t.latency.destroy();
+    this.tallies.clear();
+    this.lastTally = undefined;
   }
 }
 

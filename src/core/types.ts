@@ -123,6 +123,21 @@ export interface BurstInfo {
   notSent: number;
 }
 
+/** Counts and client latency of one burst (wave), recomputable from its records. */
+export interface BurstSummary {
+  /** 0-based burst index within the cell. */
+  index: number;
+  total: number;
+  cold: number;
+  warm: number;
+  unknown: number;
+  throttled: number;
+  /** Records whose outcome is neither ok nor throttled. */
+  errors: number;
+  /** Client latency of every record of the burst (2 significant digits), µs. */
+  latency: LatencyStats;
+}
+
 /** Everything a reader wants from one cell, recomputable from its records. */
 export interface CellSummary {
   total: number;
@@ -139,6 +154,8 @@ export interface CellSummary {
   initDuration: LatencyStats;
   groups: GroupSummary[];
   bursts: BurstInfo[];
+  /** Per-burst counts and latency, ordered by burst index (optional: added after schemaVersion 1 shipped). */
+  perBurst?: BurstSummary[];
 }
 
 /** Identity of one matrix cell (one runtime × memory × provisioned-concurrency point). */

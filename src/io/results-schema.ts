@@ -84,6 +84,20 @@ const cellSummary = z.looseObject({
   initDuration: latencyStats,
   groups: z.array(groupSummary),
   bursts: z.array(burstInfo),
+  perBurst: z
+    .array(
+      z.looseObject({
+        index: count,
+        total: count,
+        cold: count,
+        warm: count,
+        unknown: count,
+        throttled: count,
+        errors: count,
+        latency: latencyStats,
+      }),
+    )
+    .optional(),
 });
 
 const cellSpec = z.looseObject({

@@ -6,8 +6,9 @@ import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import type { CellResult, HistogramName, ResultsFile } from '../core/results.js';
 import { decodeHistogram, recordedValues } from '../core/stats.js';
+import { summarize } from '../core/summary.js';
 import type { RecordedValue } from '../core/stats.js';
-import type { BurstInfo, CellSummary, Classification, LatencyStats } from '../core/types.js';
+import type { BurstInfo, BurstSummary, CellSummary, Classification, LatencyStats } from '../core/types.js';
 import { formatCount, formatMb, formatPercent, formatUs, truncate } from './format.js';
 
 /** Rendering options: `color` turns ANSI colour on; `width` is the terminal width in columns (80 when unknown). */
@@ -87,23 +88,52 @@ function countsLine(label: string, counts: Record<string, number>, width: number
   return lines.map((l) => paint(l));
 }
 
-function burstLine(b: BurstInfo): string {
-  const sent = b.n - b.notSent;
-  const notSent = b.notSent > 0 ? `, ${formatCount(b.notSent)} not sent` : '';
-  return `  burst ${b.index + 1}: ${formatCount(sent)} sent, release spread ${formatUs(b.releaseSpreadUs)}, prepare ${formatUs(b.prepareUs)}${notSent}`;
+/** Columns of the burst table: header and width; 77 columns in all, so it fits 80. */
+const BURST_COLS: ReadonlyArray<readonly [string, number]> = [
+  ['burst', 5],
+  ['sent', 7],
+  ['cold', 7],
+  ['throttled', 9],
+  ['errors', 7],
+  ['p50', 6],
+  ['p99', 6],
+  ['spread', 6],
+  ['prepare', 7],
+  ['not sent', 8],
+];
+
+function burstRow(b: BurstInfo, stats: BurstSummary | undefined): string {
+  const has = stats !== undefined && stats.total > 0;
+  const cells = [
+    String(b.index + 1),
+    formatCount(b.n - b.notSent),
+    has ? formatCount(stats.cold) : '–',
+    has ? formatCount(stats.throttled) : '–',
+    has ? formatCount(stats.errors) : '–',
+    has ? formatUs(stats.latency.p50Us) : '–',
+    has ? formatUs(stats.latency.p99Us) : '–',
+    formatUs(b.releaseSpreadUs),
+    formatUs(b.prepareUs),
+    formatCount(b.notSent),
+  ];
+  return cells.map((text, i) => text.padStart(BURST_COLS[i]?.[1] ?? 0)).join(' ');
 }
 
-function burstLines(bursts: readonly BurstInfo[], c: ChalkInstance, width: number): string[] {
+/** The burst table (release spread = first to last send); long runs fold the tail into one line. */
+function burstLines(bursts: readonly BurstInfo[], perBurst: readonly BurstSummary[], c: ChalkInstance, width: number): string[] {
   if (bursts.length === 0) return [];
+  const statsOf = new Map(perBurst.map((p) => [p.index, p]));
   const shown = bursts.length > MAX_BURST_LINES ? bursts.slice(0, MAX_BURST_LINES - 1) : bursts;
-  const lines = [c.bold('bursts'), ...shown.map((b) => truncate(burstLine(b), width))];
+  const header = BURST_COLS.map(([h, w]) => h.padStart(w)).join(' ');
+  const lines = [c.bold(truncate(header, width)), ...shown.map((b) => truncate(burstRow(b, statsOf.get(b.index)), width))];
   if (shown.length < bursts.length) {
     const rest = bursts.slice(shown.length);
     const maxSpread = Math.max(...rest.map((b) => b.releaseSpreadUs));
     const notSent = rest.reduce((sum, b) => sum + b.notSent, 0);
+    const cold = rest.reduce((sum, b) => sum + (statsOf.get(b.index)?.cold ?? 0), 0);
     lines.push(
       truncate(
-        `  … ${rest.length} more bursts: max release spread ${formatUs(maxSpread)}, ${formatCount(notSent)} not sent`,
+        `… ${rest.length} more bursts: ${formatCount(cold)} cold, max spread ${formatUs(maxSpread)}, ${formatCount(notSent)} not sent`,
         width,
       ),
     );
@@ -203,7 +233,9 @@ function renderCell(cell: CellResult, c: ChalkInstance, width: number): string[]
     ...countsLine('errors', s.errorsByType, width, c.red),
   ];
   if (extra.length > 0) lines.push('', ...extra);
-  const bursts = burstLines(cell.bursts.length > 0 ? cell.bursts : s.bursts, c, width);
+  // Files written before perBurst existed still have their records: recompute rather than show dashes.
+  const perBurst = s.perBurst ?? summarize(cell.records, [], cell.spec).summary.perBurst ?? [];
+  const bursts = burstLines(cell.bursts.length > 0 ? cell.bursts : s.bursts, perBurst, c, width);
   if (bursts.length > 0) lines.push('', ...bursts);
   lines.push(
     ...histograms(

@@ -122,6 +122,24 @@ describe('summarize', () => {
     expect(summary.bursts).toEqual(bursts);
   });
 
+  it('per-burst counts and latency come from that burst only', () => {
+    expect(summary.perBurst?.map((p) => p.index)).toEqual([0, 1, 2]);
+    for (const p of summary.perBurst ?? []) {
+      const mine = records.filter((r) => r.burst === p.index);
+      expect(p.total).toBe(mine.length);
+      expect(p.cold).toBe(mine.filter((r) => r.classification === 'cold').length);
+      expect(p.warm).toBe(mine.filter((r) => r.classification === 'warm').length);
+      expect(p.unknown).toBe(mine.filter((r) => r.classification === 'unknown').length);
+      expect(p.throttled).toBe(mine.filter((r) => r.outcome === 'throttled').length);
+      expect(p.errors).toBe(mine.filter((r) => r.outcome !== 'ok' && r.outcome !== 'throttled').length);
+      expect(p.latency.count).toBe(mine.length);
+      // Two significant digits: within 1 % of the exact maximum.
+      const max = Math.max(...mine.map((r) => r.latencyUs));
+      expect(p.latency.maxUs).toBeGreaterThanOrEqual(max);
+      expect(p.latency.maxUs).toBeLessThanOrEqual(max * 1.01);
+    }
+  });
+
   it('stored histograms decode to the summary numbers', () => {
     const all = decodeHistogram(histograms['latency.all'] ?? '');
     const init = decodeHistogram(histograms.init ?? '');
@@ -136,6 +154,7 @@ describe('summarize', () => {
     expect(empty.summary.total).toBe(0);
     expect(empty.summary.coldRatio).toBe(0);
     expect(empty.summary.groups).toEqual([]);
+    expect(empty.summary.perBurst).toEqual([]);
     expect(empty.histograms).toEqual({});
   });
 });

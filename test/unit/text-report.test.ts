@@ -37,7 +37,29 @@ describe('renderSummary', () => {
     expect(text).toContain(`cold ratio ${formatPercent(cell.summary.coldRatio)}`);
     expect(text).toContain('ReservedFunctionConcurrentInvocationLimitExceeded 7');
     expect(text).toMatch(/errors: Error 4/);
-    expect(text).toContain('release spread 4.1ms');
+    const p = cell.summary.perBurst?.[0];
+    expect(p).toBeDefined();
+    const all = lines(text);
+    const header = all.findIndex((l) => /^burst\s+sent\s+cold\s+throttled\s+errors\s+p50\s+p99\s+spread\s+prepare\s+not sent$/.test(l.trim()));
+    expect(header).toBeGreaterThan(0);
+    expect(all[header + 1]?.trim().split(/\s+/)).toEqual([
+      '1',
+      '300',
+      '180',
+      '7',
+      '4',
+      formatUs(p?.latency.p50Us ?? -1),
+      formatUs(p?.latency.p99Us ?? -1),
+      '4.1ms',
+      '180ms',
+      '0',
+    ]);
+  });
+
+  it('recomputes per-burst stats from the records of a file written without them', () => {
+    const { perBurst: _omitted, ...older } = cell.summary;
+    const out = renderSummary({ ...cell, summary: older }, { color: false, width: 80 });
+    expect(out).toBe(text);
   });
 
   it('draws cold and warm histograms whose bucket counts add up to the class counts', () => {
@@ -78,9 +100,9 @@ describe('renderSummary', () => {
       notSent: index === 11 ? 3 : 0,
     }));
     const out = renderSummary({ ...cell, bursts }, { color: false, width: 80 });
-    expect(out).toContain('burst 1: 25 sent');
-    expect(out).toContain('… 5 more bursts: max release spread 2.1ms, 3 not sent');
-    expect(out).not.toContain('burst 12:');
+    expect(out).toMatch(/^\s+1\s+25\s/m);
+    expect(out).toContain('… 5 more bursts: 0 cold, max spread 2.1ms, 3 not sent');
+    expect(out).not.toMatch(/^\s+12\s+25\s/m);
     expect(widest(out)).toBeLessThanOrEqual(80);
   });
 
