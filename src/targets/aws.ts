@@ -32,7 +32,7 @@ export interface AwsTargetOptions {
 export async function createAwsTarget(options: AwsTargetOptions): Promise<SdkTarget> {
   const settings: Parameters<typeof createGatedClient>[0] = {
     region: options.region ?? '',
-    requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+    requestTimeoutMs: options.requestTimeoutOverrideMs ?? options.requestTimeoutMs ?? 15_000,
   };
   if (!options.region) delete (settings as { region?: string }).region;
   if (options.endpoint) settings.endpoint = options.endpoint;

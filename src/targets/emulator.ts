@@ -34,6 +34,7 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     endpoint: emulator.endpoint,
     // The emulator ignores signatures, but the SDK insists on credentials to sign with.
     credentials: { accessKeyId: 'coldprobe', secretAccessKey: 'coldprobe' },
+    ...(options.requestTimeoutOverrideMs !== undefined ? { requestTimeoutMs: options.requestTimeoutOverrideMs } : {}),
   });
   const target = new SdkTarget({
     kind: 'emulator',

@@ -152,6 +152,26 @@ describe('burst against the emulator', () => {
     expect(events.at(-1)).toMatchObject({ type: 'run-end', interrupted: true });
   });
 
+  it('Ctrl-C in a closed loop counts the invocations never sent', async () => {
+    const target = await emulatorTarget();
+    const controller = new AbortController();
+    const plan = buildBurstPlan({ functionName: 'node-sleep', payload: new TextEncoder().encode('{"sleepMs":300}'), n: 8, waves: 1, intervalMs: 0, concurrency: 2, forceCold: false });
+    const outcome = await executeRun(plan, target, {
+      emit: (e) => {
+        if (e.type === 'burst-released') controller.abort();
+      },
+      signal: controller.signal,
+      maxGraceMs: 20_000,
+    });
+    const records = outcome.cells[0]?.records ?? [];
+    const info = outcome.cells[0]?.bursts[0];
+    // The first two were in flight and finish within the grace; the other six never leave.
+    expect(records).toHaveLength(2);
+    expect(records.every((r) => r.outcome === 'ok')).toBe(true);
+    expect(info).toMatchObject({ n: 8, notSent: 6 });
+    expect(outcome.interrupted).toBe(true);
+  });
+
   it('a missing function is target-unavailable before anything is sent', async () => {
     const target = await emulatorTarget();
     const error = await burst(target, { n: 1, functionName: 'no-such-function' }).catch((e: unknown) => e);
