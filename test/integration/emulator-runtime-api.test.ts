@@ -161,6 +161,35 @@ describe('emulator runtime API', () => {
     expect(json(okOut as InvokeCommandOutput)).toEqual({ chunked: true });
   });
 
+  it('serves a runtime that pipelines its answer and the next /next in one write', async () => {
+    const { api, pending } = await startRaw('{"p":1}');
+    const next = await http(api, 'GET', `${RT}/invocation/next`);
+    const id = String(next.headers['lambda-runtime-aws-request-id']);
+    const [host, port] = api.split(':');
+    const socket = connect(Number(port), host);
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    const body = '{"pipelined":true}';
+    socket.write(
+      `POST ${RT}/invocation/${id}/response HTTP/1.1\r\nHost: ${api}\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        `GET ${RT}/invocation/next HTTP/1.1\r\nHost: ${api}\r\n\r\n`,
+    );
+    const out = await pending;
+    expect(json(out)).toEqual({ pipelined: true });
+    expect(received).toMatch(/^HTTP\/1\.1 202 /);
+    // The pipelined /next is parked and gets the next event, after the 202, on the same connection.
+    const second = client?.send(new InvokeCommand({ FunctionName: 'raw', Payload: Buffer.from('{"p":2}'), LogType: 'Tail' }));
+    expect(await waitFor(() => /HTTP\/1\.1 200 [\s\S]*\{"p":2\}$/.test(received))).toBe(true);
+    const id2 = /lambda-runtime-aws-request-id: (\S+)/i.exec(received.slice(received.indexOf('HTTP/1.1 200')))?.[1] ?? '';
+    expect((await http(api, 'POST', `${RT}/invocation/${id2}/response`, '"second"')).status).toBe(202);
+    void http(api, 'GET', `${RT}/invocation/next`).catch(() => undefined);
+    const secondOut = await second;
+    expect(json(secondOut as InvokeCommandOutput)).toBe('second');
+    expect(parseTail(secondOut?.LogResult).envSeq).toBe(2);
+    socket.destroy();
+  });
+
   it('answers garbage and unknown routes with a 4xx and keeps serving', async () => {
     const { api, pending } = await startRaw('{}');
     const [host, port] = api.split(':');
