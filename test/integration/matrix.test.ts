@@ -193,6 +193,21 @@ describe('coldprobe run (in process)', () => {
     expect(h.out()).toBe('');
   });
 
+  async function withAwsEnv<T>(endpoint: string, body: () => Promise<T>): Promise<T> {
+    // The AWS SDK reads the endpoint and credentials from the environment: point it at the emulator.
+    const keys = ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+    const saved = keys.map((k) => process.env[k]);
+    Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    try {
+      return await body();
+    } finally {
+      keys.forEach((k, i) => {
+        const v = saved[i];
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      });
+    }
+  }
   it('refuses to change real AWS functions without --yes when stdin is not a terminal', async () => {
     const emulator = await emulatorTarget();
     writeFileSync(
@@ -200,20 +215,21 @@ describe('coldprobe run (in process)', () => {
       `name: aws\ntarget:\n  kind: aws\n  region: us-east-1\nfunctions:\n  - name: node-hello\n    runtime: nodejs20.x\nmatrix:\n  memoryMb: [256]\nburst:\n  n: 1\n`,
     );
     const h = io();
-    // The AWS SDK reads the endpoint and credentials from the environment: point it at the emulator.
-    const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_LAMBDA: emulator.emulator.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
-    try {
-      const code = await main(['run', 'aws.yaml', '--no-tui'], h.io);
-      expect(code).toBe(2);
-    } finally {
-      for (const key of ['AWS_ENDPOINT_URL_LAMBDA', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
-        if (saved[key] === undefined) delete process.env[key];
-        else process.env[key] = saved[key];
-      }
-    }
+    const code = await withAwsEnv(emulator.emulator.endpoint, () => main(['run', 'aws.yaml', '--no-tui'], h.io));
+    expect(code).toBe(2);
     expect(h.err()).toContain('node-hello: set memory to 256 MB in turn (now 128 MB; restored afterwards)');
     expect(h.err()).toMatch(/--yes/);
     expect((await emulator.getFunction('node-hello')).memoryMb).toBe(128);
+    expect((await emulator.getFunction('node-hello')).environment).toEqual({});
+
+    // With --yes it runs through the AWS target: force-cold bumps the nonce variable, memory is put back.
+    const yes = io();
+    const out = join(dir, 'aws-results.json');
+    const ran = await withAwsEnv(emulator.emulator.endpoint, () => main(['run', 'aws.yaml', '--no-tui', '--yes', '--out', out], yes.io));
+    expect(ran, yes.err()).toBe(0);
+    expect(yes.out()).toContain('restore memory of node-hello to 128 MB');
+    const after = await emulator.getFunction('node-hello');
+    expect(after.memoryMb).toBe(128);
+    expect(Object.keys(after.environment)).toEqual(['COLDPROBE_COLD_NONCE']);
   });
 });
