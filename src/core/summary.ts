@@ -57,9 +57,14 @@ class BurstTally {
   // Two significant digits: ~12 KB per burst instead of ~100 KB, so thousands of waves stay cheap.
   readonly latency: Histogram = createHistogram(2);
 
+  // Only the burst in progress changes: finished bursts keep their summary, so a snapshot after 1,000 waves
+  // does not recompute 1,000 histograms.
+  private cached: BurstSummary | undefined;
+
   constructor(readonly index: number) {}
 
   add(r: InvocationRecord): void {
+    this.cached = undefined;
     this.total++;
     this[r.classification]++;
     if (r.outcome === 'throttled') this.throttled++;
@@ -68,8 +73,10 @@ class BurstTally {
   }
 
   summary(): BurstSummary {
+    if (this.cached) return this.cached;
     const { index, total, cold, warm, unknown, throttled, errors } = this;
-    return { index, total, cold, warm, unknown, throttled, errors, latency: statsOf(this.latency) };
+    this.cached = { index, total, cold, warm, unknown, throttled, errors, latency: statsOf(this.latency) };
+    return this.cached;
   }
 }
 
