@@ -24,7 +24,7 @@ import { defaultBaselinePath, storeBaseline } from './baseline.js';
 
 const USAGE = `Usage: coldprobe check <results.json> [--baseline <baseline.json>] [--threshold '<expr>' ...]
                        [--profile <profile.yaml>] [--update-baseline] [--strict]
-                       [--junit <out.xml>] [--markdown <out.md>] [--thresholds-only]
+                       [--junit <out.xml>] [--markdown <out.md>] [--thresholds-only] [--tolerance 10%]
 
 The CI gate. Exit codes: 0 passed, 10 a threshold or a regression failed, 2 bad input, 1 internal.
 
@@ -37,10 +37,10 @@ Thresholds: [cell] <metric> <op> <value>
   e.g. 'cold.init.p99 < 800ms'  'cold.latency.p50 <= baseline * 1.10'  '[node-512] errors == 0'
 
 With a baseline, every matched cell's cold.init.p50, cold.latency.p50 and warm.latency.p50 are also
-checked for a regression: more than 10% slower AND beyond the noise (99% bootstrap CI of the ratio,
-seeded, plus a rank test). A limit relative to the baseline that is crossed only within the noise
-passes; absolute limits are hard. Too few samples to judge is "inconclusive": reported, not failed,
-unless --strict.
+checked for a regression: more than --tolerance (10%) slower AND beyond the noise (99% bootstrap CI
+of the ratio, seeded, plus a rank test). A limit relative to the baseline that is crossed only within
+the noise passes; absolute limits are hard. Too few samples to judge is "inconclusive": reported,
+not failed, unless --strict.
 
 Options:
   --baseline <file>     Baseline results file (default: the profile's 'baseline:').
@@ -49,9 +49,20 @@ Options:
   --update-baseline     When the check passes, store these results as the baseline.
   --strict              Inconclusive items fail the check.
   --thresholds-only     Skip the default regression check; judge thresholds only.
+  --tolerance <pct>     Smallest slowdown the regression check fails on (default 10%); raise it
+                        where runs of the same code differ more (noisy shared runners).
   --junit <file>        Write a JUnit XML report.
   --markdown <file>     Write the markdown summary (also appended to $GITHUB_STEP_SUMMARY when set).
   --json                Print the verdicts as JSON instead of text.`;
+
+/** `--tolerance 25%` or `0.25` → 0.25; default 0.10. */
+function parseTolerance(raw: string | undefined): number {
+  if (raw === undefined) return 0.1;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(raw);
+  const value = m ? (m[2] === '%' ? Number(m[1]) / 100 : Number(m[1])) : Number.NaN;
+  if (!(value >= 0 && value < 10)) throw usageError(`--tolerance must be a percentage like 10% or a fraction like 0.1, got '${raw}'.`);
+  return value;
+}
 
 function readBaseline(path: string, shown: string): ResultsFile {
   if (!existsSync(path)) {
@@ -84,11 +95,13 @@ export const checkCommand: Command = {
       junit: { type: 'string' },
       markdown: { type: 'string' },
       json: { type: 'boolean' },
+      tolerance: { type: 'string' },
     });
     if (positionals.length !== 1) {
       throw usageError(`check: expected one results file, got ${positionals.length} (see 'coldprobe check --help').`);
     }
     const resultsArg = positionals[0]!;
+    const tolerance = parseTolerance(values.tolerance);
     // Everything the user wrote is validated before any file is read.
     const profile = values.profile !== undefined ? loadProfile(values.profile, io.cwd) : undefined;
     const thresholds = parseThresholdsOrThrow([...(profile?.profile.thresholds ?? []), ...(values.threshold ?? [])]);
@@ -109,6 +122,7 @@ export const checkCommand: Command = {
     }
 
     const gate = runGate(results, thresholds, baseline, {
+      minEffect: tolerance,
       strict: values.strict === true,
       thresholdsOnly: values['thresholds-only'] === true,
     });
