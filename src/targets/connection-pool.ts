@@ -12,9 +12,10 @@ export interface Origin {
   port: number;
 }
 
-/** Options of a pool: how long a connection attempt may take, in ms. */
+/** Options of a pool: how long a connection attempt may take (ms), and extra TLS trust (tests, corporate CAs). */
 export interface ConnectionPoolOptions {
   connectTimeoutMs?: number;
+  tls?: Pick<tls.ConnectionOptions, 'ca'>;
 }
 
 /** Pool key of an origin, e.g. `https://lambda.eu-west-1.amazonaws.com:443`. */
@@ -28,9 +29,11 @@ export class ConnectionPool {
   private readonly all = new Set<net.Socket>();
   private closed = false;
   private readonly connectTimeoutMs: number;
+  private readonly tlsOptions: Pick<tls.ConnectionOptions, 'ca'>;
 
   constructor(options: ConnectionPoolOptions = {}) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    this.tlsOptions = options.tls ?? {};
   }
 
   /** Number of idle connected sockets for `origin`. */
@@ -107,7 +110,7 @@ export class ConnectionPool {
   private open(origin: Origin): net.Socket {
     const socket =
       origin.protocol === 'https:'
-        ? tls.connect({ host: origin.hostname, port: origin.port, servername: origin.hostname, ALPNProtocols: ['http/1.1'] })
+        ? tls.connect({ ...this.tlsOptions, host: origin.hostname, port: origin.port, servername: net.isIP(origin.hostname) ? '' : origin.hostname, ALPNProtocols: ['http/1.1'] })
         : net.connect({ host: origin.hostname, port: origin.port });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1000);

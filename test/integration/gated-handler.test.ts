@@ -3,13 +3,21 @@
  * discarded ones never leave, connections are opened ahead and reused, and transport failures, timeouts and
  * service errors come back as data.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCannedLambda, type CannedLambda } from '../../bench/canned-lambda.js';
 import { createAwsTarget } from '../../src/targets/aws.js';
-import type { SdkTarget } from '../../src/targets/sdk-target.js';
+import { ConnectionPool } from '../../src/targets/connection-pool.js';
+import { GatedHandler } from '../../src/targets/gated-handler.js';
+import { SdkTarget } from '../../src/targets/sdk-target.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const spec = { functionName: 'canned', payload: new TextEncoder().encode('{"k":"é"}') };
@@ -152,5 +160,45 @@ describe('gated handler', () => {
     const [p] = await t.prepare(spec, 1);
     const r = await p?.fire();
     expect(r).toMatchObject({ statusCode: 429, serviceErrorName: 'TooManyRequestsException', throttleReason: 'ConcurrentInvocationLimitExceeded', requestId: 'r-429' });
+  });
+
+  it('https: TLS connections are opened and handshaken before the release', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coldprobe-tls-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    // A throwaway self-signed certificate for 127.0.0.1 (real openssl, as a user's machine has it).
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    let handshakes = 0;
+    let requests = 0;
+    const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      requests += 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
+        res.end('{}');
+      });
+    });
+    server.on('secureConnection', () => (handshakes += 1));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const handler = new GatedHandler({ requestTimeoutMs: 10_000, pool: new ConnectionPool({ tls: { ca: cert } }) });
+    const client = new LambdaClient({ region: 'us-east-1', endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials, maxAttempts: 1, requestHandler: handler });
+    const t = new SdkTarget({ kind: 'aws', description: 'tls test', client, handler, waiter: { minDelayS: 0.05, maxDelayS: 0.1, maxWaitS: 5 }, forceCold: async () => 'nothing' });
+    closers.push(() => t.close());
+    const prepared = await t.prepare(spec, 4);
+    for (let i = 0; i < 100 && handshakes < 4; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(handshakes).toBe(4);
+    expect(requests).toBe(0);
+    const results = await Promise.all(prepared.map((p) => p.fire()));
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(requests).toBe(4);
+    expect(handshakes).toBe(4);
   });
 });
