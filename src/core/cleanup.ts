@@ -11,23 +11,28 @@ export type Change =
   | { kind: 'provisioned'; functionName: string; qualifier: string }
   /** The run itself already released this provisioned concurrency. */
   | { kind: 'provisioned-released'; functionName: string; qualifier: string }
-  | { kind: 'version'; functionName: string; version: string };
+  | { kind: 'version'; functionName: string; version: string }
+  /** An alias the run pointed at one of its versions; `previousVersion` undefined = the run created it. */
+  | { kind: 'alias'; functionName: string; name: string; previousVersion?: string };
 
 /** One action that puts something back, in the order to perform them. */
 export type UndoAction =
   | { kind: 'delete-provisioned'; functionName: string; qualifier: string }
+  /** `version` undefined = delete the alias (the run created it). */
+  | { kind: 'restore-alias'; functionName: string; name: string; version?: string }
   /** `count` undefined = delete the reservation. */
   | { kind: 'restore-reserved'; functionName: string; count?: number }
   | { kind: 'restore-memory'; functionName: string; memoryMb: number };
 
 /**
  * The undo plan for a ledger: provisioned concurrency first (it costs money and counts against reserved
- * concurrency), then reserved concurrency, then memory, each back to the value seen before the first change.
+ * concurrency), then aliases, then reserved concurrency, then memory, each back to the value seen before the first change.
  */
 export function cleanupPlan(ledger: readonly Change[]): UndoAction[] {
   const pcOpen = new Map<string, { functionName: string; qualifier: string }>();
   const reservedBefore = new Map<string, number | undefined>();
   const memoryBefore = new Map<string, number>();
+  const aliasBefore = new Map<string, { functionName: string; name: string; previousVersion?: string }>();
   for (const change of ledger) {
     switch (change.kind) {
       case 'provisioned':
@@ -42,6 +47,11 @@ export function cleanupPlan(ledger: readonly Change[]): UndoAction[] {
       case 'memory':
         if (!memoryBefore.has(change.functionName)) memoryBefore.set(change.functionName, change.beforeMb);
         break;
+      case 'alias': {
+        const key = `${change.functionName}:${change.name}`;
+        if (!aliasBefore.has(key)) aliasBefore.set(key, change);
+        break;
+      }
       case 'version':
         // Published versions cannot be unpublished through the Target interface; they are listed, not undone.
         break;
@@ -49,6 +59,14 @@ export function cleanupPlan(ledger: readonly Change[]): UndoAction[] {
   }
   const plan: UndoAction[] = [];
   for (const pc of pcOpen.values()) plan.push({ kind: 'delete-provisioned', ...pc });
+  // Aliases after provisioned concurrency: an alias that still carries provisioned concurrency cannot be deleted.
+  for (const a of aliasBefore.values()) {
+    plan.push(
+      a.previousVersion === undefined
+        ? { kind: 'restore-alias', functionName: a.functionName, name: a.name }
+        : { kind: 'restore-alias', functionName: a.functionName, name: a.name, version: a.previousVersion },
+    );
+  }
   for (const [functionName, count] of reservedBefore) {
     plan.push(count === undefined ? { kind: 'restore-reserved', functionName } : { kind: 'restore-reserved', functionName, count });
   }
@@ -61,6 +79,10 @@ export function describeUndo(action: UndoAction): string {
   switch (action.kind) {
     case 'delete-provisioned':
       return `delete provisioned concurrency on ${action.functionName}:${action.qualifier}`;
+    case 'restore-alias':
+      return action.version === undefined
+        ? `delete alias ${action.functionName}:${action.name}`
+        : `point alias ${action.functionName}:${action.name} back to version ${action.version}`;
     case 'restore-reserved':
       return action.count === undefined
         ? `remove reserved concurrency from ${action.functionName}`

@@ -117,7 +117,7 @@ export interface FunctionBefore {
  * The changes a matrix makes to real functions, one sentence each, for the confirmation shown before an AWS run.
  * Says what is put back afterwards.
  */
-export function plannedChanges(cells: readonly MatrixCell[], before: readonly FunctionBefore[]): string[] {
+export function plannedChanges(cells: readonly MatrixCell[], before: readonly FunctionBefore[], alias?: string): string[] {
   const lines: string[] = [];
   for (const fn of before) {
     const mine = cells.filter((c) => c.spec.functionName === fn.functionName);
@@ -133,8 +133,9 @@ export function plannedChanges(cells: readonly MatrixCell[], before: readonly Fu
     }
     const pcs = [...new Set(mine.map((c) => c.spec.provisioned).filter((p) => p > 0))];
     if (pcs.length > 0) {
+      const via = alias === undefined ? 'on them' : `through alias '${alias}' (created for the run and deleted afterwards, or put back if it exists)`;
       lines.push(
-        `${fn.functionName}: publish ${mine.filter((c) => c.spec.provisioned > 0).length} version(s) and put provisioned concurrency ${pcs.join(', ')} on them (billed while allocated; deleted after each cell; published versions are kept).`,
+        `${fn.functionName}: publish ${mine.filter((c) => c.spec.provisioned > 0).length} version(s) and put provisioned concurrency ${pcs.join(', ')} ${via} (billed while allocated; deleted after each cell; published versions are kept).`,
       );
     }
     if (mine.some((c) => c.steps.some((s) => s.kind === 'force-cold'))) {

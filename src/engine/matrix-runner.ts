@@ -15,6 +15,21 @@ import type { FunctionInfo, Target } from '../targets/target.js';
 import { executeBurst } from './burst.js';
 import { type Clock, systemClock } from './clock.js';
 
+/** The alias every provisioned cell points at its version (PutProvisionedConcurrencyConfig then targets it). */
+export const MATRIX_ALIAS = 'coldprobe';
+
+/**
+ * Alias operations, optional because the Target interface has none: with them, provisioned cells go through
+ * alias `coldprobe`; without them, straight through the published version.
+ */
+export interface AliasOps {
+  /** Point alias `name` at `version`, creating it if missing; returns the version it pointed at before, if any. */
+  put(functionName: string, name: string, version: string): Promise<{ previousVersion?: string }>;
+  /** Point an existing alias back at `version`. */
+  update(functionName: string, name: string, version: string): Promise<void>;
+  delete(functionName: string, name: string): Promise<void>;
+}
+
 /** What a matrix run needs. */
 export interface MatrixRunOptions {
   target: Target;
@@ -30,6 +45,8 @@ export interface MatrixRunOptions {
   notes?: string[];
   /** Functions as read before the run (from `snapshotFunctions`); read here when absent. */
   before?: Map<string, FunctionBefore>;
+  /** Alias operations; provisioned cells use alias `coldprobe` when given. */
+  aliases?: AliasOps;
 }
 
 /** A function's state before the run, as far as the run may change it. */
@@ -71,8 +88,11 @@ export async function snapshotFunctions(target: Target, cells: readonly MatrixCe
   return out;
 }
 
-async function undo(target: Target, action: UndoAction): Promise<void> {
+async function undo(target: Target, action: UndoAction, aliases: AliasOps | undefined): Promise<void> {
   switch (action.kind) {
+    case 'restore-alias':
+      if (!aliases) throw new ColdprobeError('internal', 'no alias operations available to put the alias back');
+      return action.version === undefined ? aliases.delete(action.functionName, action.name) : aliases.update(action.functionName, action.name, action.version);
     case 'delete-provisioned':
       return target.deleteProvisionedConcurrency(action.functionName, action.qualifier);
     case 'restore-reserved':
@@ -84,13 +104,19 @@ async function undo(target: Target, action: UndoAction): Promise<void> {
 }
 
 /** Perform every undo action of `ledger`, never throwing; returns what was done and what failed. */
-export async function runCleanup(target: Target, ledger: readonly Change[], emit: EventSink, atUs: () => number): Promise<{ done: string[]; failed: string[] }> {
+export async function runCleanup(
+  target: Target,
+  ledger: readonly Change[],
+  emit: EventSink,
+  atUs: () => number,
+  aliases?: AliasOps,
+): Promise<{ done: string[]; failed: string[] }> {
   const done: string[] = [];
   const failed: string[] = [];
   for (const action of cleanupPlan(ledger)) {
     const what = describeUndo(action);
     try {
-      await undo(target, action);
+      await undo(target, action, aliases);
       done.push(what);
       emit({ type: 'notice', atUs: atUs(), level: 'info', message: `cleanup: ${what}` });
     } catch (error) {
@@ -176,10 +202,20 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunRes
             }
             case 'publish-version': {
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: 'publish a version' });
-              qualifier = await target.publishVersion(fn, `coldprobe ${spec.id}`);
-              ledger.push({ kind: 'version', functionName: fn, version: qualifier });
+              const version = await target.publishVersion(fn, `coldprobe ${spec.id}`);
+              ledger.push({ kind: 'version', functionName: fn, version });
+              state.notes.push(`published version ${version} of '${fn}'`);
+              qualifier = version;
+              if (options.aliases) {
+                emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `alias ${MATRIX_ALIAS} → version ${version}` });
+                const { previousVersion } = await options.aliases.put(fn, MATRIX_ALIAS, version);
+                const change: Change = { kind: 'alias', functionName: fn, name: MATRIX_ALIAS };
+                if (previousVersion !== undefined) change.previousVersion = previousVersion;
+                ledger.push(change);
+                qualifier = MATRIX_ALIAS;
+                state.notes.push(`alias ${MATRIX_ALIAS} points at version ${version}`);
+              }
               spec.qualifier = qualifier;
-              state.notes.push(`published version ${qualifier} of '${fn}'`);
               break;
             }
             case 'put-provisioned': {
@@ -237,7 +273,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunRes
     if (signal?.aborted) interrupted = true;
     else error = caught instanceof ColdprobeError ? caught : new ColdprobeError('internal', caught instanceof Error ? caught.message : String(caught), { cause: caught });
   } finally {
-    cleanup = await runCleanup(target, ledger, emit, at);
+    cleanup = await runCleanup(target, ledger, emit, at, options.aliases);
   }
   if (signal?.aborted) interrupted = true;
   const durationMs = clock.now() - runStartAt;

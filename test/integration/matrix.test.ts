@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { GetProvisionedConcurrencyConfigCommand, ListProvisionedConcurrencyConfigsCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetProvisionedConcurrencyConfigCommand, ListProvisionedConcurrencyConfigsCommand } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES } from '../../src/core/cost.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { expandMatrix, type MatrixInput } from '../../src/core/matrix.js';
-import { runMatrix } from '../../src/engine/matrix-runner.js';
+import { MATRIX_ALIAS, runMatrix } from '../../src/engine/matrix-runner.js';
+import { sdkAliasOps } from '../../src/cli/commands/run-aliases.js';
 import { main } from '../../src/cli/main.js';
 import { createAwsTarget } from '../../src/targets/aws.js';
 import { createEmulatorTarget, type EmulatorTarget } from '../../src/targets/emulator.js';
@@ -73,10 +74,13 @@ describe('matrix runs on the emulator', () => {
     // node-sleep holds each environment 200 ms, longer than the release takes, so a provisioned environment cannot
     // finish and take a second invocation of the same burst (node-hello can, as on Lambda).
     const cells = expandMatrix({ functions: [{ name: 'node-sleep', runtime: 'nodejs20.x' }], memoryMb: [128], provisioned: [5], burst: burst(10) });
-    const result = await runMatrix({ target, cells, payload, prices: DEFAULT_PRICES, emit: () => undefined });
+    const result = await runMatrix({ target, cells, payload, prices: DEFAULT_PRICES, emit: () => undefined, aliases: sdkAliasOps(target.client) });
     expect(result.error).toBeUndefined();
     const cell = result.cells[0];
-    expect(cell?.spec.qualifier).toMatch(/^\d+$/);
+    // Invoked through alias `coldprobe`, which pointed at the version the cell published.
+    expect(cell?.spec.qualifier).toBe(MATRIX_ALIAS);
+    const version = result.versions[0]?.split(':')[1];
+    expect(version).toMatch(/^\d+$/);
     expect(cell?.records).toHaveLength(10);
     expect(cell?.summary.warm).toBe(5);
     expect(cell?.summary.cold).toBe(5);
@@ -84,9 +88,10 @@ describe('matrix runs on the emulator', () => {
     const provisioned = cell?.records.filter((r) => r.env?.initType === 'provisioned-concurrency') ?? [];
     expect(provisioned).toHaveLength(5);
     expect(provisioned.every((r) => r.classification === 'warm')).toBe(true);
-    expect(cell?.records.every((r) => r.executedVersion === cell.spec.qualifier)).toBe(true);
-    // The cell released its provisioned concurrency itself; nothing was left for cleanup to delete.
-    expect(result.cleanup.done.some((d) => d.startsWith('delete provisioned'))).toBe(false);
+    expect(cell?.records.every((r) => r.executedVersion === version)).toBe(true);
+    // The cell released its provisioned concurrency itself; cleanup only deleted the alias it created.
+    expect(result.cleanup.done).toEqual(['delete alias node-sleep:coldprobe', 'restore memory of node-sleep to 128 MB']);
+    await expect(target.client.send(new GetAliasCommand({ FunctionName: 'node-sleep', Name: MATRIX_ALIAS }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect(cell?.cost?.totalUsd).toBeGreaterThan(5 * (128 / 1024) * 300 * DEFAULT_PRICES.provisionedPerGbSecond * 0.99);
   });
 
@@ -116,6 +121,7 @@ describe('matrix runs on the emulator', () => {
       prices: DEFAULT_PRICES,
       signal: controller.signal,
       maxGraceMs: 100,
+      aliases: sdkAliasOps((aws as SdkTarget).client),
       emit: (e) => {
         events.push(e);
         // Ctrl-C while the first cell's burst is in flight: its provisioned concurrency still exists.
@@ -126,7 +132,8 @@ describe('matrix runs on the emulator', () => {
     expect(result.cells).toHaveLength(1);
     expect(result.cleanup.failed).toEqual([]);
     expect(result.cleanup.done).toEqual([
-      `delete provisioned concurrency on node-sleep:${result.versions[0]?.split(':')[1]}`,
+      'delete provisioned concurrency on node-sleep:coldprobe',
+      'delete alias node-sleep:coldprobe',
       'remove reserved concurrency from node-sleep',
       'restore memory of node-sleep to 128 MB',
     ]);
@@ -135,8 +142,9 @@ describe('matrix runs on the emulator', () => {
     const list = await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: 'node-sleep' }));
     expect(list.ProvisionedConcurrencyConfigs ?? []).toEqual([]);
     await expect(client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'node-sleep', Qualifier: result.versions[0]?.split(':')[1] }))).rejects.toMatchObject({
-      name: 'ProvisionedConcurrencyConfigNotFoundException',
+      name: expect.stringMatching(/ProvisionedConcurrencyConfigNotFoundException|ResourceNotFoundException/),
     });
+    await expect(client.send(new GetAliasCommand({ FunctionName: 'node-sleep', Name: MATRIX_ALIAS }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect(await aws.getReservedConcurrency('node-sleep')).toBeUndefined();
     expect((await aws.getFunction('node-sleep')).memoryMb).toBe(128);
     expect(events.some((e) => e.type === 'notice' && e.message.startsWith('cleanup: delete provisioned'))).toBe(true);

@@ -59,7 +59,8 @@ describe('expandMatrix', () => {
     const lines = plannedChanges(cells, [{ functionName: 'node-hello', memoryMb: 128 }]);
     expect(lines.join('\n')).toContain('node-hello: set memory to 128, 512, 1024 MB in turn (now 128 MB; restored afterwards)');
     expect(lines.join('\n')).toContain('reserved concurrency to 20 in turn (now none');
-    expect(lines.join('\n')).toContain('provisioned concurrency 10');
+    expect(lines.join('\n')).toContain('provisioned concurrency 10 on them');
+    expect(plannedChanges(cells, [{ functionName: 'node-hello', memoryMb: 128 }], 'coldprobe').join('\n')).toContain("through alias 'coldprobe'");
     expect(lines.join('\n')).not.toContain('python-hello');
     expect(plannedChanges(expandMatrix({ ...base, memoryMb: [128], burst: { ...base.burst, forceCold: false } }), [{ functionName: 'node-hello', memoryMb: 128 }])).toEqual([]);
   });
@@ -78,15 +79,22 @@ describe('cleanupPlan', () => {
       { kind: 'version', functionName: 'f', version: '4' },
       { kind: 'provisioned', functionName: 'f', qualifier: '4' },
       { kind: 'reserved', functionName: 'g', before: 7 },
+      { kind: 'alias', functionName: 'f', name: 'coldprobe' },
+      { kind: 'alias', functionName: 'f', name: 'coldprobe', previousVersion: '3' },
+      { kind: 'alias', functionName: 'g', name: 'coldprobe', previousVersion: '9' },
     ]);
     expect(plan).toEqual([
       { kind: 'delete-provisioned', functionName: 'f', qualifier: '4' },
+      { kind: 'restore-alias', functionName: 'f', name: 'coldprobe' },
+      { kind: 'restore-alias', functionName: 'g', name: 'coldprobe', version: '9' },
       { kind: 'restore-reserved', functionName: 'f' },
       { kind: 'restore-reserved', functionName: 'g', count: 7 },
       { kind: 'restore-memory', functionName: 'f', memoryMb: 256 },
     ]);
     expect(plan.map(describeUndo)).toEqual([
       'delete provisioned concurrency on f:4',
+      'delete alias f:coldprobe',
+      'point alias g:coldprobe back to version 9',
       'remove reserved concurrency from f',
       'restore reserved concurrency of g to 7',
       'restore memory of f to 256 MB',

@@ -10,7 +10,7 @@ import { ExitCode, usageError } from '../../core/errors.js';
 import { expandMatrix, plannedChanges, plannedInvocations, type MatrixCell } from '../../core/matrix.js';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../../core/results.js';
 import { createCpuQuota } from '../../emulator/cpu-quota.js';
-import { runMatrix, snapshotFunctions } from '../../engine/matrix-runner.js';
+import { MATRIX_ALIAS, runMatrix, snapshotFunctions } from '../../engine/matrix-runner.js';
 import { finishThresholds, needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { loadProfile, type LoadedProfile } from '../../io/profile.js';
 import { defaultResultsPath, readResultsFile, writeResultsFile } from '../../io/results-file.js';
@@ -18,10 +18,12 @@ import { renderMatrixTable } from '../../report/matrix-table.js';
 import { rowOf } from '../../report/matrix-rows.js';
 import { createAwsTarget } from '../../targets/aws.js';
 import { createEmulatorTarget } from '../../targets/emulator.js';
+import { SdkTarget } from '../../targets/sdk-target.js';
 import type { Target } from '../../targets/target.js';
 import { chooseView } from '../../ui/view.js';
 import { parseFlags } from '../args.js';
 import type { CliIo, Command } from '../command.js';
+import { sdkAliasOps } from './run-aliases.js';
 
 /** The sample functions shipped with coldprobe (same relative place from src/ and dist/). */
 export const BUNDLED_FUNCTIONS_DIR = fileURLToPath(new URL('../../../profiles/functions', import.meta.url));
@@ -157,6 +159,7 @@ export const runCommand: Command = {
         const changes = plannedChanges(
           cells,
           [...before.values()].map((b) => ({ functionName: b.info.functionName, memoryMb: b.info.memoryMb, ...(b.reservedConcurrency !== undefined ? { reservedConcurrency: b.reservedConcurrency } : {}) })),
+          target instanceof SdkTarget ? MATRIX_ALIAS : undefined,
         );
         io.stderr.write(
           `coldprobe run ${profile.name} on ${target.description}: ${cells.length} cells, ${plannedInvocations(cells)} invocations.\n` +
@@ -173,7 +176,17 @@ export const runCommand: Command = {
 
       const view = chooseView(io, { ...(values['no-tui'] ? { noTui: true } : {}), ...(values.json ? { json: true } : {}) });
       for (const note of notes) view.sink({ type: 'notice', atUs: 0, level: note.startsWith('CPU quotas unavailable') ? 'warn' : 'info', message: note });
-      const outcome = await runMatrix({ target, cells, payload: loaded.payload, prices, emit: view.sink, signal: io.signal, before, notes });
+      const outcome = await runMatrix({
+        target,
+        cells,
+        payload: loaded.payload,
+        prices,
+        emit: view.sink,
+        signal: io.signal,
+        before,
+        notes,
+        ...(target instanceof SdkTarget ? { aliases: sdkAliasOps(target.client) } : {}),
+      });
 
       const results: ResultsFile = {
         schemaVersion: RESULTS_SCHEMA_VERSION,

@@ -1,0 +1,58 @@
+/**
+ * Alias operations for `coldprobe run` over the SDK target's LambdaClient. The Target interface has no alias
+ * calls, so the CLI (which wires layers) supplies them to the matrix runner when the target is SDK-based.
+ */
+import {
+  CreateAliasCommand,
+  DeleteAliasCommand,
+  GetAliasCommand,
+  UpdateAliasCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { targetUnavailable } from '../../core/errors.js';
+import type { AliasOps } from '../../engine/matrix-runner.js';
+
+function failure(what: string, error: unknown): Error {
+  const message = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
+  return targetUnavailable(`${what}: ${message}.`, error);
+}
+
+/** AliasOps over `client` (Create/Get/Update/DeleteAlias). */
+export function sdkAliasOps(client: LambdaClient): AliasOps {
+  return {
+    async put(functionName, name, version) {
+      let previousVersion: string | undefined;
+      try {
+        const current = await client.send(new GetAliasCommand({ FunctionName: functionName, Name: name }));
+        previousVersion = current.FunctionVersion;
+      } catch (error) {
+        if ((error as { name?: unknown }).name !== 'ResourceNotFoundException') throw failure(`reading alias ${functionName}:${name}`, error);
+      }
+      try {
+        if (previousVersion === undefined) {
+          await client.send(new CreateAliasCommand({ FunctionName: functionName, Name: name, FunctionVersion: version, Description: 'coldprobe run (deleted afterwards)' }));
+        } else {
+          await client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: name, FunctionVersion: version }));
+        }
+      } catch (error) {
+        throw failure(`pointing alias ${functionName}:${name} at version ${version}`, error);
+      }
+      return previousVersion === undefined ? {} : { previousVersion };
+    },
+    async update(functionName, name, version) {
+      try {
+        await client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: name, FunctionVersion: version }));
+      } catch (error) {
+        throw failure(`pointing alias ${functionName}:${name} back at version ${version}`, error);
+      }
+    },
+    async delete(functionName, name) {
+      try {
+        await client.send(new DeleteAliasCommand({ FunctionName: functionName, Name: name }));
+      } catch (error) {
+        if ((error as { name?: unknown }).name === 'ResourceNotFoundException') return;
+        throw failure(`deleting alias ${functionName}:${name}`, error);
+      }
+    },
+  };
+}
