@@ -187,7 +187,8 @@ async function burstBench(): Promise<{ rows: BenchRow[]; notes: string[] }> {
 export async function run(): Promise<BenchResult[]> {
   const frame = await frameBench();
   const sink = await sinkBench();
-  const burst = await burstBench();
+  // TUI_BENCH_FRAMES_ONLY=1 skips the (slow) CLI side-by-side while tuning frames.
+  const burst = process.env.TUI_BENCH_FRAMES_ONLY ? { rows: [], notes: ['burst side by side skipped (TUI_BENCH_FRAMES_ONLY)'] } : await burstBench();
   return [
     {
       name: 'tui: frame render and burst cost (TUI on vs --no-tui)',

@@ -37,6 +37,12 @@ export interface Tui {
 /** Most frames per second the view is drawn at; a terminal cannot show more and the burst must not pay for it. */
 export const MAX_FPS = 15;
 
+/** When no event arrived, one frame a second is enough for the clock (shown in whole seconds). */
+const IDLE_FRAME_MS = 1000;
+
+/** Longest time frames are held back while a burst prepares and releases. */
+const MAX_RELEASE_HOLD_MS = 2000;
+
 type StaticItem = { key: string; line?: LogLineModel; final?: { text: string; resultsPath?: string } };
 
 interface AppProps {
@@ -84,9 +90,17 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   const nowUs = (): number | undefined =>
     clock ? clock.atUs + (performance.now() - clock.perfMs) * 1000 : undefined;
 
+  // Frames are drawn when events arrived since the last one, and otherwise once a second (the clock and the
+  // timeline's right edge move); never between burst-start and burst-released, so a frame cannot delay the release.
+  let dirty = true;
+  let releasingSinceMs: number | undefined;
+  let lastFrameMs = 0;
   const sink: EventSink = (event: RunEvent) => {
     if (event.type === 'run-start') clock = { atUs: event.atUs, perfMs: performance.now() };
+    else if (event.type === 'burst-start') releasingSinceMs = performance.now();
+    else if (event.type === 'burst-released' || event.type === 'burst-end' || event.type === 'run-end') releasingSinceMs = undefined;
     if (event.type === 'run-end') ended = true;
+    dirty = true;
     store.dispatch(event);
   };
 
@@ -111,8 +125,17 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     patchConsole: false,
     maxFps: MAX_FPS,
   });
-  const draw = (): void => instance.rerender(element());
-  const timer = setInterval(draw, Math.round(1000 / fps));
+  const draw = (): void => {
+    dirty = false;
+    lastFrameMs = performance.now();
+    instance.rerender(element());
+  };
+  const tick = (): void => {
+    // A burst stopped before its release emits no burst-released: never hold frames back for long.
+    if (releasingSinceMs !== undefined && performance.now() - releasingSinceMs < MAX_RELEASE_HOLD_MS) return;
+    if (dirty || performance.now() - lastFrameMs >= IDLE_FRAME_MS) draw();
+  };
+  const timer = setInterval(tick, Math.round(1000 / fps));
   timer.unref();
   // Re-lay out at once on resize rather than at the next tick.
   io.stdout.on('resize', draw);

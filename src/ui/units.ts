@@ -14,8 +14,8 @@ export function shortUs(us: number): string {
   return `${Math.floor(totalS / 60)}m${String(totalS % 60).padStart(2, '0')}s`;
 }
 
-/** Formats elapsed run time in µs as `3.2s` or `1m05s`. */
+/** Formats elapsed run time in µs as `3s` or `1m05s` (whole seconds: the idle view redraws once a second). */
 export function elapsed(us: number): string {
-  if (us < 60_000_000) return `${(us / 1_000_000).toFixed(1)}s`;
+  if (us < 60_000_000) return `${Math.floor(us / 1_000_000)}s`;
   return shortUs(us);
 }

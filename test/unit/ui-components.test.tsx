@@ -48,7 +48,7 @@ const midRun = mid.slice(0, mid.findIndex((e) => e.type === 'burst-start' && e.b
 describe('ink components', () => {
   it('Header shows target, function, runtime, memory, burst size, wave k of K and elapsed time', () => {
     const { lastFrame } = render(<Header header={snapshotOf(midRun, 3_250_000).header} />);
-    expect(frame(lastFrame)).toBe('coldprobe emulator · node-sleep · nodejs20.x · 128 MB · n=30 · wave 2/2 · 3.3s');
+    expect(frame(lastFrame)).toBe('coldprobe emulator · node-sleep · nodejs20.x · 128 MB · n=30 · wave 2/2 · 3s');
   });
 
   it('Progress shows done over planned, sent and in flight', () => {
@@ -233,6 +233,39 @@ describe('startTui', () => {
     expect(events.length).toBeGreaterThan(1000);
     // ~250 ms at 10 fps is a handful of frames (plus the first and final ones), nowhere near one per event.
     expect(writes).toBeLessThan(20);
+  });
+});
+
+describe('startTui frame pacing', () => {
+  it('holds frames while a burst is being released, and draws about once a second when nothing happens', async () => {
+    const stdout = new FakeTty();
+    let writes = 0;
+    const origWrite = stdout.write.bind(stdout);
+    stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      writes += 1;
+      return origWrite(chunk, ...rest);
+    }) as typeof stdout.write;
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 15 });
+    try {
+      const events = burstRun({ n: 5, waves: 1 });
+      const released = events.findIndex((e) => e.type === 'burst-released');
+      for (const e of events.slice(0, released)) tui.sink(e);
+      await sleep(50);
+      const atBurstStart = writes;
+      await sleep(400);
+      // Six frame ticks passed with fresh events, but the burst had not been released: no frame.
+      expect(writes).toBe(atBurstStart);
+      for (const e of events.slice(released, -2)) tui.sink(e);
+      await sleep(400);
+      expect(writes).toBeGreaterThan(atBurstStart);
+      const idleFrom = writes;
+      await sleep(1500);
+      // 1.5 s without events at 15 fps would be ~22 frames; idle pacing draws one or two.
+      expect(writes - idleFrom).toBeGreaterThanOrEqual(1);
+      expect(writes - idleFrom).toBeLessThanOrEqual(4);
+    } finally {
+      await tui.finish('');
+    }
   });
 });
 
