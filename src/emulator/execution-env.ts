@@ -310,6 +310,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     if (!t.ok || res === undefined) {
       // The pool only dispatches to reachable idle environments; anything else is a bug worth a clear error.
       p.resolve(this.outcome(p.inv, this.invocationCount, platformErrorBody({ errorType: 'Sandbox.Failure', errorMessage: 'Environment not ready' }), 'Sandbox.Failure', undefined));
+      this.host.invocationEnded(this);
       return;
     }
     this.machine = t.machine;
