@@ -125,6 +125,8 @@ describe('coldprobe burst (spawned CLI)', () => {
     const run = await start(['burst', '--function', 'no-such-function', '--n', '2', '--no-tui', '--out', join(dir, 'never.json')]);
     expect(run.code).toBe(3);
     expect(ownStderr(run.stderr)).toMatch(/no-such-function/);
+    expect(ownStderr(run.stderr).split('\n')).toHaveLength(1);
+    expect(run.stdout).toBe('');
     expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });
 

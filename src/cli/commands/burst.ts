@@ -284,14 +284,20 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
 
   const color = flags['no-color'] !== true && io.env.NO_COLOR === undefined;
   const viewIo = color ? io : { ...io, env: { ...io.env, NO_COLOR: '1' } };
+  let finishView: (text: string, resultsPath?: string) => Promise<void> = async () => undefined;
   const target = await createTarget(options);
   let outcome: RunOutcome;
-  const view = chooseView(viewIo, { noTui: flags['no-tui'] === true, json: flags.json === true });
   try {
-    outcome = await executeRun(buildBurstPlan(plan), target, { emit: view.sink, signal: io.signal });
-  } catch (error) {
-    await view.finish('');
-    throw error;
+    // A missing function fails here (exit 3), before any view has drawn anything.
+    await target.getFunction(options.function, options.qualifier);
+    const view = chooseView(viewIo, { noTui: flags['no-tui'] === true, json: flags.json === true });
+    try {
+      outcome = await executeRun(buildBurstPlan(plan), target, { emit: view.sink, signal: io.signal });
+    } catch (error) {
+      await view.finish('');
+      throw error;
+    }
+    finishView = (text, resultsPath) => view.finish(text, resultsPath);
   } finally {
     await target.close();
   }
@@ -301,7 +307,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   writeResultsFile(options.out, results);
   const width = io.stdout.columns ?? 80;
   const text = renderSummary(results, { color: color && io.stdout.isTTY === true, width });
-  await view.finish(text, options.out);
+  await finishView(text, options.out);
   if (flags.json === true) {
     const cell = results.cells[0];
     io.stdout.write(
