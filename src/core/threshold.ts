@@ -176,7 +176,7 @@ export function parseThreshold(source: string): Threshold {
   const metricStart = c.pos;
   const name = /^[A-Za-z_][\w.:\-]*/.exec(c.text.slice(c.pos))?.[0];
   if (name === undefined) {
-    fail(c, c.pos >= c.text.length ? `expected a metric name; ${knownList()}` : `expected a metric name; ${knownList()}`);
+    fail(c, `expected a metric name; ${knownList()}`);
   }
   c.pos += name.length;
   const metric = resolveMetric(name);
