@@ -81,6 +81,15 @@ describe('coldprobe check (built CLI)', () => {
     expect(xml).toMatch(/<testsuite name="coldprobe check: node-128" tests="\d+" failures="2"/);
   });
 
+  it('--tolerance moves the regression line; a bad one is exit 2', () => {
+    // slow.json's node-128 cell is about +67% at p50: a 100% tolerance lets it through.
+    expect(cli(['check', 'slow.json', '--baseline', 'base.json', '--tolerance', '100%']).code).toBe(0);
+    expect(cli(['check', 'slow.json', '--baseline', 'base.json', '--tolerance', '0.2']).code).toBe(10);
+    const bad = cli(['check', 'slow.json', '--baseline', 'base.json', '--tolerance', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--tolerance must be a percentage like 10%/);
+  });
+
   it('no annotations when not under GitHub Actions', () => {
     const r = cli(['check', 'slow.json', '--baseline', 'base.json']);
     expect(r.code).toBe(10);
