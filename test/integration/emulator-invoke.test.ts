@@ -9,6 +9,8 @@ import {
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   PutProvisionedConcurrencyConfigCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
   type InvokeCommandOutput,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -353,6 +355,26 @@ describe('emulator invoke (own emulator per test)', () => {
     for (const t of onDemand) expect(t.initDurationMs).toBeGreaterThan(0);
     for (const o of outs) expect(o.ExecutedVersion).toBe('1');
     expect(tails[0]?.text).toContain('Version: 1');
+  });
+
+  it('lets a busy environment of a retired generation finish its invocation, then stops it', async () => {
+    const { client, emulator } = await start({ functions: [fixture('sleep')] });
+    const first = await client.send(new InvokeCommand({ FunctionName: 'sleep', Payload: payload({ ms: 1 }), LogType: 'Tail' }));
+    const oldEnv = parseTail(first.LogResult).envId;
+    const inFlight = client.send(new InvokeCommand({ FunctionName: 'sleep', Payload: payload({ ms: 700 }), LogType: 'Tail' }));
+    expect(await waitFor(() => emulator.environments().some((e) => e.state === 'busy'))).toBe(true);
+    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'sleep', Environment: { Variables: { NONCE: 'x' } } }));
+    await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'sleep' });
+    // The in-flight invocation completes normally on the old environment...
+    const done = await inFlight;
+    expect(done.FunctionError).toBeUndefined();
+    expect(parseTail(done.LogResult).envId).toBe(oldEnv);
+    // ...which is then retired: the next invoke is a cold start elsewhere, and the old environment goes away.
+    const next = await client.send(new InvokeCommand({ FunctionName: 'sleep', Payload: payload({ ms: 1 }), LogType: 'Tail' }));
+    const t = parseTail(next.LogResult);
+    expect(t.envId).not.toBe(oldEnv);
+    expect(t.initDurationMs).toBeGreaterThan(0);
+    expect(await waitFor(() => !emulator.environments().some((e) => e.envId === oldEnv))).toBe(true);
   });
 
   it('times out a long invocation with Sandbox.Timedout, Status: timeout, and replaces the environment lazily', async () => {
