@@ -3,7 +3,8 @@
  * emulator is measured): release spread for N = 100 and 500, CPU per invocation over a bare `client.send`
  * loop with the same client settings, and resident memory over a long run in waves.
  *
- * Environment: COLDPROBE_BENCH_ROUNDS (default 7), COLDPROBE_BENCH_INVOCATIONS (memory run, default 100,000).
+ * Environment: COLDPROBE_BENCH_ROUNDS (default 7), COLDPROBE_BENCH_INVOCATIONS (memory run, default 100,000),
+ * COLDPROBE_BENCH_ONLY (comma list of spread, cpu, memory; default all).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -22,6 +23,7 @@ import { type BenchResult, median } from './lib.js';
 
 const ROUNDS = Number(process.env.COLDPROBE_BENCH_ROUNDS ?? 7);
 const MEMORY_INVOCATIONS = Number(process.env.COLDPROBE_BENCH_INVOCATIONS ?? 100_000);
+const ONLY = new Set((process.env.COLDPROBE_BENCH_ONLY ?? 'spread,cpu,memory').split(',').map((s) => s.trim()));
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const payload = new TextEncoder().encode('{}');
 
@@ -230,9 +232,9 @@ export async function run(): Promise<BenchResult[]> {
   const canned = await startCannedProcess();
   try {
     const results: BenchResult[] = [];
-    results.push(await releaseSpread(canned.endpoint));
-    results.push(await cpuPerInvocation(canned.endpoint));
-    results.push(await memoryOverRun(canned.endpoint));
+    if (ONLY.has('spread')) results.push(await releaseSpread(canned.endpoint));
+    if (ONLY.has('cpu')) results.push(await cpuPerInvocation(canned.endpoint));
+    if (ONLY.has('memory')) results.push(await memoryOverRun(canned.endpoint));
     return results;
   } finally {
     canned.child.kill('SIGTERM');

@@ -59,11 +59,6 @@ export class ParkedRequest {
     };
   }
 
-  /** True once the request has been written (or attempted). */
-  get wasFired(): boolean {
-    return this.fired;
-  }
-
   /**
    * Build the node request on a socket from the pool. With `cork`, everything node writes stays in the
    * socket's buffer until `fire()`.

@@ -328,6 +328,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   return judged?.exitCode ?? ExitCode.ok;
 }
 
+/** `coldprobe burst`, as registered in src/cli/commands/index.ts. */
 export const burstCommand: Command = {
   name: 'burst',
   summary: 'release N invocations together and profile their cold starts',
