@@ -172,6 +172,24 @@ describe('burst against the emulator', () => {
     expect(outcome.interrupted).toBe(true);
   });
 
+  it('publishVersion and provisioned concurrency: a burst on the version starts on the provisioned environments first', async () => {
+    const target = await emulatorTarget();
+    const version = await target.publishVersion('node-hello', 'coldprobe test');
+    expect(version).toMatch(/^\d+$/);
+    await target.putProvisionedConcurrency('node-hello', version, 2);
+    const records = (await burst(target, { n: 4, qualifier: version })).cells[0]?.records ?? [];
+    expect(records.every((r) => r.outcome === 'ok' && r.executedVersion === version)).toBe(true);
+    const provisioned = records.filter((r) => r.env?.initType === 'provisioned-concurrency');
+    // Both provisioned environments serve; a fast one may serve twice before a spill-over cold start is needed.
+    expect(new Set(envIds(provisioned)).size).toBe(2);
+    expect(provisioned.every((r) => r.classification === 'warm' && r.report?.initDurationMs === undefined)).toBe(true);
+    expect(records.filter((r) => r.classification === 'cold').every((r) => r.env?.initType === 'on-demand')).toBe(true);
+    expectClassificationMatchesTruth(records);
+    await target.deleteProvisionedConcurrency('node-hello', version);
+    // Deleting twice is not an error (nothing left to release).
+    await target.deleteProvisionedConcurrency('node-hello', version);
+  });
+
   it('a missing function is target-unavailable before anything is sent', async () => {
     const target = await emulatorTarget();
     const error = await burst(target, { n: 1, functionName: 'no-such-function' }).catch((e: unknown) => e);
