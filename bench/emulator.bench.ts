@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type BenchResult, type BenchRow, median } from './lib.js';
-import { treeMemory, treePids } from './proc-tree.js';
+import { memAvailableMb, treeMemory, treePids } from './proc-tree.js';
 
 const ROUND_TRIPS = Number(process.env.COLDPROBE_BENCH_RT ?? 3000);
 const SECONDS = Number(process.env.COLDPROBE_BENCH_SECONDS ?? 5);
@@ -133,6 +133,7 @@ export async function run(): Promise<BenchResult[]> {
       { metric: 'burst: client latency p50 / max', value: `${burst.p50Ms.toFixed(0)} / ${burst.maxMs.toFixed(0)}`, unit: 'ms' },
       { metric: 'burst: peak memory, emulator + envs (sum of VmHWM)', value: burst.memory.peakRssMb, unit: 'MB' },
       { metric: 'burst: memory after, RSS / PSS', value: `${burst.memory.rssMb.toFixed(0)} / ${burst.memory.pssMb?.toFixed(0) ?? '?'}`, unit: 'MB' },
+      { metric: 'burst: system MemAvailable drop (noisy: shared machine)', value: burst.memAvailableDropMb, unit: 'MB' },
     );
     notes.push(`burst: ${burst.memory.processes - 1} environments alive after; errors: ${burst.errors.join(', ') || 'none'}; `
       + 'PSS splits shared pages (node binary, libraries) between environments, RSS counts them in each');
@@ -246,12 +247,14 @@ async function coldBurst(emulator: Server, n: number): Promise<{
   maxMs: number;
   errors: string[];
   memory: ReturnType<typeof treeMemory>;
+  memAvailableDropMb: number;
 }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: n });
   const latencies: number[] = [];
   const errors = new Map<string, number>();
   let served = 0;
   let cold = 0;
+  const availableBefore = memAvailableMb();
   const start = performance.now();
   await Promise.all(
     Array.from({ length: n }, async () => {
@@ -273,6 +276,7 @@ async function coldBurst(emulator: Server, n: number): Promise<{
   agent.destroy();
   // Every environment is still alive (idle TTL 10 min), so each one's VmHWM is still readable.
   const memory = treeMemory(emulator.child.pid as number);
+  const memAvailableDropMb = availableBefore - memAvailableMb();
   latencies.sort((a, b) => a - b);
   return {
     served,
@@ -282,5 +286,6 @@ async function coldBurst(emulator: Server, n: number): Promise<{
     maxMs: latencies[latencies.length - 1] ?? 0,
     errors: [...errors].map(([k, v]) => `${k} x${v}`),
     memory,
+    memAvailableDropMb,
   };
 }

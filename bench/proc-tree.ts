@@ -69,3 +69,8 @@ function safeRead(path: string): string | undefined {
     return undefined; // the process exited between listing and reading
   }
 }
+
+/** System-wide MemAvailable in MB (/proc/meminfo): its drop over a burst is what the burst really cost the machine. */
+export function memAvailableMb(): number {
+  return kb(safeRead('/proc/meminfo') ?? '', 'MemAvailable') / 1024;
+}
