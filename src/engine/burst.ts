@@ -116,12 +116,12 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
       pump();
     };
 
-    const launch = (q: Queued, firstRelease: boolean): void => {
+    /** Book-keep one fired invocation; called after the release loop, never inside it. */
+    const track = (q: Queued, pending: Promise<RawInvocationResult>, firstRelease: boolean): void => {
       const index = ctx.counter.next++;
       inFlight += 1;
       sent += 1;
       live.add(q.prepared);
-      const pending = q.prepared.fire();
       pending.then(
         (raw) => {
           if (raw.sentAt < firstSentAt) firstSentAt = raw.sentAt;
@@ -169,9 +169,13 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
         if (firstChunk) {
           // The tight release: one synchronous loop over everything prepared, nothing else in between.
           firstChunk = false;
+          const batch = queue.splice(0, limit - inFlight);
+          const fired: Array<Promise<RawInvocationResult>> = new Array<Promise<RawInvocationResult>>(batch.length);
           const t0 = clock.now();
-          while (queue.length > 0 && inFlight < limit) launch(queue.shift() as Queued, true);
+          for (let i = 0; i < batch.length; i += 1) fired[i] = (batch[i] as Queued).prepared.fire();
           const t1 = clock.now();
+          // Promises cannot settle during a synchronous loop, so book-keeping after it loses nothing.
+          for (let i = 0; i < batch.length; i += 1) track(batch[i] as Queued, fired[i] as Promise<RawInvocationResult>, true);
           emit({
             type: 'burst-released',
             atUs: us(t1 - ctx.runStartAt),
@@ -180,7 +184,10 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
             info: { ...info(), releaseSpreadUs: us(t1 - t0), startedUs: us(t0 - ctx.runStartAt) },
           });
         } else {
-          while (queue.length > 0 && inFlight < limit) launch(queue.shift() as Queued, false);
+          while (queue.length > 0 && inFlight < limit) {
+            const q = queue.shift() as Queued;
+            track(q, q.prepared.fire(), false);
+          }
         }
       }
       // Keep the next chunk prepared while this one is in flight, so the closed loop never waits on the SDK.
