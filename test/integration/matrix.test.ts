@@ -71,10 +71,12 @@ describe('matrix runs on the emulator', () => {
 
   it('provisioned concurrency 5 against a burst of 10 gives 5 warm and 5 cold', async () => {
     const target = await emulatorTarget();
-    // node-sleep holds each environment 200 ms, longer than the release takes, so a provisioned environment cannot
-    // finish and take a second invocation of the same burst (node-hello can, as on Lambda).
+    // node-sleep holds each environment 1.5 s (payload sleepMs), far longer than the release takes even on a busy
+    // machine, so a provisioned environment cannot finish and take a second invocation of the same burst
+    // (node-hello can, as on Lambda).
     const cells = expandMatrix({ functions: [{ name: 'node-sleep', runtime: 'nodejs20.x' }], memoryMb: [128], provisioned: [5], burst: burst(10) });
-    const result = await runMatrix({ target, cells, payload, prices: DEFAULT_PRICES, emit: () => undefined, aliases: sdkAliasOps(target.client) });
+    const slow = new TextEncoder().encode('{"sleepMs":1500}');
+    const result = await runMatrix({ target, cells, payload: slow, prices: DEFAULT_PRICES, emit: () => undefined, aliases: sdkAliasOps(target.client) });
     expect(result.error).toBeUndefined();
     const cell = result.cells[0];
     // Invoked through alias `coldprobe`, which pointed at the version the cell published.
