@@ -71,7 +71,10 @@ describe('emulator control plane', () => {
   let client: LambdaClient;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ functionsDirs: [SAMPLES], functions: [fixture('echo'), fixture('echo', 'pc-echo'), fixture('echo', 'versioned')] });
+    emulator = await startEmulator({
+      functionsDirs: [SAMPLES],
+      functions: [fixture('echo'), fixture('echo', 'pc-echo'), fixture('echo', 'versioned'), fixture('init-throws')],
+    });
     client = sdkClient(emulator);
   });
 
@@ -267,6 +270,20 @@ describe('emulator control plane', () => {
     const released = () => emulator.environments().filter((e) => e.functionName === 'pc-echo' && e.initType === 'provisioned-concurrency' && e.state !== 'exited' && e.state !== 'stopping');
     for (let i = 0; i < 100 && released().length > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(released()).toEqual([]);
+  });
+
+  it('reports provisioned concurrency FAILED with a StatusReason when its environments cannot initialise', async () => {
+    const version = await client.send(new PublishVersionCommand({ FunctionName: 'init-throws' }));
+    const put = await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'init-throws', Qualifier: version.Version, ProvisionedConcurrentExecutions: 1 }));
+    expect(put.$metadata.httpStatusCode).toBe(202);
+    let config = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'init-throws', Qualifier: version.Version }));
+    for (let i = 0; i < 200 && config.Status === 'IN_PROGRESS'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      config = await client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'init-throws', Qualifier: version.Version }));
+    }
+    expect(config.Status).toBe('FAILED');
+    expect(config.StatusReason).toBeTruthy();
+    await client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: 'init-throws', Qualifier: version.Version }));
   });
 
   it('speaks the raw wire protocol: trailing slash, x-amzn-ErrorType on errors, unknown paths left to the caller', async () => {
