@@ -62,13 +62,15 @@ export function cellLabel(functionName: string, memoryMb: number, provisioned: n
 function stepsOf(fn: string, memoryMb: number, provisioned: number, reserved: number | null | undefined, burst: MatrixBurst): CellStep[] {
   const steps: CellStep[] = [{ kind: 'set-memory', functionName: fn, memoryMb }];
   if (reserved !== undefined) steps.push({ kind: 'set-reserved', functionName: fn, count: reserved });
+  // Forced even right after a memory change: on the emulator a no-op memory update (same size as the last cell)
+  // would otherwise leave the previous cell's warm environments in place. Before publishing: on AWS the bumped
+  // variable makes the published version new (PublishVersion of an unchanged function returns the old one), and
+  // the provisioned environments allocated next are not touched by it.
+  if (burst.forceCold) steps.push({ kind: 'force-cold', functionName: fn });
   if (provisioned > 0) {
     steps.push({ kind: 'publish-version', functionName: fn });
     steps.push({ kind: 'put-provisioned', functionName: fn, count: provisioned });
   }
-  // Forced even right after a memory change: on the emulator a no-op memory update (same size as the last cell)
-  // would otherwise leave the previous cell's warm environments in place.
-  if (burst.forceCold) steps.push({ kind: 'force-cold', functionName: fn });
   for (let wave = 0; wave < burst.waves; wave++) {
     if (wave > 0 && burst.intervalMs > 0) steps.push({ kind: 'idle-wait', ms: burst.intervalMs });
     const step: CellStep = { kind: 'burst', wave, n: burst.n };

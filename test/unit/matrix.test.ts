@@ -44,6 +44,9 @@ describe('expandMatrix', () => {
     expect(cells[1]?.steps.map((s) => s.kind)).toEqual(['set-memory', 'publish-version', 'put-provisioned', 'burst', 'delete-provisioned']);
     expect(cells[1]?.steps[2]).toEqual({ kind: 'put-provisioned', functionName: 'node-hello', count: 5 });
     expect(cells[1]?.steps[3]).toEqual({ kind: 'burst', wave: 0, n: 10, concurrency: 4 });
+    // With force-cold, the cold start is forced before the version is published and provisioned.
+    const forced = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [256], provisioned: [5], burst: { ...base.burst, waves: 1 } });
+    expect(forced[0]?.steps.map((s) => s.kind)).toEqual(['set-memory', 'force-cold', 'publish-version', 'put-provisioned', 'burst', 'delete-provisioned']);
   });
 
   it('adds the reserved concurrency axis, with null meaning none', () => {

@@ -46,11 +46,14 @@ On AWS, every change (memory, reserved and provisioned concurrency, a force-cold
 and put back when the run ends, fails or is interrupted. Costs are estimates. Exit codes: 0 ok, 2 bad profile,
 3 target unavailable, 10 threshold failed, 130 interrupted.`;
 
+/** Ask on the terminal; false on anything but y/yes, and on Ctrl-C while asking. */
 async function confirm(io: CliIo, question: string): Promise<boolean> {
   const rl = createInterface({ input: io.stdin, output: io.stderr });
   try {
-    const answer = await rl.question(question);
+    const answer = await rl.question(question, { signal: io.signal });
     return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    return false;
   } finally {
     rl.close();
   }
@@ -169,7 +172,7 @@ export const runCommand: Command = {
           if (io.stdin.isTTY !== true) throw usageError('run: this profile changes real AWS functions; re-run with --yes to allow it.');
           if (!(await confirm(io, 'Proceed? [y/N] '))) {
             io.stderr.write('coldprobe: nothing was changed.\n');
-            return ExitCode.usage;
+            return io.signal.aborted ? ExitCode.interrupted : ExitCode.usage;
           }
         }
       }
