@@ -3,21 +3,35 @@
  * or, when the target gives no environment ids (AWS), concurrency and cold starts over time with a note saying so.
  */
 import { Box, Text } from 'ink';
-import { Cell, GLYPH, THROTTLE_GLYPH, type Run, type TimelineLayout } from '../timeline-layout.js';
+import { Chalk } from 'chalk';
+import { Cell, GLYPH, THROTTLE_GLYPH, type Run, type TimelineLayout, type TimelineRow } from '../timeline-layout.js';
 
 /** Props of {@link Timeline}: a layout already fitted to the terminal by `layoutTimeline`. */
 export interface TimelineProps {
   layout: TimelineLayout;
 }
 
-const COLOR: Partial<Record<Run['style'], string>> = {
-  init: 'yellow',
-  invoke: 'green',
-  failed: 'red',
-  throttled: 'magenta',
-  level: 'cyan',
-  cold: 'yellow',
+const chalk = new Chalk();
+const PAINT: Partial<Record<Run['style'], (text: string) => string>> = {
+  init: chalk.yellow,
+  failed: chalk.red,
+  throttled: chalk.magenta,
+  level: chalk.cyan,
+  cold: chalk.yellow,
 };
+
+/**
+ * One row as one pre-coloured string: a single ink Text node per row instead of one per run keeps the
+ * layout tree small, which is most of a frame's cost beyond ink's per-cell floor (bench/tui.bench.ts).
+ */
+function rowText(row: TimelineRow, labelWidth: number): string {
+  let text = row.label.padStart(labelWidth) + ' ';
+  for (const run of trimTrailingGaps(row.runs)) {
+    if (isGap(run)) text += ' '.repeat(run.text.length);
+    else text += (PAINT[run.style] ?? String)(run.text);
+  }
+  return text;
+}
 
 function isGap(run: Run): boolean {
   return run.style === 'empty' || run.style === 'idle';
@@ -47,20 +61,7 @@ export function Timeline({ layout }: TimelineProps): React.JSX.Element {
         {heading(layout)}
       </Text>
       {layout.rows.map((row) => (
-        <Box key={row.label}>
-          <Text dimColor>{row.label.padStart(layout.labelWidth)} </Text>
-          {trimTrailingGaps(row.runs).map((run, i) =>
-            isGap(run) ? (
-              // Idle time and time before an environment existed are drawn as empty space by a spacer box:
-              // ink then has no characters to measure there, which is most of the lanes' area.
-              <Box key={i} width={run.text.length} flexShrink={0} />
-            ) : (
-              <Text key={i} color={COLOR[run.style]}>
-                {run.text}
-              </Text>
-            ),
-          )}
-        </Box>
+        <Text key={row.label}>{rowText(row, layout.labelWidth)}</Text>
       ))}
       {layout.hiddenEnvs > 0 ? (
         <Text dimColor>
