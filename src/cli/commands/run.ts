@@ -49,6 +49,8 @@ and put back when the run ends, fails or is interrupted. Costs are estimates. Ex
 /** Ask on the terminal; false on anything but y/yes, and on Ctrl-C while asking. */
 async function confirm(io: CliIo, question: string): Promise<boolean> {
   const rl = createInterface({ input: io.stdin, output: io.stderr });
+  // On a terminal readline swallows Ctrl-C as its own event; pass it on as the interrupt it is.
+  rl.on('SIGINT', () => io.requestInterrupt());
   try {
     const answer = await rl.question(question, { signal: io.signal });
     return /^y(es)?$/i.test(answer.trim());
