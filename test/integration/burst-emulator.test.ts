@@ -34,6 +34,19 @@ async function burst(target: SdkTarget, options: Partial<BurstPlanOptions> & { n
   return executeRun(plan, target, { emit: (e) => events.push(e) });
 }
 
+/**
+ * Wait until no environment of `functionName` is busy or starting: an environment becomes idle only when its
+ * runtime asks for the next event, which a loaded machine may delay past any fixed gap.
+ */
+async function waitIdle(target: EmulatorTarget, functionName = 'node-hello'): Promise<void> {
+  for (let i = 0; i < 400; i += 1) {
+    const envs = target.emulator.environments().filter((e) => e.functionName === functionName);
+    if (envs.every((e) => e.state === 'idle' || e.state === 'exited')) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`environments of ${functionName} still busy after 10 s`);
+}
+
 const envIds = (records: InvocationRecord[]): string[] => records.map((r) => r.env?.envId ?? 'missing');
 
 /** Emulator ground truth: an environment's first invocation (envSeq 1, on-demand) is the cold one. */
@@ -48,30 +61,39 @@ function expectClassificationMatchesTruth(records: InvocationRecord[]): void {
 describe('burst against the emulator', () => {
   it('a fresh burst of 20 is 20 cold on distinct environments; the next wave is 20 warm on the same ones', async () => {
     const target = await emulatorTarget();
-    const events: RunEvent[] = [];
-    const outcome = await burst(target, { n: 20, waves: 2, intervalMs: 300 }, events);
-    const cell = outcome.cells[0];
-    expect(cell).toBeDefined();
-    if (!cell) return;
-    const first = cell.records.filter((r) => r.burst === 0);
-    const second = cell.records.filter((r) => r.burst === 1);
+    const first = (await burst(target, { n: 20 })).cells[0]?.records ?? [];
+    await waitIdle(target);
+    const second = (await burst(target, { n: 20 })).cells[0]?.records ?? [];
     expect(first).toHaveLength(20);
     expect(second).toHaveLength(20);
     expect(first.every((r) => r.outcome === 'ok' && r.classification === 'cold')).toBe(true);
     expect(new Set(envIds(first)).size).toBe(20);
     expect(second.every((r) => r.outcome === 'ok' && r.classification === 'warm')).toBe(true);
     expect(new Set(envIds(second))).toEqual(new Set(envIds(first)));
-    expectClassificationMatchesTruth(cell.records);
-
-    // Every record exactly once, indexes 0..39; cold latency includes the init it reports.
-    expect(cell.records.map((r) => r.index)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expectClassificationMatchesTruth([...first, ...second]);
+    // A cold invocation's client latency includes the init its REPORT states.
     for (const r of first) expect(r.latencyUs).toBeGreaterThan((r.report?.initDurationMs ?? 0) * 1000);
-    expect(cell.bursts.map((b) => b.notSent)).toEqual([0, 0]);
-    // The second wave starts after the idle gap.
-    expect(cell.bursts[1]?.startedUs ?? 0).toBeGreaterThan((cell.bursts[0]?.startedUs ?? 0) + 300_000);
-    // Events: one record event per record, bursts bracketed by start/end.
-    expect(events.filter((e) => e.type === 'record')).toHaveLength(40);
-    expect(events.filter((e) => e.type === 'burst-end')).toHaveLength(2);
+  });
+
+  it('waves: one run, bursts separated by the idle gap, every record exactly once', async () => {
+    const target = await emulatorTarget();
+    const events: RunEvent[] = [];
+    const outcome = await burst(target, { n: 5, waves: 3, intervalMs: 300 }, events);
+    const cell = outcome.cells[0];
+    expect(cell?.records.map((r) => r.index)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(cell?.records.map((r) => r.burst)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+    expect(cell?.records.every((r) => r.outcome === 'ok')).toBe(true);
+    expectClassificationMatchesTruth(cell?.records ?? []);
+    const bursts = cell?.bursts ?? [];
+    expect(bursts.map((b) => b.notSent)).toEqual([0, 0, 0]);
+    // Each wave starts after the previous one ended plus the idle gap.
+    for (const k of [1, 2]) {
+      const previousEnd = Math.max(...(cell?.records ?? []).filter((r) => r.burst === k - 1).map((r) => r.finishedUs));
+      expect(bursts[k]?.startedUs ?? 0).toBeGreaterThanOrEqual(previousEnd + 300_000);
+    }
+    expect(events.filter((e) => e.type === 'record')).toHaveLength(15);
+    expect(events.filter((e) => e.type === 'step' && e.step === 'idle-wait')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'burst-end')).toHaveLength(3);
     expect(events.at(-1)).toMatchObject({ type: 'run-end', interrupted: false });
   });
 
@@ -105,7 +127,9 @@ describe('burst against the emulator', () => {
   it('force-cold makes the next wave cold on new environments', async () => {
     const target = await emulatorTarget();
     const warmUp = (await burst(target, { n: 5 })).cells[0]?.records ?? [];
+    await waitIdle(target);
     const warm = (await burst(target, { n: 5 })).cells[0]?.records ?? [];
+    await waitIdle(target);
     expect(warm.every((r) => r.classification === 'warm')).toBe(true);
     const forced = await burst(target, { n: 5, forceCold: true });
     const cold = forced.cells[0]?.records ?? [];
@@ -237,6 +261,7 @@ describe('the aws target code path, against the emulator endpoint', () => {
     await emulator.updateConfiguration('node-hello', { environment: { KEEP_ME: 'yes' } });
     const aws = await awsTarget(emulator, true);
     await burst(aws, { n: 2 });
+    await waitIdle(emulator);
     const warm = (await burst(aws, { n: 2 })).cells[0]?.records ?? [];
     expect(warm.every((r) => r.classification === 'warm')).toBe(true);
 
