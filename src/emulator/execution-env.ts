@@ -169,7 +169,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
 
   /** True when an idle environment still has a runtime waiting on `/next` to hand an event to. */
   get reachable(): boolean {
-    const socket = this.parked?.socket;
+    // The request's socket, not the response's: a pipelined `/next` has no socket assigned to its response until
+    // the responses queued before it are written.
+    const socket = this.parked?.req.socket;
     return this.machine.state === 'idle' && socket !== null && socket !== undefined && !socket.destroyed;
   }
 
