@@ -98,6 +98,8 @@ describe('coldprobe burst (spawned CLI)', () => {
     ['a payload that is not JSON', ['burst', '--payload', '{nope'], /--payload is not valid JSON/],
     ['an unreadable payload file', ['burst', '--payload', '@missing.json'], /Cannot read payload file/],
     ['--memory on aws without permission', ['burst', '--target', 'aws', '--memory', '512'], /--allow-memory-change/],
+    ['--force-cold on aws in a non-interactive shell without --yes', ['burst', '--target', 'aws', '--force-cold'], /add --yes to confirm/],
+    ['an emulator-only flag on aws', ['burst', '--target', 'aws', '--idle-ttl', '5s'], /--idle-ttl only applies to --target emulator/],
     ['a malformed threshold', ['burst', '--threshold', 'cold.inti.p99 < 800ms'], /bad threshold .*did you mean 'cold.init.p99'/],
     ['a baseline threshold without --baseline', ['burst', '--threshold', 'warm.latency.p99 < baseline + 5ms'], /no baseline was given/],
   ])('%s exits 2 with one sentence and writes nothing', async (_name, args, message) => {
