@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
+import chalk from 'chalk';
 import { Box, render, Static, useInput, type Instance } from 'ink';
 import type { EventSink, RunEvent } from '../core/events.js';
 import { Final } from './ink/Final.js';
@@ -25,6 +26,8 @@ export interface TuiIo {
 export interface TuiOptions {
   /** Frames per second pushed to ink (at most 15). */
   fps?: number;
+  /** False for no ANSI colour (NO_COLOR, --no-color). */
+  color?: boolean;
 }
 
 /** A running TUI: feed it events, then finish it with the final text. */
@@ -83,6 +86,8 @@ function App({ snapshot, columns, rows, final, inputActive, onKey }: AppProps): 
 /** Starts the live view on `io.stdout`; the caller must call `finish` (also on failure) to restore the terminal. */
 export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   const fps = Math.min(MAX_FPS, Math.max(1, options.fps ?? 10));
+  // ink colours through chalk's default instance, which does not read NO_COLOR: switch it off here.
+  if (options.color === false) chalk.level = 0;
   const store = createUiStore();
   // Map the engine's clock (µs since run start, carried by events) onto ours so elapsed time moves between events.
   let clock: { atUs: number; perfMs: number } | undefined;

@@ -51,7 +51,7 @@ function colorFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean 
 /** Chooses the TUI or the plain sink for this process and these flags. */
 export function chooseView(io: ViewIo, flags: ViewFlags): View {
   if (wantsTui(io, flags)) {
-    const tui = startTui(io);
+    const tui = startTui(io, { color: colorFor(io.stdout, io.env) });
     return { kind: 'tui', sink: tui.sink, finish: (text, path) => tui.finish(text, path) };
   }
   const out = flags.json ? io.stderr : io.stdout;

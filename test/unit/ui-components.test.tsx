@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
+import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Counters } from '../../src/ui/ink/Counters.js';
@@ -265,6 +266,29 @@ describe('startTui frame pacing', () => {
       expect(writes - idleFrom).toBeLessThanOrEqual(4);
     } finally {
       await tui.finish('');
+    }
+  });
+});
+
+describe('startTui colour', () => {
+  it('draws colour by default and none at all when colour is off (NO_COLOR, --no-color)', async () => {
+    const saved = chalk.level;
+    const draw = async (color: boolean): Promise<string> => {
+      const stdout = new FakeTty();
+      const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { color });
+      for (const e of midRun) tui.sink(e);
+      await sleep(150);
+      await tui.finish('done');
+      return stdout.output;
+    };
+    try {
+      chalk.level = 1;
+      // SGR colour codes: 30-37 foreground, 2 dim.
+      expect(await draw(true)).toMatch(/\u001b\[(3[0-7]|2)m/);
+      chalk.level = 1;
+      expect(await draw(false)).not.toMatch(/\u001b\[(3[0-7]|2)m/);
+    } finally {
+      chalk.level = saved;
     }
   });
 });

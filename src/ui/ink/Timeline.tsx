@@ -3,7 +3,7 @@
  * or, when the target gives no environment ids (AWS), concurrency and cold starts over time with a note saying so.
  */
 import { Box, Text } from 'ink';
-import { Chalk } from 'chalk';
+import chalk from 'chalk';
 import { Cell, GLYPH, THROTTLE_GLYPH, type Run, type TimelineLayout, type TimelineRow } from '../timeline-layout.js';
 
 /** Props of {@link Timeline}: a layout already fitted to the terminal by `layoutTimeline`. */
@@ -11,7 +11,7 @@ export interface TimelineProps {
   layout: TimelineLayout;
 }
 
-const chalk = new Chalk();
+// The default chalk instance, the one ink colours with, so `startTui`'s colour switch governs both.
 const PAINT: Partial<Record<Run['style'], (text: string) => string>> = {
   init: chalk.yellow,
   failed: chalk.red,
