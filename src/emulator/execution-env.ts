@@ -294,8 +294,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
 
   private endInvocation(): void {
     this.doneAwaitingResult = false;
-    this.finish('done');
-    this.host.idle(this);
+    const active = this.active;
+    const endedAt = performance.now();
+    // The runtime wrote its output to the pipe before it answered on the socket, but both became readable in
+    // the same poll; ending after the poll phase (setImmediate) lets that output land in this invocation's log.
+    setImmediate(() => {
+      if (this.active !== active) return;
+      this.finish('done', undefined, endedAt);
+      this.host.idle(this);
+    });
   }
 
   initError(body: Buffer, errorType: string): void {
@@ -355,7 +362,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   }
 
   /** Ends the invocation in flight: `done` (runtime called /next), `timeout`, or `exit` (process gone). */
-  private finish(how: 'done' | 'timeout' | 'exit', exit?: { code: number | null; signal: string | null }): void {
+  private finish(how: 'done' | 'timeout' | 'exit', exit?: { code: number | null; signal: string | null }, endedAt: number = performance.now()): void {
     const active = this.active;
     if (active === undefined) return;
     this.active = undefined;
@@ -363,7 +370,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     if (active.timer !== undefined) clearTimeout(active.timer);
     const inv = active.inv;
     const timeoutMs = this.config.timeoutS * 1000;
-    const elapsedMs = performance.now() - active.dispatchedAt;
+    const elapsedMs = endedAt - active.dispatchedAt;
     let body: Buffer;
     let errorType: string | undefined;
     let status: ReportFields['status'];
