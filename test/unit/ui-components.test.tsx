@@ -270,6 +270,29 @@ describe('startTui frame pacing', () => {
   });
 });
 
+describe('startTui resize', () => {
+  it('re-lays out at once when the terminal is resized', async () => {
+    const stdout = new FakeTty();
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 1 });
+    try {
+      for (const e of burstRun({ n: 40, waves: 1 }).slice(0, -2)) tui.sink(e);
+      await sleep(1100);
+      expect(stripVTControlCharacters(stdout.output)).toMatch(/environments 40, \d+ per row/);
+      const before = stdout.output.length;
+      stdout.rows = 60;
+      stdout.columns = 120;
+      stdout.emit('resize');
+      await sleep(100);
+      // Well before the next 1 fps tick: the resize itself drew a frame with one lane per row.
+      const after = stripVTControlCharacters(stdout.output.slice(before));
+      expect(after).toMatch(/environments 40 {2}#/);
+      expect(after).toMatch(/#40 /);
+    } finally {
+      await tui.finish('');
+    }
+  });
+});
+
 describe('startTui colour', () => {
   it('draws colour by default and none at all when colour is off (NO_COLOR, --no-color)', async () => {
     const saved = chalk.level;
