@@ -24,7 +24,7 @@ export interface TuiIo {
 
 /** Options of {@link startTui}. */
 export interface TuiOptions {
-  /** Frames per second pushed to ink (at most 15). */
+  /** Frames per second pushed to ink while events flow (default {@link DEFAULT_FPS}, at most 15). */
   fps?: number;
   /** False for no ANSI colour (NO_COLOR, --no-color). */
   color?: boolean;
@@ -39,6 +39,13 @@ export interface Tui {
 
 /** Most frames per second the view is drawn at; a terminal cannot show more and the burst must not pay for it. */
 export const MAX_FPS = 15;
+
+/**
+ * Frames per second while events flow. Each ink frame costs about as much CPU as ink's per-cell floor for the
+ * screen (~2-5 ms here), and that cost is per second, not per invocation: 6 fps keeps counters lively at
+ * 60% of the overhead of 10 (bench/tui.bench.ts).
+ */
+export const DEFAULT_FPS = 6;
 
 /** When no event arrived, one frame a second is enough for the clock (shown in whole seconds). */
 const IDLE_FRAME_MS = 1000;
@@ -85,7 +92,7 @@ function App({ snapshot, columns, rows, final, inputActive, onKey }: AppProps): 
 
 /** Starts the live view on `io.stdout`; the caller must call `finish` (also on failure) to restore the terminal. */
 export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
-  const fps = Math.min(MAX_FPS, Math.max(1, options.fps ?? 10));
+  const fps = Math.min(MAX_FPS, Math.max(1, options.fps ?? DEFAULT_FPS));
   // ink colours through chalk's default instance, which does not read NO_COLOR: switch it off here.
   if (options.color === false) chalk.level = 0;
   const store = createUiStore();
