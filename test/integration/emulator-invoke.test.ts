@@ -266,6 +266,17 @@ describe('emulator invoke (shared emulator)', () => {
     const tail = parseTail(String(res.headers['x-amz-log-result']));
     expect(tail.envId).toBe(res.headers[EMULATOR_HEADERS.envId]);
     expect(tail.envSeq).toBe(Number(res.headers[EMULATOR_HEADERS.envSeq]));
+
+    // Neither Invoke nor a control-plane path: a Lambda-shaped 404.
+    const unknown = await new Promise<{ status: number; type: unknown }>((resolve, reject) => {
+      const req = request(`${emulator.endpoint}/2099-01-01/nothing-here`, { method: 'GET' }, (r) => {
+        r.resume();
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, type: r.headers['x-amzn-errortype'] }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(unknown).toEqual({ status: 404, type: 'ResourceNotFoundException' });
   });
 });
 
