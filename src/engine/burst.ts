@@ -65,6 +65,7 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
   let sent = 0;
   let stopped = false;
   let failure: unknown;
+  let sinkError: unknown;
   let preparing: Promise<void> | undefined;
   let firstChunk = true;
   // Send times of the first (tight) release, folded as they arrive.
@@ -112,7 +113,13 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
       live.delete(q.prepared);
       const record = toRecord(raw, { index, cell, burst, scheduledAt: q.scheduledAt, runStartAt: ctx.runStartAt, prepareMs: q.prepared.prepareMs });
       records.push(record);
-      emit({ type: 'record', record });
+      try {
+        emit({ type: 'record', record });
+      } catch (error) {
+        // A failing sink must not strand the burst: keep every record, stop releasing, report it at the end.
+        sinkError ??= error;
+        stop();
+      }
       pump();
     };
 
@@ -204,6 +211,7 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
     refill();
   });
 
+  if (sinkError !== undefined) throw sinkError;
   if (failure !== undefined && sent === 0) throw failure;
   if (failure !== undefined) {
     const message = failure instanceof Error ? failure.message : String(failure);
