@@ -331,7 +331,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
 /** `coldprobe burst`, as registered in src/cli/commands/index.ts. */
 export const burstCommand: Command = {
   name: 'burst',
-  summary: 'release N invocations together and profile their cold starts',
+  summary: 'Release N invocations together and profile their cold starts.',
   usage: USAGE,
   run: runBurst,
 };
