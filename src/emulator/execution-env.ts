@@ -4,7 +4,6 @@
  * one environment honest (one invocation at a time, Duration = dispatch → next `/next`, Init Duration = spawn →
  * first `/next`).
  */
-import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { CpuQuota } from './cpu-quota.js';
 import { initialMachine, transition, type EnvEffect, type EnvEvent, type EnvMachine, type EnvTransition } from './environment.js';
@@ -22,7 +21,7 @@ import {
   type ReportFields,
 } from './log.js';
 import type { VersionConfig } from './model.js';
-import { MAX_RESPONSE_BYTES, type RuntimeApiHub, type RuntimeApiTarget, type RuntimeListener, type RuntimeResult } from './runtime-api.js';
+import { MAX_RESPONSE_BYTES, type RuntimeApiHub, type RuntimeApiTarget, type RuntimeListener, type RuntimeReply, type RuntimeResult } from './runtime-api.js';
 import { spawnRuntime, type RuntimeProcess } from './supervisor.js';
 
 /** How an environment was initialised (AWS_LAMBDA_INITIALIZATION_TYPE). */
@@ -119,7 +118,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   private spawnedAt = 0;
   private initTimer: NodeJS.Timeout | undefined;
   private holdsInitSlot = false;
-  private parked: ServerResponse | undefined;
+  private parked: RuntimeReply | undefined;
   /** The runtime already asked for the next event; the invocation ends when its answer's body is read. */
   private doneAwaitingResult = false;
   private pending: Pending | undefined;
@@ -169,10 +168,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
 
   /** True when an idle environment still has a runtime waiting on `/next` to hand an event to. */
   get reachable(): boolean {
-    // The request's socket, not the response's: a pipelined `/next` has no socket assigned to its response until
-    // the responses queued before it are written.
-    const socket = this.parked?.req.socket;
-    return this.machine.state === 'idle' && socket !== null && socket !== undefined && !socket.destroyed;
+    return this.machine.state === 'idle' && this.parked !== undefined && this.parked.alive;
   }
 
   /** Gives the environment the invocation that made it start; it runs as soon as init is over. */
@@ -256,7 +252,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     return t;
   }
 
-  next(res: ServerResponse, effect: EnvEffect): void {
+  next(res: RuntimeReply, effect: EnvEffect): void {
     switch (effect) {
       case 'initDone': {
         this.parked = res;
@@ -346,19 +342,17 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     if (now - this.rssReadAt > RSS_REFRESH_MS) this.refreshRss();
   }
 
-  private sendEvent(res: ServerResponse, active: Active): void {
+  private sendEvent(res: RuntimeReply, active: Active): void {
     const inv = active.inv;
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',
-      'Content-Length': inv.payload.length,
       'Lambda-Runtime-Aws-Request-Id': inv.requestId,
       'Lambda-Runtime-Deadline-Ms': String(active.deadlineMs),
       'Lambda-Runtime-Invoked-Function-Arn': inv.invokedArn,
       'Lambda-Runtime-Trace-Id': traceId(),
     };
     if (inv.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = inv.clientContext;
-    res.writeHead(200, headers);
-    res.end(inv.payload);
+    res.send(200, headers, inv.payload);
   }
 
   /** Ends the invocation in flight: `done` (runtime called /next), `timeout`, or `exit` (process gone). */

@@ -1,12 +1,14 @@
 /**
  * The Runtime API (2018-06-01) of every environment. Lambda's API carries no environment identity, so each
- * environment gets its own TCP listener on 127.0.0.1:0; all listeners feed one shared HTTP parser (the socket
- * says which environment it belongs to), which keeps 500 environments cheap. Each request first tries the
- * environment's state transition and only then reads or writes anything.
+ * environment gets its own TCP listener on 127.0.0.1:0, served by the small HTTP/1.1 server of
+ * runtime-http.ts. Each request first tries the environment's state transition and only then reads its body
+ * or writes anything.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { EnvEffect, EnvEvent, EnvRefusal, EnvTransition } from './environment.js';
+import { serveRuntimeConnection, type RuntimeReply, type RuntimeRequest } from './runtime-http.js';
+
+export type { RuntimeReply } from './runtime-http.js';
 
 /** Largest response a runtime may post (6 MiB + 100 bytes, as RIE and Lambda). */
 export const MAX_RESPONSE_BYTES = 6_291_556;
@@ -28,7 +30,7 @@ export interface RuntimeApiTarget {
   /** Tries the state transition; no I/O has happened yet. */
   apply(event: EnvEvent): EnvTransition;
   /** After an accepted `GET /next`: the request to answer (now or at the next dispatch). */
-  next(res: ServerResponse, effect: EnvEffect): void;
+  next(reply: RuntimeReply, effect: EnvEffect): void;
   /** After an accepted answer whose body has been read. */
   result(requestId: string, result: RuntimeResult): void;
   /** After an accepted `/init/error` whose body has been read. */
@@ -43,34 +45,15 @@ export interface RuntimeListener {
   close(): void;
 }
 
-/** The shared parser plus a listener per environment. */
+/** Opens one Runtime API listener per environment. */
 export class RuntimeApiHub {
-  private readonly http: Server;
-  private readonly targets = new WeakMap<Socket, RuntimeApiTarget>();
-
-  constructor() {
-    // No server-side timeouts: `/next` is a long poll that must never time out (aws-lambda-go exits on a non-200).
-    this.http = createHttpServer({ requestTimeout: 0 }, (req, res) => {
-      const target = this.targets.get(req.socket);
-      if (target === undefined) res.destroy();
-      else handleRuntimeRequest(target, req, res);
-    });
-    this.http.keepAliveTimeout = 0;
-    this.http.on('clientError', (_error, socket) => {
-      // Garbage on the wire: a 400 and a closed connection, never an exception.
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
-    });
-  }
-
   /** Opens a listener on 127.0.0.1:0 whose requests go to `target`. */
   async listen(target: RuntimeApiTarget): Promise<RuntimeListener> {
     const sockets = new Set<Socket>();
     const server = createNetServer({ noDelay: true }, (socket) => {
-      this.targets.set(socket, target);
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      this.http.emit('connection', socket);
+      serveRuntimeConnection(socket, (req, reply) => handleRuntimeRequest(target, req, reply), MAX_RESPONSE_BYTES);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -93,8 +76,8 @@ export class RuntimeApiHub {
 }
 
 /** Routes one Runtime API request; every refusal is a Lambda-shaped JSON error. */
-export function handleRuntimeRequest(target: RuntimeApiTarget, req: IncomingMessage, res: ServerResponse): void {
-  const url = req.url ?? '';
+export function handleRuntimeRequest(target: RuntimeApiTarget, req: RuntimeRequest, res: RuntimeReply): void {
+  const url = req.url;
   const rest = url.startsWith(PREFIX) ? url.slice(PREFIX.length) : undefined;
   if (rest === 'invocation/next' && req.method === 'GET') {
     const t = target.apply({ type: 'next' });
@@ -105,7 +88,7 @@ export function handleRuntimeRequest(target: RuntimeApiTarget, req: IncomingMess
     if (rest === 'init/error') {
       const t = target.apply({ type: 'initError' });
       if (!t.ok) return sendRefusal(res, t.refusal);
-      void readBody(req, MAX_RESPONSE_BYTES).then((read) => {
+      void req.body.then((read) => {
         const body = read.body ?? Buffer.alloc(0);
         sendAccepted(res);
         target.initError(body, errorTypeOf(req.headers[ERROR_TYPE_HEADER], body, 'Runtime.Unknown'));
@@ -118,7 +101,7 @@ export function handleRuntimeRequest(target: RuntimeApiTarget, req: IncomingMess
       const t = target.apply({ type: 'answer', requestId });
       if (!t.ok) return sendRefusal(res, t.refusal);
       const isError = match[2] === 'error';
-      void readBody(req, MAX_RESPONSE_BYTES).then((read) => {
+      void req.body.then((read) => {
         if (read.body === undefined) {
           if (read.complete) {
             sendJson(res, 413, {
@@ -147,39 +130,12 @@ export function handleRuntimeRequest(target: RuntimeApiTarget, req: IncomingMess
       return;
     }
   }
-  sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown Runtime API route: ${req.method ?? '?'} ${url.slice(0, 200)}` });
-}
-
-interface BodyRead {
-  /** Undefined when over the limit or cut off. */
-  body: Buffer | undefined;
-  sizeBytes: number;
-  /** False when the runtime went away before the end of the body. */
-  complete: boolean;
-}
-
-/** Reads a (possibly chunked) body, keeping at most `limit` bytes; never rejects. */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve({ body: size > limit ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), sizeBytes: size, complete: true });
-    });
-    req.on('error', () => resolve({ body: undefined, sizeBytes: size, complete: false }));
-    req.on('close', () => {
-      if (!req.complete) resolve({ body: undefined, sizeBytes: size, complete: false });
-    });
-  });
+  sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown Runtime API route: ${req.method} ${url.slice(0, 200)}` });
 }
 
 /** errorType from the header when given, else from the JSON body's `errorType`, else `fallback`. */
-function errorTypeOf(header: string | string[] | undefined, body: Buffer, fallback: string): string {
-  if (typeof header === 'string' && header !== '') return header;
+function errorTypeOf(header: string | undefined, body: Buffer, fallback: string): string {
+  if (header !== undefined && header !== '') return header;
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
     if (typeof parsed === 'object' && parsed !== null && 'errorType' in parsed) {
@@ -200,17 +156,16 @@ function safeDecode(segment: string): string {
   }
 }
 
-function sendAccepted(res: ServerResponse): void {
-  res.writeHead(202, { 'Content-Type': 'application/json', 'Content-Length': ACCEPTED.length });
-  res.end(ACCEPTED);
+function sendAccepted(res: RuntimeReply): void {
+  res.send(202, JSON_TYPE, ACCEPTED);
 }
 
-function sendRefusal(res: ServerResponse, refusal: EnvRefusal): void {
+function sendRefusal(res: RuntimeReply, refusal: EnvRefusal): void {
   sendJson(res, refusal.status, { errorType: refusal.errorType, errorMessage: refusal.errorMessage });
 }
 
-function sendJson(res: ServerResponse, status: number, body: Record<string, string>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+function sendJson(res: RuntimeReply, status: number, body: Record<string, string>): void {
+  res.send(status, JSON_TYPE, JSON.stringify(body));
 }
+
+const JSON_TYPE = { 'Content-Type': 'application/json' } as const;
