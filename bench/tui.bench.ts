@@ -154,6 +154,8 @@ async function sinkBench(): Promise<BenchRow[]> {
 
 interface BurstSample {
   spreadUs: number;
+  /** Every burst's release spread, µs, in order. */
+  spreadsUs: number[];
   cpuPerInvocationUs: number;
 }
 
@@ -182,7 +184,7 @@ async function burstOnce(tui: boolean, n: number, dir: string, i: number): Promi
   const results = JSON.parse(readFileSync(out, 'utf8')) as { cells: Array<{ bursts: Array<{ releaseSpreadUs: number }>; records: unknown[] }> };
   const bursts = results.cells.flatMap((c) => c.bursts);
   const invocations = results.cells.reduce((a, c) => a + c.records.length, 0);
-  return { spreadUs: median(bursts.map((b) => b.releaseSpreadUs)), cpuPerInvocationUs: cpu / Math.max(1, invocations) };
+  return { spreadUs: median(bursts.map((b) => b.releaseSpreadUs)), spreadsUs: bursts.map((b) => b.releaseSpreadUs), cpuPerInvocationUs: cpu / Math.max(1, invocations) };
 }
 
 async function burstBench(): Promise<{ rows: BenchRow[]; notes: string[] }> {
@@ -215,6 +217,7 @@ async function burstBench(): Promise<{ rows: BenchRow[]; notes: string[] }> {
       { metric: '  ratio TUI / --no-tui, CPU per invocation', value: cpuOn / cpuOff, unit: 'x' },
     ],
     notes: [
+      `release spreads per run (µs, wave 1/wave 2): TUI on ${on.map((x) => x.spreadsUs.join('/')).join(' ')}; --no-tui ${off.map((x) => x.spreadsUs.join('/')).join(' ')}`,
       'burst side by side: in-process `coldprobe burst --n 100 --waves 2 --interval 300ms` on the emulator, TUI into a fake 100x30 terminal vs --no-tui, alternated, 5 each; CPU is the whole process (driver and in-process emulator API; function children excluded).',
     ],
   };
