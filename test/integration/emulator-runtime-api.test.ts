@@ -191,6 +191,55 @@ describe('emulator runtime API', () => {
     socket.destroy();
   });
 
+  it('parses requests split byte by byte, Expect: 100-continue, chunk extensions, and refuses oversized heads', async () => {
+    const { api, pending } = await startRaw('{}');
+    const [host, port] = api.split(':');
+    const rawExchange = (chunks: string[], until: RegExp): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(port), host);
+        let got = '';
+        socket.on('data', (d: Buffer) => {
+          got += d.toString('latin1');
+          if (until.test(got)) {
+            socket.destroy();
+            resolve(got);
+          }
+        });
+        socket.on('close', () => resolve(got));
+        socket.on('error', reject);
+        void (async () => {
+          for (const c of chunks) {
+            socket.write(c);
+            await new Promise((r) => setImmediate(r));
+          }
+        })();
+      });
+    // GET /next one byte at a time.
+    const nextText = [...`GET ${RT}/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n`];
+    const next = await rawExchange(nextText, /\r\n\r\n\{\}$/);
+    const id = /lambda-runtime-aws-request-id: (\S+)/i.exec(next)?.[1] ?? '';
+    expect(next).toMatch(/^HTTP\/1\.1 200 /);
+    expect(id).not.toBe('');
+    // curl-style Expect: 100-continue, then a chunked body with a chunk extension and no trailers.
+    const answer = await rawExchange(
+      [
+        `POST ${RT}/invocation/${id}/response HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        '5;ext=1\r\n"spli\r\n',
+        '3\r\nt!"\r\n0\r\n\r\n',
+      ],
+      /HTTP\/1\.1 202 [\s\S]*\{"status":"OK"\}/,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202 /);
+    void http(api, 'GET', `${RT}/invocation/next`).catch(() => undefined);
+    expect(json(await pending)).toBe('split!');
+    // A head that never ends is cut off with a 400 instead of growing without bound.
+    const huge = await rawExchange([`GET ${RT}/invocation/next HTTP/1.1\r\nX-Big: ${'a'.repeat(70_000)}`], /^HTTP\/1\.1 400/);
+    expect(huge).toMatch(/^HTTP\/1\.1 400/);
+    // A bad chunk size is a 400 too.
+    const badChunk = await rawExchange([`POST ${RT}/bogus HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`], /Connection: close/);
+    expect(badChunk).toMatch(/^HTTP\/1\.1 404 [\s\S]*HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n/);
+  });
+
   it('answers garbage and unknown routes with a 4xx and keeps serving', async () => {
     const { api, pending } = await startRaw('{}');
     const [host, port] = api.split(':');
