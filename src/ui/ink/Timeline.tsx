@@ -22,7 +22,7 @@ const PAINT: Partial<Record<Run['style'], (text: string) => string>> = {
 
 /**
  * One row as one pre-coloured string: a single ink Text node per row instead of one per run keeps the
- * layout tree small, which is most of a frame's cost beyond ink's per-cell floor (bench/tui.bench.ts).
+ * layout tree small (5-10% cheaper frames in an A/B at 300 environments; ink's per-cell work is the rest).
  */
 function rowText(row: TimelineRow, labelWidth: number): string {
   let text = row.label.padStart(labelWidth) + ' ';
@@ -45,7 +45,8 @@ function trimTrailingGaps(runs: Run[]): Run[] {
 
 function heading(layout: TimelineLayout): string {
   if (layout.mode === 'aggregate') {
-    return 'no environment ids from this target (Lambda does not say which environment served a request): in flight and cold starts over time';
+    // Fits 80 columns with the label column's 10: the honest reason there are no lanes comes first.
+    return 'no environment ids from this target (Lambda does not name them): in flight, cold starts';
   }
   if (layout.totalEnvs === 0) return 'environments: waiting for responses…';
   const fold = layout.lanesPerRow > 1 ? `, ${layout.lanesPerRow} per row` : '';
