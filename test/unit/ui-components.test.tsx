@@ -97,7 +97,7 @@ describe('ink components', () => {
     expect(text).toMatch(/throttled x/);
     const aws = render(<Timeline layout={layoutTimeline(snapshotOf(burstRun({ n: 5, waves: 1, withEnv: false, targetKind: 'aws' })).timeline, 60, 10)} />);
     const awsText = frame(aws.lastFrame);
-    expect(awsText).toContain('no environment ids from this target');
+    expect(awsText).toContain('no env ids from this target (Lambda does not name them): in flight, cold starts');
     expect(awsText).toContain('in flight');
     expect(awsText).not.toContain('#1');
   });

@@ -45,8 +45,8 @@ function trimTrailingGaps(runs: Run[]): Run[] {
 
 function heading(layout: TimelineLayout): string {
   if (layout.mode === 'aggregate') {
-    // Fits 80 columns with the label column's 10: the honest reason there are no lanes comes first.
-    return 'no environment ids from this target (Lambda does not name them): in flight, cold starts';
+    // Fits 80 columns: why there are no lanes, and what is drawn instead.
+    return 'no env ids from this target (Lambda does not name them): in flight, cold starts';
   }
   if (layout.totalEnvs === 0) return 'environments: waiting for responses…';
   const fold = layout.lanesPerRow > 1 ? `, ${layout.lanesPerRow} per row` : '';
