@@ -71,7 +71,7 @@ function processIo(): CliIo {
   const onSignal = (): void => {
     interrupts += 1;
     if (interrupts === 1) {
-      process.stderr.write('\ncoldprobe: interrupted; finishing in-flight invocations and writing partial results (Ctrl-C again to quit now).\n');
+      process.stderr.write('\ncoldprobe: interrupted; stopping cleanly (Ctrl-C again to quit at once).\n');
       controller.abort();
     } else {
       process.exit(ExitCode.interrupted);
