@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 /** Largest request head (request line + headers) accepted. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const REQUEST_LINE = /^([A-Z]{1,16}) (\S+) HTTP\/1\.[01]$/;
-const REASONS: Record<number, string> = { 200: 'OK', 202: 'Accepted', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large' };
+const REASONS: Record<number, string> = { 200: 'OK', 202: 'Accepted', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 500: 'Internal Server Error' };
 
 /** A request body as read: undefined `body` when over the limit or cut off. */
 export interface BodyRead {
@@ -103,7 +103,7 @@ export function serveRuntimeConnection(socket: Socket, handler: RuntimeHandler, 
     if (p.size <= p.limit) p.chunks.push(data);
   };
 
-  /** Parses as much of `buffer` as possible; false when the connection must close. */
+  /** Parses as much of `buffer` as possible (stops for good once the connection is refused). */
   const parse = (): void => {
     for (;;) {
       if (closed) return;
@@ -153,7 +153,12 @@ export function serveRuntimeConnection(socket: Socket, handler: RuntimeHandler, 
           },
         };
         queue.push(slot);
-        handler(req, slot);
+        try {
+          handler(req, slot);
+        } catch (error) {
+          // A bug on our side must cost one request, never the emulator.
+          slot.send(500, { 'Content-Type': 'application/json' }, JSON.stringify({ errorType: 'InternalServerError', errorMessage: String(error) }));
+        }
         if (!chunked && length === 0) finishBody(true);
         continue;
       }
