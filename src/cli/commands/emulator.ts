@@ -12,7 +12,7 @@ import { durationMs, parseFlags, positiveInt } from '../args.js';
 import type { Command } from '../command.js';
 
 const DEFAULT_PORT = 9001;
-const DEFAULT_IDLE_TTL_MS = 5 * 60_000;
+const DEFAULT_IDLE_TTL_MS = 10 * 60_000;
 /** The sample functions shipped with the package, used when ./profiles/functions does not exist. */
 const BUNDLED_FUNCTIONS = fileURLToPath(new URL('../../../profiles/functions', import.meta.url));
 
@@ -26,7 +26,7 @@ Options:
   --functions <dir>          folder of function folders, each with a function.json (repeatable;
                              default ./profiles/functions, else the bundled samples)
   --account-concurrency <n>  account concurrency limit (default 1000)
-  --idle-ttl <duration>      stop environments idle this long (default 5m; e.g. 30s, 500ms)
+  --idle-ttl <duration>      stop environments idle this long (default 10m; e.g. 30s, 500ms)
   --init-concurrency <n>     environments allowed to initialise at once (default: number of cores)
 
 Example:
