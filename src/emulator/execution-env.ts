@@ -22,7 +22,7 @@ import {
 } from './log.js';
 import type { VersionConfig } from './model.js';
 import { MAX_RESPONSE_BYTES, type RuntimeApiHub, type RuntimeApiTarget, type RuntimeListener, type RuntimeReply, type RuntimeResult } from './runtime-api.js';
-import { spawnRuntime, type RuntimeProcess } from './supervisor.js';
+import { pythonProgram, spawnRuntime, type RuntimeProcess } from './supervisor.js';
 
 /** How an environment was initialised (AWS_LAMBDA_INITIALIZATION_TYPE). */
 export type InitType = 'on-demand' | 'provisioned-concurrency';
@@ -183,6 +183,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   async start(initTimeoutMs: number): Promise<void> {
     this.holdsInitSlot = true;
     if (this.machine.state !== 'starting') return this.settleInit();
+    // Resolved before spawnedAt: finding the interpreter is the emulator's work, not the runtime's init.
+    const python = this.config.runtime.startsWith('python') ? await pythonProgram() : undefined;
     try {
       this.listener = await this.host.runtimeApi.listen(this);
     } catch (error) {
@@ -211,6 +213,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
         output: (chunk) => (this.initDurationMs === undefined ? this.initLog : this.outLog).push(chunk),
         exit: (code, signal, spawnError) => this.onExit(code, signal, spawnError),
       },
+      python,
     );
     if (this.proc.pid !== undefined) this.host.cpuQuota.assign(this.proc.pid, this.config.memoryMb);
     this.initTimer = setTimeout(() => this.onInitTimeout(initTimeoutMs), initTimeoutMs);
