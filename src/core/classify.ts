@@ -7,22 +7,32 @@ import { parseEnvironmentLine, parseReportLine } from './report-line.js';
 import type { Classification, EnvironmentTruth, InvocationRecord, Outcome, ReportFields } from './types.js';
 
 /**
- * The raw result core needs, defined structurally so core does not import src/targets
- * (`RawInvocationResult` there satisfies it). Times are `performance.now()` milliseconds.
+ * The raw outcome of one fired invocation, as a target reports it (src/targets re-exports it as
+ * `RawInvocationResult`). Times are `performance.now()` milliseconds.
  */
 export interface RawInvocationInput {
+  /** When the request was written to its connection. */
   sentAt: number;
+  /** When the response was complete or the failure known. */
   finishedAt: number;
   statusCode?: number;
   requestId?: string;
   executedVersion?: string;
+  /** X-Amz-Function-Error value when present. */
   functionError?: string;
+  /** Decoded X-Amz-Log-Result (the 4 KB tail), when present. */
   logTail?: string;
+  /** The response payload, kept only for function errors (to read `errorType`). */
   errorPayload?: string;
+  /** Service error thrown by the SDK: exception name (e.g. `TooManyRequestsException`). */
   serviceErrorName?: string;
+  /** 429 `Reason` member. */
   throttleReason?: string;
+  /** Transport-level failure code (`ECONNRESET`, `TimeoutError`, …). */
   transportError?: string;
+  /** True when the client gave up (request timeout or interrupted). */
   clientTimeout?: boolean;
+  /** Emulator-only ground truth, from coldprobe's own response headers. */
   env?: EnvironmentTruth;
 }
 

@@ -14,14 +14,21 @@ import { resultsFileSchema } from './results-schema.js';
  * On any failure the temp file is removed and the target is left as it was (absent or the previous version).
  */
 export function writeResultsFile(path: string, file: ResultsFile): void {
+  writeFileAtomic(path, JSON.stringify(file) + '\n', 'results file');
+}
+
+/**
+ * Write any text file atomically (temp file in the same folder, fsync, rename, fsync of the folder), so a
+ * reader never sees half a file; `what` names the file in the error sentence (e.g. `HTML report`).
+ */
+export function writeFileAtomic(path: string, text: string, what: string): void {
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new ColdprobeError('usage', `Cannot write results file ${path}: cannot create folder ${dir} (${codeOf(err)}).`, { cause: err });
+    throw new ColdprobeError('usage', `Cannot write ${what} ${path}: cannot create folder ${dir} (${codeOf(err)}).`, { cause: err });
   }
   const tmp = `${path}.${process.pid}.tmp`;
-  const text = JSON.stringify(file) + '\n';
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'w');
@@ -40,7 +47,7 @@ export function writeResultsFile(path: string, file: ResultsFile): void {
       }
     }
     rmSync(tmp, { force: true });
-    throw new ColdprobeError('usage', `Cannot write results file ${path} (${codeOf(err)}).`, { cause: err });
+    throw new ColdprobeError('usage', `Cannot write ${what} ${path} (${codeOf(err)}).`, { cause: err });
   }
   // Persist the rename itself (the directory entry); best effort, not every platform can fsync a folder.
   try {

@@ -5,7 +5,7 @@
  * Setup methods throw ColdprobeError (kind `target-unavailable` or `usage`). Invocations never throw:
  * every fired invocation resolves to a RawInvocationResult.
  */
-import type { EnvironmentTruth } from '../core/types.js';
+import type { RawInvocationInput } from '../core/classify.js';
 
 export type TargetKind = 'aws' | 'emulator';
 
@@ -30,34 +30,10 @@ export interface InvokeSpec {
 }
 
 /**
- * The raw outcome of one fired invocation, before classification (core turns it into a record).
- * Times are `performance.now()` milliseconds.
+ * The raw outcome of one fired invocation, before classification. Defined in core (core turns it into a
+ * record and must not import targets); targets produce it.
  */
-export interface RawInvocationResult {
-  /** When the request was written to its connection. */
-  sentAt: number;
-  /** When the response was complete or the failure known. */
-  finishedAt: number;
-  statusCode?: number;
-  requestId?: string;
-  executedVersion?: string;
-  /** X-Amz-Function-Error value when present. */
-  functionError?: string;
-  /** Decoded X-Amz-Log-Result (the 4 KB tail), when present. */
-  logTail?: string;
-  /** The response payload, kept only for function errors (to read `errorType`). */
-  errorPayload?: string;
-  /** Service error thrown by the SDK: exception name (e.g. `TooManyRequestsException`). */
-  serviceErrorName?: string;
-  /** 429 `Reason` member. */
-  throttleReason?: string;
-  /** Transport-level failure code (`ECONNRESET`, `TimeoutError`, …). */
-  transportError?: string;
-  /** True when the client gave up (request timeout or interrupted). */
-  clientTimeout?: boolean;
-  /** Emulator-only ground truth, from coldprobe's own response headers. */
-  env?: EnvironmentTruth;
-}
+export type RawInvocationResult = RawInvocationInput;
 
 /** One invocation whose request is already serialised and signed, waiting to be written. */
 export interface PreparedInvocation {

@@ -4,7 +4,7 @@
  * $GITHUB_STEP_SUMMARY, emits ::error annotations under GitHub Actions, writes JUnit on request.
  * Exit 0 pass, 10 failed, 2 bad input.
  */
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ExitCode, usageError } from '../../core/errors.js';
 import { runGate } from '../../core/gate.js';
@@ -12,7 +12,7 @@ import { KNOWN_METRICS, STATS } from '../../core/cell-metrics.js';
 import type { ResultsFile } from '../../core/results.js';
 import { needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { loadProfile } from '../../io/profile.js';
-import { readResultsFile } from '../../io/results-file.js';
+import { readResultsFile, writeFileAtomic } from '../../io/results-file.js';
 import { renderAnnotations, underGitHubActions } from '../../report/annotations.js';
 import { renderCompareTable } from '../../report/compare-table.js';
 import { renderGateText } from '../../report/gate-text.js';
@@ -69,15 +69,6 @@ function readBaseline(path: string, shown: string): ResultsFile {
     throw usageError(`baseline ${shown} does not exist; create it with 'coldprobe baseline <results.json>' and commit it.`);
   }
   return readResultsFile(path);
-}
-
-function writeReport(path: string, text: string, what: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw usageError(`cannot write the ${what} to ${path} (${code}).`);
-  }
 }
 
 export const checkCommand: Command = {
@@ -145,8 +136,8 @@ export const checkCommand: Command = {
         io.stderr.write(`coldprobe: could not append to $GITHUB_STEP_SUMMARY (${(err as NodeJS.ErrnoException).code ?? String(err)}).\n`);
       }
     }
-    if (values.markdown !== undefined) writeReport(resolve(io.cwd, values.markdown), markdown, 'markdown summary');
-    if (values.junit !== undefined) writeReport(resolve(io.cwd, values.junit), renderJunit(gate), 'JUnit report');
+    if (values.markdown !== undefined) writeFileAtomic(resolve(io.cwd, values.markdown), markdown, 'markdown summary');
+    if (values.junit !== undefined) writeFileAtomic(resolve(io.cwd, values.junit), renderJunit(gate), 'JUnit report');
 
     if (updateBaseline) {
       const to = baselinePath ?? defaultBaselinePath(io.cwd, results);

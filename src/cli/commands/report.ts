@@ -2,10 +2,9 @@
  * `coldprobe report <results.json> [--html out.html]`: re-renders any results file (from `burst` or `run`) as
  * text, and optionally as a self-contained HTML page with charts. Never re-runs anything.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ExitCode, usageError } from '../../core/errors.js';
-import { readResultsFile } from '../../io/results-file.js';
+import { readResultsFile, writeFileAtomic } from '../../io/results-file.js';
 import { renderHtml } from '../../report/html.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { renderSummary } from '../../report/text.js';
@@ -19,14 +18,6 @@ Re-renders a results file written by 'coldprobe burst' or 'coldprobe run'.
 Options:
   --html <path>   Also write a self-contained HTML page (inline SVG charts, opens offline).
   --no-text       Do not print the text report (with --html).`;
-
-/** Write `text` to `path` atomically (temp file + rename), creating the folder. */
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 export const reportCommand: Command = {
   name: 'report',
@@ -54,7 +45,7 @@ export const reportCommand: Command = {
     }
     if (values.html !== undefined) {
       const out = resolve(io.cwd, values.html);
-      writeAtomic(out, renderHtml(results));
+      writeFileAtomic(out, renderHtml(results), 'HTML report');
       io.stderr.write(`html: ${out}\n`);
     }
     return ExitCode.ok;
