@@ -62,7 +62,10 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         return;
       case 'cell-start': {
         const s = event.cell;
-        line(`${c.bold(s.label || s.id)}: ${s.functionName} (${s.runtime}, ${formatMb(s.memoryMb)}${s.provisioned > 0 ? `, provisioned ${s.provisioned}` : ''})`);
+        const name = s.label || s.id;
+        // A plain burst's cell is labelled with the function itself: say it once.
+        const title = name === s.functionName || name.startsWith(`${s.functionName}:`) ? c.bold(name) : `${c.bold(name)}: ${s.functionName}`;
+        line(`${title} (${s.runtime}, ${formatMb(s.memoryMb)}${s.provisioned > 0 ? `, provisioned ${s.provisioned}` : ''})`);
         return;
       }
       case 'step':

@@ -50,6 +50,15 @@ describe('plain sink', () => {
     expect(out.split('\n').length).toBeLessThan(12);
   });
 
+  it('names the cell once when it is labelled with its function, and both when not', () => {
+    const withSpec = (cellSpec: CellSpec): string[] =>
+      collect(false, () => 0, [{ type: 'cell-start', atUs: 1, cell: cellSpec }]).split('\n').filter(Boolean);
+    const plain = withSpec({ ...spec, id: 'default', label: spec.functionName });
+    expect(plain[0]).toMatch(new RegExp(`^${spec.functionName} \\(`));
+    const matrix = withSpec({ ...spec, id: 'x-512mb-pc0', label: 'x-512mb-pc0' });
+    expect(matrix[0]).toContain(`x-512mb-pc0: ${spec.functionName} (`);
+  });
+
   it('reports invocations never sent and an interrupted run', () => {
     const events = runEvents({ ...info, notSent: 5 });
     events[events.length - 1] = { type: 'run-end', atUs: 9, interrupted: true };
