@@ -182,6 +182,8 @@ function runHandler(handler, event, context) {
 
 async function main() {
   patchConsole();
+  // Connect while the handler loads: the TCP handshake overlaps init instead of following it.
+  connection.open();
   const handler = await loadHandler();
   const memory = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128';
   // The answer to the previous invocation, sent together with the next `/next` (pipelined).
