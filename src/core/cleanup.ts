@@ -13,7 +13,9 @@ export type Change =
   | { kind: 'provisioned-released'; functionName: string; qualifier: string }
   | { kind: 'version'; functionName: string; version: string }
   /** An alias the run pointed at one of its versions; `previousVersion` undefined = the run created it. */
-  | { kind: 'alias'; functionName: string; name: string; previousVersion?: string };
+  | { kind: 'alias'; functionName: string; name: string; previousVersion?: string }
+  /** An environment variable the run set (force-cold's nonce); `before` undefined = it did not exist. */
+  | { kind: 'environment'; functionName: string; key: string; before?: string };
 
 /** One action that puts something back, in the order to perform them. */
 export type UndoAction =
@@ -22,17 +24,21 @@ export type UndoAction =
   | { kind: 'restore-alias'; functionName: string; name: string; version?: string }
   /** `count` undefined = delete the reservation. */
   | { kind: 'restore-reserved'; functionName: string; count?: number }
-  | { kind: 'restore-memory'; functionName: string; memoryMb: number };
+  | { kind: 'restore-memory'; functionName: string; memoryMb: number }
+  /** `value` undefined = remove the variable (the run added it). */
+  | { kind: 'restore-environment'; functionName: string; key: string; value?: string };
 
 /**
  * The undo plan for a ledger: provisioned concurrency first (it costs money and counts against reserved
- * concurrency), then aliases, then reserved concurrency, then memory, each back to the value seen before the first change.
+ * concurrency), then aliases, then reserved concurrency, then environment variables, then memory, each back to the
+ * value seen before the first change.
  */
 export function cleanupPlan(ledger: readonly Change[]): UndoAction[] {
   const pcOpen = new Map<string, { functionName: string; qualifier: string }>();
   const reservedBefore = new Map<string, number | undefined>();
   const memoryBefore = new Map<string, number>();
   const aliasBefore = new Map<string, { functionName: string; name: string; previousVersion?: string }>();
+  const environmentBefore = new Map<string, { functionName: string; key: string; before?: string }>();
   for (const change of ledger) {
     switch (change.kind) {
       case 'provisioned':
@@ -50,6 +56,11 @@ export function cleanupPlan(ledger: readonly Change[]): UndoAction[] {
       case 'alias': {
         const key = `${change.functionName}:${change.name}`;
         if (!aliasBefore.has(key)) aliasBefore.set(key, change);
+        break;
+      }
+      case 'environment': {
+        const key = `${change.functionName}\u0000${change.key}`;
+        if (!environmentBefore.has(key)) environmentBefore.set(key, change);
         break;
       }
       case 'version':
@@ -70,6 +81,13 @@ export function cleanupPlan(ledger: readonly Change[]): UndoAction[] {
   for (const [functionName, count] of reservedBefore) {
     plan.push(count === undefined ? { kind: 'restore-reserved', functionName } : { kind: 'restore-reserved', functionName, count });
   }
+  for (const e of environmentBefore.values()) {
+    plan.push(
+      e.before === undefined
+        ? { kind: 'restore-environment', functionName: e.functionName, key: e.key }
+        : { kind: 'restore-environment', functionName: e.functionName, key: e.key, value: e.before },
+    );
+  }
   for (const [functionName, memoryMb] of memoryBefore) plan.push({ kind: 'restore-memory', functionName, memoryMb });
   return plan;
 }
@@ -89,6 +107,10 @@ export function describeUndo(action: UndoAction): string {
         : `restore reserved concurrency of ${action.functionName} to ${action.count}`;
     case 'restore-memory':
       return `restore memory of ${action.functionName} to ${action.memoryMb} MB`;
+    case 'restore-environment':
+      return action.value === undefined
+        ? `remove ${action.key} from ${action.functionName}`
+        : `restore ${action.key} on ${action.functionName}`;
   }
 }
 

@@ -141,7 +141,7 @@ export function plannedChanges(cells: readonly MatrixCell[], before: readonly Fu
       );
     }
     if (mine.some((c) => c.steps.some((s) => s.kind === 'force-cold'))) {
-      lines.push(`${fn.functionName}: change a coldprobe environment variable before each cell to force cold starts (other variables are kept).`);
+      lines.push(`${fn.functionName}: change a coldprobe environment variable before each cell to force cold starts (other variables are kept; it is removed afterwards).`);
     }
   }
   return lines;

@@ -14,6 +14,9 @@ import { Registry } from './registry.js';
 export type { Emulator, EmulatorOptions, EnvironmentSnapshot, FunctionDefinition } from './api.js';
 export { EMULATOR_HEADERS } from './api.js';
 
+/** The query of an invoke without one (most of them); only ever read. */
+const NO_QUERY = new URLSearchParams();
+
 /** Starts the emulator on `options.host ?? '127.0.0.1'`, port `options.port ?? 0`, with the given functions registered. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const region = options.region ?? 'us-east-1';
@@ -46,7 +49,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const pathname = q < 0 ? url : url.slice(0, q);
     const rawName = req.method === 'POST' ? matchInvokePath(pathname) : undefined;
     if (rawName !== undefined) {
-      handleInvoke(req, res, rawName, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), invokeContext);
+      handleInvoke(req, res, rawName, q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1)), invokeContext);
       return;
     }
     handleControlRequest(req, res, controlContext).then(

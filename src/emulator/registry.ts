@@ -53,6 +53,8 @@ export class Registry implements ControlPlane {
   readonly accountConcurrency: number;
   readonly unreservedMinimum: number;
   private readonly functions = new Map<string, FunctionRecord>();
+  /** What resolveInvoke hands out per snapshot (the invoke path builds no configuration objects). */
+  private readonly invokeConfigs = new WeakMap<Snapshot, VersionConfig>();
   private readonly now: () => Date;
 
   constructor(options: RegistryOptions) {
@@ -139,17 +141,23 @@ export class Registry implements ControlPlane {
   resolveInvoke(ref: FunctionRef): ResolvedInvoke | { notFound: string } {
     const fn = this.functions.get(ref.functionName);
     const qualifier = ref.qualifier ?? '$LATEST';
-    const notFound = { notFound: `Function not found: ${this.arn(ref.functionName, ref.qualifier)}` };
-    if (fn === undefined) return notFound;
+    const notFound = (): { notFound: string } => ({ notFound: `Function not found: ${this.arn(ref.functionName, ref.qualifier)}` });
+    if (fn === undefined) return notFound();
     let snap: Snapshot | undefined;
     if (qualifier === '$LATEST') snap = fn.applied;
     else {
       const version = VERSION_NUMBER.test(qualifier) ? qualifier : fn.aliases.get(qualifier)?.functionVersion;
       snap = version === undefined ? undefined : fn.versions.get(version);
     }
-    if (snap === undefined) return notFound;
+    if (snap === undefined) return notFound();
+    // Snapshots are replaced, never changed, so one configuration per snapshot serves every invoke of it.
+    let config = this.invokeConfigs.get(snap);
+    if (config === undefined) {
+      config = this.versionConfig(fn.name, snap);
+      this.invokeConfigs.set(snap, config);
+    }
     const resolved: ResolvedInvoke = {
-      config: this.versionConfig(fn.name, snap),
+      config,
       invokedArn: this.arn(fn.name, ref.qualifier),
       executedVersion: snap.version,
     };

@@ -34,8 +34,11 @@ export interface RuntimeRequest {
 
 /** The response slot of one request; responses leave in request order. */
 export interface RuntimeReply {
-  /** Answers the request (once; later calls are ignored). */
-  send(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
+  /**
+   * Answers the request (once; later calls are ignored). `headers` is an object, or header lines already
+   * formatted (`Name: value\r\n` each); Content-Length is always the server's.
+   */
+  send(status: number, headers: Readonly<Record<string, string | number>> | string, body?: Buffer | string): void;
   /** False once the connection is gone. */
   readonly alive: boolean;
 }
@@ -145,7 +148,8 @@ export function serveRuntimeConnection(socket: Socket, handler: RuntimeHandler, 
             if (slot.bytes !== undefined) return;
             const payload = responseBody === undefined ? EMPTY : typeof responseBody === 'string' ? Buffer.from(responseBody) : responseBody;
             let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Status'}\r\n`;
-            for (const [k, v] of Object.entries(responseHeaders)) if (k.toLowerCase() !== 'content-length') head += `${k}: ${v}\r\n`;
+            if (typeof responseHeaders === 'string') head += responseHeaders;
+            else for (const [k, v] of Object.entries(responseHeaders)) if (k.toLowerCase() !== 'content-length') head += `${k}: ${v}\r\n`;
             head += `Content-Length: ${payload.length}\r\n\r\n`;
             slot.bytes = payload.length === 0 ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), payload]);
             slot.mayWait = status === 202;

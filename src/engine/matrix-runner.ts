@@ -3,7 +3,7 @@
  * concurrency waiting for READY), forces cold starts between cells, bursts through executeBurst, and puts back
  * everything it changed, from a ledger written before each change, whether the run ends, fails or is interrupted.
  */
-import { cleanupPlan, describeUndo, publishedVersions, type Change, type UndoAction } from '../core/cleanup.js';
+import { publishedVersions, type Change } from '../core/cleanup.js';
 import { estimateCellCost, type PriceTable } from '../core/cost.js';
 import { ColdprobeError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
@@ -13,22 +13,11 @@ import { summarize } from '../core/summary.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from '../core/types.js';
 import type { FunctionInfo, Target } from '../targets/target.js';
 import { executeBurst } from './burst.js';
+import { type AliasOps, forceColdChanges, runCleanup } from './cleanup.js';
 import { type Clock, systemClock } from './clock.js';
 
 /** The alias every provisioned cell points at its version (PutProvisionedConcurrencyConfig then targets it). */
 export const MATRIX_ALIAS = 'coldprobe';
-
-/**
- * Alias operations, optional because the Target interface has none: with them, provisioned cells go through
- * alias `coldprobe`; without them, straight through the published version.
- */
-export interface AliasOps {
-  /** Point alias `name` at `version`, creating it if missing; returns the version it pointed at before, if any. */
-  put(functionName: string, name: string, version: string): Promise<{ previousVersion?: string }>;
-  /** Point an existing alias back at `version`. */
-  update(functionName: string, name: string, version: string): Promise<void>;
-  delete(functionName: string, name: string): Promise<void>;
-}
 
 /** What a matrix run needs. */
 export interface MatrixRunOptions {
@@ -86,46 +75,6 @@ export async function snapshotFunctions(target: Target, cells: readonly MatrixCe
     out.set(fn, entry);
   }
   return out;
-}
-
-async function undo(target: Target, action: UndoAction, aliases: AliasOps | undefined): Promise<void> {
-  switch (action.kind) {
-    case 'restore-alias':
-      if (!aliases) throw new ColdprobeError('internal', 'no alias operations available to put the alias back');
-      return action.version === undefined ? aliases.delete(action.functionName, action.name) : aliases.update(action.functionName, action.name, action.version);
-    case 'delete-provisioned':
-      return target.deleteProvisionedConcurrency(action.functionName, action.qualifier);
-    case 'restore-reserved':
-      return action.count === undefined ? target.deleteReservedConcurrency(action.functionName) : target.putReservedConcurrency(action.functionName, action.count);
-    case 'restore-memory':
-      await target.updateConfiguration(action.functionName, { memoryMb: action.memoryMb });
-      return;
-  }
-}
-
-/** Perform every undo action of `ledger`, never throwing; returns what was done and what failed. */
-export async function runCleanup(
-  target: Target,
-  ledger: readonly Change[],
-  emit: EventSink,
-  atUs: () => number,
-  aliases?: AliasOps,
-): Promise<{ done: string[]; failed: string[] }> {
-  const done: string[] = [];
-  const failed: string[] = [];
-  for (const action of cleanupPlan(ledger)) {
-    const what = describeUndo(action);
-    try {
-      await undo(target, action, aliases);
-      done.push(what);
-      emit({ type: 'notice', atUs: atUs(), level: 'info', message: `cleanup: ${what}` });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      failed.push(`${what}: ${message}`);
-      emit({ type: 'notice', atUs: atUs(), level: 'warn', message: `cleanup FAILED, do it by hand: ${what} (${message})` });
-    }
-  }
-  return { done, failed };
 }
 
 interface CellState {
@@ -229,6 +178,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixRunRes
             }
             case 'force-cold': {
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'force-cold', detail: `make '${fn}' start cold` });
+              ledger.push(...forceColdChanges(target, fn, fnBefore?.info));
               const did = await target.forceCold(fn);
               emit({ type: 'notice', atUs: at(), level: 'info', message: `force-cold: ${did}` });
               break;

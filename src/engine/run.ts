@@ -6,7 +6,9 @@ import type { EventSink } from '../core/events.js';
 import type { PlannedCell, RunPlan } from '../core/plan.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from '../core/types.js';
 import type { FunctionInfo, Target } from '../targets/target.js';
+import type { Change } from '../core/cleanup.js';
 import { executeBurst } from './burst.js';
+import { type CleanupReport, forceColdChanges, runCleanup } from './cleanup.js';
 import { type Clock, systemClock } from './clock.js';
 
 /** How a run is driven: time, where events go, and Ctrl-C. */
@@ -38,6 +40,8 @@ export interface RunOutcome {
   durationMs: number;
   interrupted: boolean;
   cells: CellOutcome[];
+  /** What was put back on AWS functions the run changed (memory, force-cold's variable), and what could not be. */
+  cleanup: CleanupReport;
 }
 
 const us = (ms: number): number => Math.round(ms * 1000);
@@ -73,61 +77,72 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
   const counter = { next: 0 };
   const cells: CellOutcome[] = [];
   let interrupted = false;
-  for (const [i, cell] of plan.cells.entries()) {
-    if (signal?.aborted) break;
-    let info = infos[i] as FunctionInfo;
-    const spec = specs[i] as CellSpec;
-    const outcome: CellOutcome = { spec, functionInfo: info, bursts: [], records: [], notes: [] };
-    cells.push(outcome);
-    emit({ type: 'cell-start', atUs: at(), cell: spec });
-    const waves = cell.steps.filter((s) => s.kind === 'burst').length;
-    const fn = cell.invoke.functionName;
-    for (const step of cell.steps) {
+  // Changes to real functions are written here before they are made, and put back in `finally` whatever ends
+  // the run. The in-process emulator disappears with the run, so only AWS changes need undoing.
+  const ledger: Change[] = [];
+  const persistent = target.kind === 'aws';
+  let cleanup: CleanupReport = { done: [], failed: [] };
+  try {
+    for (const [i, cell] of plan.cells.entries()) {
       if (signal?.aborted) break;
-      switch (step.kind) {
-        case 'configure': {
-          emit({ type: 'step', atUs: at(), cell: cell.id, step: 'configure', detail: `memory ${step.memoryMb} MB` });
-          info = await target.updateConfiguration(fn, { memoryMb: step.memoryMb });
-          outcome.functionInfo = info;
-          outcome.notes.push(`set memory of '${fn}' to ${step.memoryMb} MB`);
-          break;
-        }
-        case 'force-cold': {
-          emit({ type: 'step', atUs: at(), cell: cell.id, step: 'force-cold', detail: `make '${fn}' start cold` });
-          const did = await target.forceCold(fn);
-          outcome.notes.push(did);
-          emit({ type: 'notice', atUs: at(), level: 'info', message: `force-cold: ${did}` });
-          break;
-        }
-        case 'idle-wait': {
-          emit({ type: 'step', atUs: at(), cell: cell.id, step: 'idle-wait', detail: `${step.ms} ms idle` });
-          await clock.sleep(step.ms, signal);
-          break;
-        }
-        case 'burst': {
-          const mode = step.concurrency !== undefined ? `${step.n} invocations, ${step.concurrency} in flight` : `${step.n} invocations`;
-          emit({ type: 'step', atUs: at(), cell: cell.id, step: 'burst', detail: `wave ${step.burst + 1} of ${waves}: ${mode}` });
-          const invoke = { functionName: fn, payload: cell.invoke.payload, ...(cell.invoke.qualifier !== undefined ? { qualifier: cell.invoke.qualifier } : {}) };
-          const result = await executeBurst(
-            { cell: cell.id, burst: step.burst, waves, n: step.n, invoke, ...(step.concurrency !== undefined ? { concurrency: step.concurrency } : {}) },
-            {
-              target,
-              clock,
-              emit,
-              ...(signal ? { signal } : {}),
-              runStartAt,
-              counter,
-              graceMs: Math.min(info.timeoutS * 1000, deps.maxGraceMs ?? 5_000),
-            },
-          );
-          outcome.bursts.push(result.info);
-          for (const r of result.records) outcome.records.push(r);
-          if (result.interrupted) interrupted = true;
-          break;
+      let info = infos[i] as FunctionInfo;
+      const spec = specs[i] as CellSpec;
+      const outcome: CellOutcome = { spec, functionInfo: info, bursts: [], records: [], notes: [] };
+      cells.push(outcome);
+      emit({ type: 'cell-start', atUs: at(), cell: spec });
+      const waves = cell.steps.filter((s) => s.kind === 'burst').length;
+      const fn = cell.invoke.functionName;
+      for (const step of cell.steps) {
+        if (signal?.aborted) break;
+        switch (step.kind) {
+          case 'configure': {
+            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'configure', detail: `memory ${step.memoryMb} MB` });
+            if (persistent) ledger.push({ kind: 'memory', functionName: fn, beforeMb: (infos[i] as FunctionInfo).memoryMb });
+            info = await target.updateConfiguration(fn, { memoryMb: step.memoryMb });
+            outcome.functionInfo = info;
+            outcome.notes.push(`set memory of '${fn}' to ${step.memoryMb} MB`);
+            break;
+          }
+          case 'force-cold': {
+            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'force-cold', detail: `make '${fn}' start cold` });
+            ledger.push(...forceColdChanges(target, fn, infos[i]));
+            const did = await target.forceCold(fn);
+            outcome.notes.push(did);
+            emit({ type: 'notice', atUs: at(), level: 'info', message: `force-cold: ${did}` });
+            break;
+          }
+          case 'idle-wait': {
+            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'idle-wait', detail: `${step.ms} ms idle` });
+            await clock.sleep(step.ms, signal);
+            break;
+          }
+          case 'burst': {
+            const mode = step.concurrency !== undefined ? `${step.n} invocations, ${step.concurrency} in flight` : `${step.n} invocations`;
+            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'burst', detail: `wave ${step.burst + 1} of ${waves}: ${mode}` });
+            const invoke = { functionName: fn, payload: cell.invoke.payload, ...(cell.invoke.qualifier !== undefined ? { qualifier: cell.invoke.qualifier } : {}) };
+            const result = await executeBurst(
+              { cell: cell.id, burst: step.burst, waves, n: step.n, invoke, ...(step.concurrency !== undefined ? { concurrency: step.concurrency } : {}) },
+              {
+                target,
+                clock,
+                emit,
+                ...(signal ? { signal } : {}),
+                runStartAt,
+                counter,
+                graceMs: Math.min(info.timeoutS * 1000, deps.maxGraceMs ?? 5_000),
+              },
+            );
+            outcome.bursts.push(result.info);
+            for (const r of result.records) outcome.records.push(r);
+            if (result.interrupted) interrupted = true;
+            break;
+          }
         }
       }
+      emit({ type: 'cell-end', atUs: at(), cell: cell.id });
     }
-    emit({ type: 'cell-end', atUs: at(), cell: cell.id });
+  } finally {
+    if (ledger.length > 0) cleanup = await runCleanup(target, ledger, emit, at);
   }
   if (signal?.aborted) interrupted = true;
   const durationMs = clock.now() - runStartAt;
@@ -138,5 +153,6 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
     durationMs,
     interrupted,
     cells,
+    cleanup,
   };
 }

@@ -73,6 +73,7 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<SdkTar
         throw usageError(`${what} would change a real AWS function; coldprobe only does that when you name --force-cold or --allow-memory-change.`);
       }
     },
+    coldNonceVariable: COLD_NONCE_VARIABLE,
     forceCold: async (target, functionName) => {
       const before = await target.getFunction(functionName);
       const nonce = randomUUID();

@@ -46,6 +46,8 @@ export interface SdkTargetOptions {
   guardMutation?: (what: string) => void;
   /** The target's own way to make the next invocation cold; returns what it did. */
   forceCold: (target: SdkTarget, functionName: string) => Promise<string>;
+  /** The environment variable `forceCold` sets on the function, when it sets one. */
+  coldNonceVariable?: string;
   /** Extra clean-up after the client closes (the emulator target stops its emulator). */
   onClose?: () => Promise<void>;
 }
@@ -77,6 +79,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class SdkTarget implements Target {
   readonly kind: TargetKind;
   readonly description: string;
+  readonly coldNonceVariable?: string;
   readonly client: LambdaClient;
   private readonly handler: GatedHandler;
   private readonly options: SdkTargetOptions;
@@ -86,6 +89,7 @@ export class SdkTarget implements Target {
     this.options = options;
     this.kind = options.kind;
     this.description = options.description;
+    if (options.coldNonceVariable !== undefined) this.coldNonceVariable = options.coldNonceVariable;
     this.client = options.client;
     this.handler = options.handler;
   }
@@ -172,7 +176,7 @@ export class SdkTarget implements Target {
 
   async updateConfiguration(
     functionName: string,
-    patch: { memoryMb?: number; timeoutS?: number; environment?: Record<string, string> },
+    patch: { memoryMb?: number; timeoutS?: number; environment?: Record<string, string>; unsetEnvironment?: string[] },
   ): Promise<FunctionInfo> {
     this.options.guardMutation?.(`changing the configuration of '${functionName}'`);
     const what = `updating '${functionName}'`;
@@ -180,7 +184,7 @@ export class SdkTarget implements Target {
       try {
         // Read-merge-write: UpdateFunctionConfiguration replaces the whole variable map.
         const current = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-        const environment = patch.environment ? { ...(current.Environment?.Variables ?? {}), ...patch.environment } : undefined;
+        const environment = mergeEnvironment(current.Environment?.Variables, patch.environment, patch.unsetEnvironment);
         await this.client.send(
           new UpdateFunctionConfigurationCommand({
             FunctionName: functionName,
@@ -328,3 +332,14 @@ export function toFunctionInfo(config: FunctionConfiguration, fallbackName: stri
   return info;
 }
 
+/** The variable map after a patch; undefined when the patch leaves the variables alone. */
+function mergeEnvironment(
+  current: Record<string, string> | undefined,
+  set: Record<string, string> | undefined,
+  unset: readonly string[] | undefined,
+): Record<string, string> | undefined {
+  if (set === undefined && (unset === undefined || unset.length === 0)) return undefined;
+  const merged: Record<string, string> = { ...(current ?? {}), ...(set ?? {}) };
+  for (const key of unset ?? []) delete merged[key];
+  return merged;
+}

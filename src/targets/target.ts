@@ -60,10 +60,18 @@ export interface Target {
   prepare(spec: InvokeSpec, count: number, signal?: AbortSignal): Promise<PreparedInvocation[]>;
   /** Make sure the next invocation of `functionName` lands on a new environment. Returns what it did. */
   forceCold(functionName: string): Promise<string>;
-  /** Change memory/timeout/environment (environment merged, not replaced) and wait until the update applied. */
+  /**
+   * The environment variable `forceCold` sets on the function, when forcing cold changes the function's
+   * configuration (AWS); undefined when it does not (the emulator drains idle environments instead).
+   */
+  readonly coldNonceVariable?: string;
+  /**
+   * Change memory/timeout/environment and wait until the update applied. `environment` is merged into the
+   * existing variables (read-merge-write), and `unsetEnvironment` names variables to remove.
+   */
   updateConfiguration(
     functionName: string,
-    patch: { memoryMb?: number; timeoutS?: number; environment?: Record<string, string> },
+    patch: { memoryMb?: number; timeoutS?: number; environment?: Record<string, string>; unsetEnvironment?: string[] },
   ): Promise<FunctionInfo>;
   publishVersion(functionName: string, description?: string): Promise<string>;
   /** Set provisioned concurrency on a version or alias and wait until READY. */

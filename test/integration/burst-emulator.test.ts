@@ -282,4 +282,43 @@ describe('the aws target code path, against the emulator endpoint', () => {
     expect(Object.keys(again.environment).sort()).toEqual(Object.keys(info.environment).sort());
     expect(again.environment[COLD_NONCE_VARIABLE]).not.toBe(info.environment[COLD_NONCE_VARIABLE]);
   });
+
+  it('puts the function back after a burst that changed it: memory restored, the force-cold variable removed', async () => {
+    const emulator = await emulatorTarget();
+    await emulator.updateConfiguration('node-hello', { environment: { KEEP_ME: 'yes' } });
+    const aws = await awsTarget(emulator, true);
+    const events: RunEvent[] = [];
+    const outcome = await burst(aws, { n: 2, memoryMb: 512, forceCold: true }, events);
+    const records = outcome.cells[0]?.records ?? [];
+    // The burst really ran on the changed configuration...
+    expect(records.map((r) => r.report?.memorySizeMb)).toEqual([512, 512]);
+    expect(records.every((r) => r.classification === 'cold')).toBe(true);
+    // ...and the function is as it was before, with the other variables untouched.
+    const after = await aws.getFunction('node-hello');
+    expect(after.memoryMb).toBe(128);
+    expect(after.environment[COLD_NONCE_VARIABLE]).toBeUndefined();
+    expect(after.environment.KEEP_ME).toBe('yes');
+    expect(outcome.cleanup.failed).toEqual([]);
+    expect(outcome.cleanup.done).toEqual([`remove ${COLD_NONCE_VARIABLE} from node-hello`, 'restore memory of node-hello to 128 MB']);
+    expect(events.filter((e) => e.type === 'notice' && e.message.startsWith('cleanup:')).length).toBe(2);
+  });
+
+  it('puts the function back when the run is interrupted', async () => {
+    const emulator = await emulatorTarget();
+    const aws = await awsTarget(emulator, true);
+    const controller = new AbortController();
+    const plan = buildBurstPlan({ functionName: 'node-sleep', payload: new TextEncoder().encode('{"sleepMs":3000}'), n: 3, waves: 2, intervalMs: 60_000, forceCold: true, memoryMb: 256 });
+    const run = executeRun(plan, aws, {
+      emit: (e) => {
+        if (e.type === 'burst-released') controller.abort();
+      },
+      signal: controller.signal,
+      maxGraceMs: 200,
+    });
+    const outcome = await run;
+    expect(outcome.interrupted).toBe(true);
+    const after = await aws.getFunction('node-sleep');
+    expect(after.memoryMb).toBe(128);
+    expect(after.environment[COLD_NONCE_VARIABLE]).toBeUndefined();
+  });
 });

@@ -232,14 +232,15 @@ describe('coldprobe run (in process)', () => {
     expect((await emulator.getFunction('node-hello')).memoryMb).toBe(128);
     expect((await emulator.getFunction('node-hello')).environment).toEqual({});
 
-    // With --yes it runs through the AWS target: force-cold bumps the nonce variable, memory is put back.
+    // With --yes it runs through the AWS target: force-cold bumps the nonce variable; memory and variables are put back.
     const yes = io();
     const out = join(dir, 'aws-results.json');
     const ran = await withAwsEnv(emulator.emulator.endpoint, () => main(['run', 'aws.yaml', '--no-tui', '--yes', '--out', out], yes.io));
     expect(ran, yes.err()).toBe(0);
     expect(yes.out()).toContain('restore memory of node-hello to 128 MB');
+    expect(yes.out()).toContain('remove COLDPROBE_COLD_NONCE from node-hello');
     const after = await emulator.getFunction('node-hello');
     expect(after.memoryMb).toBe(128);
-    expect(Object.keys(after.environment)).toEqual(['COLDPROBE_COLD_NONCE']);
+    expect(after.environment).toEqual({});
   });
 });

@@ -70,6 +70,25 @@ describe('expandMatrix', () => {
 });
 
 describe('cleanupPlan', () => {
+  it('removes a force-cold variable the run added, restores one that existed, before memory', () => {
+    const plan = cleanupPlan([
+      { kind: 'memory', functionName: 'f', beforeMb: 256 },
+      { kind: 'environment', functionName: 'f', key: 'COLDPROBE_COLD_NONCE' },
+      { kind: 'environment', functionName: 'f', key: 'COLDPROBE_COLD_NONCE', before: 'later-value-ignored' },
+      { kind: 'environment', functionName: 'g', key: 'COLDPROBE_COLD_NONCE', before: 'old' },
+    ]);
+    expect(plan).toEqual([
+      { kind: 'restore-environment', functionName: 'f', key: 'COLDPROBE_COLD_NONCE' },
+      { kind: 'restore-environment', functionName: 'g', key: 'COLDPROBE_COLD_NONCE', value: 'old' },
+      { kind: 'restore-memory', functionName: 'f', memoryMb: 256 },
+    ]);
+    expect(plan.map(describeUndo)).toEqual([
+      'remove COLDPROBE_COLD_NONCE from f',
+      'restore COLDPROBE_COLD_NONCE on g',
+      'restore memory of f to 256 MB',
+    ]);
+  });
+
   it('puts back the first-seen values, provisioned concurrency first, and skips released configs', () => {
     const plan = cleanupPlan([
       { kind: 'memory', functionName: 'f', beforeMb: 256 },

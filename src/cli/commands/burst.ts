@@ -15,6 +15,7 @@ import { executeRun, type RunOutcome } from '../../engine/run.js';
 import { finishThresholds, needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { defaultResultsPath, readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { readPayload } from '../../io/payload.js';
+import { renderCleanup } from '../../report/cleanup.js';
 import { renderSummary } from '../../report/text.js';
 import type { Target } from '../../targets/target.js';
 import { createAwsTarget } from '../../targets/aws.js';
@@ -40,8 +41,10 @@ The burst:
   --interval DURATION    idle gap between waves, e.g. 5s (default 5s)
   --concurrency C        closed loop: keep at most C in flight until N were sent in each wave
   --force-cold           make sure no warm environment exists before the first wave
-                         (emulator: stop idle environments; aws: bump COLDPROBE_COLD_NONCE on the function)
-  --memory MB            set the function's memory first (on aws also needs --allow-memory-change)
+                         (emulator: stop idle environments; aws: bump COLDPROBE_COLD_NONCE on the function,
+                         removed again when the burst ends)
+  --memory MB            set the function's memory first (on aws also needs --allow-memory-change;
+                         the old size is put back when the burst ends)
   --allow-memory-change  permit --memory to change a real AWS function
   --timeout DURATION     client-side limit per invocation (default: function timeout + 15s on aws,
                          + 120s on the emulator, whose cold starts queue for CPU)
@@ -65,7 +68,7 @@ Output:
   --no-tui               plain progress lines instead of the live view
   --no-color             no ANSI colour (NO_COLOR is honoured too)
 
-Exit codes: 0 ok, 2 bad input, 3 target unavailable or function missing, 10 a threshold failed,
+Exit codes: 0 ok, 2 bad input, 3 target unavailable, function missing or a clean-up step failed, 10 a threshold failed,
 130 interrupted (partial results written).`;
 
 const FLAGS = {
@@ -252,7 +255,7 @@ function resultsOf(outcome: RunOutcome, target: Target, options: ResolvedOptions
     finishedAt: outcome.finishedAt,
     interrupted: outcome.interrupted,
     target: { kind: target.kind, description: target.description },
-    options: { ...stored },
+    options: outcome.cleanup.done.length + outcome.cleanup.failed.length > 0 ? { ...stored, cleanup: outcome.cleanup } : { ...stored },
     cells: outcome.cells.map((cell) => {
       const { summary, histograms } = summarize(cell.records, cell.bursts, {
         functionName: cell.spec.functionName,
@@ -306,7 +309,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   if (judged) results.thresholds = judged.verdicts;
   writeResultsFile(options.out, results);
   const width = io.stdout.columns ?? 80;
-  const text = renderSummary(results, { color: color && io.stdout.isTTY === true, width });
+  const text = renderSummary(results, { color: color && io.stdout.isTTY === true, width }) + renderCleanup(outcome.cleanup);
   await finishView(text, options.out);
   if (flags.json === true) {
     const cell = results.cells[0];
@@ -325,6 +328,8 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
     );
   }
   if (outcome.interrupted) return ExitCode.interrupted;
+  // A change to a real function that could not be put back is the one thing the user must act on.
+  if (outcome.cleanup.failed.length > 0) return ExitCode.targetUnavailable;
   return judged?.exitCode ?? ExitCode.ok;
 }
 

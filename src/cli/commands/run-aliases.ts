@@ -10,7 +10,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { targetUnavailable } from '../../core/errors.js';
-import type { AliasOps } from '../../engine/matrix-runner.js';
+import type { AliasOps } from '../../engine/cleanup.js';
 
 function failure(what: string, error: unknown): Error {
   const message = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);

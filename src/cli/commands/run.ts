@@ -14,6 +14,7 @@ import { MATRIX_ALIAS, runMatrix, snapshotFunctions } from '../../engine/matrix-
 import { finishThresholds, needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { loadProfile, type LoadedProfile } from '../../io/profile.js';
 import { defaultResultsPath, readResultsFile, writeResultsFile } from '../../io/results-file.js';
+import { renderCleanup } from '../../report/cleanup.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { rowOf } from '../../report/matrix-rows.js';
 import { createAwsTarget } from '../../targets/aws.js';
@@ -228,11 +229,7 @@ export const runCommand: Command = {
 
       const width = io.stdout.columns ?? 80;
       const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-      const cleanupText =
-        outcome.cleanup.done.length + outcome.cleanup.failed.length === 0
-          ? ''
-          : `\nPut back: ${outcome.cleanup.done.join('; ') || 'nothing'}.` +
-            (outcome.cleanup.failed.length > 0 ? `\nCLEANUP FAILED, do it by hand: ${outcome.cleanup.failed.join('; ')}.` : '');
+      const cleanupText = renderCleanup(outcome.cleanup);
       const versionsText = target.kind === 'aws' && outcome.versions.length > 0 ? `\nPublished versions kept: ${outcome.versions.join(', ')}.` : '';
       const header = outcome.interrupted ? 'Interrupted: partial results.\n' : '';
       await view.finish(`${header}${renderMatrixTable(outcome.cells, { color, width })}${gateText}${cleanupText}${versionsText}`, outPath);
