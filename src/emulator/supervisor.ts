@@ -68,7 +68,7 @@ export function runtimeCommand(
     const runtimeDir = join(RUNTIMES_DIR, 'nodejs');
     // Lambda's node runtime caps the old space below the memory size, so a function sees its memory limit as heap pressure.
     const heapMb = Math.max(32, Math.floor(spec.memoryMb * 0.9));
-    return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, join(runtimeDir, 'bootstrap.mjs')], runtimeDir };
+    return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, join(runtimeDir, 'bootstrap.cjs')], runtimeDir };
   }
   if (spec.runtime.startsWith('python')) {
     const runtimeDir = join(RUNTIMES_DIR, 'python');

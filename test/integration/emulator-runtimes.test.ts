@@ -32,11 +32,22 @@ describe('emulator runtimes and sample functions', () => {
     return { name, runtime: 'python3.11', handler, codeDir: dir, memoryMb: 128, timeoutS: 3, environment: {}, description: '' };
   };
 
+  /** A node function from `files` (name → source) in the scratch folder. */
+  const node = (name: string, handler: string, files: Record<string, string>): FunctionDefinition => {
+    const dir = join(scratch, name);
+    mkdirSync(dir, { recursive: true });
+    for (const [file, source] of Object.entries(files)) writeFileSync(join(dir, file), source);
+    return { name, runtime: 'nodejs20.x', handler, codeDir: dir, memoryMb: 128, timeoutS: 3, environment: {}, description: '' };
+  };
+
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'coldprobe-runtimes-'));
     emulator = await startEmulator({
       functionsDirs: [SAMPLES],
       functions: [
+        node('node-esm-js', 'app.handler', { 'package.json': '{"type":"module"}', 'app.js': 'export const handler = async (e) => ({ esm: import.meta.url.endsWith("app.js"), e });\n' }),
+        node('node-cjs-missing-dep', 'app.handler', { 'app.js': 'require("no-such-package-anywhere");\nexports.handler = async () => 1;\n' }),
+        node('node-cjs-nested', 'app.handlers.main', { 'app.cjs': 'module.exports = { handlers: { main: async () => "nested" } };\n' }),
         python('py-raises', 'app.handler', 'class PaymentDeclined(Exception):\n    pass\n\ndef handler(event, context):\n    raise PaymentDeclined("card declined for " + context.function_name)\n'),
         python('py-import-error', 'app.handler', 'import module_that_does_not_exist\n\ndef handler(event, context):\n    return 1\n'),
         python('py-no-handler', 'app.missing', 'def handler(event, context):\n    return 1\n'),
@@ -86,6 +97,17 @@ describe('emulator runtimes and sample functions', () => {
     const missing = await client.send(new InvokeCommand({ FunctionName: 'py-no-handler' }));
     expect(missing.FunctionError).toBe('Unhandled');
     expect(json(missing)).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: "Handler 'missing' missing on module 'app'" });
+  });
+
+  it('node: a .js handler under "type": "module" loads as an ES module, CommonJS ones through require', async () => {
+    const esm = await client.send(new InvokeCommand({ FunctionName: 'node-esm-js', Payload: payload({ n: 1 }) }));
+    expect(esm.FunctionError).toBeUndefined();
+    expect(json(esm)).toEqual({ esm: true, e: { n: 1 } });
+    const nested = await client.send(new InvokeCommand({ FunctionName: 'node-cjs-nested' }));
+    expect(Buffer.from(nested.Payload ?? new Uint8Array()).toString('utf8')).toBe('"nested"');
+    const missing = await client.send(new InvokeCommand({ FunctionName: 'node-cjs-missing-dep' }));
+    expect(missing.FunctionError).toBe('Unhandled');
+    expect(json(missing)).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringContaining('no-such-package-anywhere') });
   });
 
   it('python: the context object carries the deadline, invoked ARN, memory and version', async () => {

@@ -1,11 +1,17 @@
 // coldprobe's nodejs runtime: loads `<file>.<export>` from LAMBDA_TASK_ROOT and runs the Lambda Runtime API
 // loop (2018-06-01). Plain JS on Node built-ins only (node:net, no node:http: see RuntimeConnection), because
 // everything here is on the cold-start and warm-invoke paths.
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { format } from 'node:util';
+//
+// CommonJS on purpose: node starts the ESM loader only for an ES module (an .mjs handler, or a .js one under
+// "type": "module"), so a CommonJS handler never pays for it. That matters more than usual here, because the
+// heap flag this runtime runs with (as Lambda's does) makes V8 reject node's built-in code cache: every node
+// module loaded after start-up compiles from source, the ESM loader's ~12 ms of it included.
+'use strict';
+const { existsSync, readFileSync } = require('node:fs');
+const { connect } = require('node:net');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { format } = require('node:util');
 
 const env = process.env;
 const API = env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001';
@@ -156,18 +162,38 @@ async function loadHandler() {
   }
   let mod;
   try {
-    mod = await import(pathToFileURL(file).href);
+    // As Lambda's runtime: ES modules through import(), CommonJS through require().
+    mod = isEsModule(file) ? await import(pathToFileURL(file).href) : require(file);
   } catch (error) {
     const name = error instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError';
     return initError(name, error instanceof Error ? `${error.name}: ${error.message}` : String(error), error);
   }
-  // CommonJS modules arrive as `default`; their named exports may or may not be detected.
-  let target = exportPath[0] !== undefined && exportPath[0] in mod ? mod : (mod.default ?? mod);
+  // import() gives CommonJS modules as `default` (named exports may or may not be detected); require() gives
+  // module.exports itself, which may even be a function or a primitive.
+  const hasFirst = exportPath[0] !== undefined && mod !== null && (typeof mod === 'object' || typeof mod === 'function') && exportPath[0] in mod;
+  let target = hasFirst ? mod : (mod?.default ?? mod);
   for (const key of exportPath) target = target?.[key];
   if (typeof target !== 'function') {
     return initError('Runtime.HandlerNotFound', `${spec} is undefined or not exported`);
   }
   return target;
+}
+
+/** True when node treats `file` as an ES module: .mjs, or .js under a nearest package.json with "type": "module". */
+function isEsModule(file) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return JSON.parse(readFileSync(manifest, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(dir) === dir) return false;
+  }
 }
 
 /** Runs the handler: async (promise) or callback style; resolves with its result, rejects with its error. */
