@@ -109,6 +109,7 @@ export async function run(): Promise<BenchResult[]> {
     const firstOutputMs: number[] = [];
     const firstRequestMs: number[] = [];
     const firstRequestHeapMs: number[] = [];
+    const initCjsMs: number[] = [];
     const coldAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const timer = startNodeStartTimer();
     for (let i = 1; i <= COLD_SAMPLES; i += 1) {
@@ -119,6 +120,9 @@ export async function run(): Promise<BenchResult[]> {
       const reply = await invoke(coldAgent, emulator.endpoint, INVOKE(`noop-${i}`), '{}', { 'x-amz-log-type': 'Tail' });
       const init = initDuration(reply);
       if (init !== undefined) initMs.push(init);
+      const cjsReply = await invoke(coldAgent, emulator.endpoint, INVOKE(`noop-cjs-${i}`), '{}', { 'x-amz-log-type': 'Tail' });
+      const cjsInit = initDuration(cjsReply);
+      if (cjsInit !== undefined) initCjsMs.push(cjsInit);
     }
     coldAgent.destroy();
     timer.close();
@@ -133,6 +137,7 @@ export async function run(): Promise<BenchResult[]> {
       pass: initMs.length === COLD_SAMPLES && initMedian - nodeMedian <= 15,
     });
     rows.push(
+      { metric: `cold Init Duration, same no-op as CommonJS (median of ${initCjsMs.length})`, value: median(initCjsMs), unit: 'ms', reference: nodeMedian },
       { metric: 'cold reference: bare node start → first output', value: median(firstOutputMs), unit: 'ms' },
       { metric: 'cold reference: bare node start → first HTTP request', value: median(firstRequestMs), unit: 'ms' },
       { metric: `cold reference: same, with the runtime's --max-old-space-size=${NOOP_HEAP_MB}`, value: median(firstRequestHeapMs), unit: 'ms' },
@@ -160,10 +165,20 @@ export async function run(): Promise<BenchResult[]> {
   return [{ name: 'emulator', rows, notes }];
 }
 
-/** `count` no-op node functions `noop-1..count` plus `burst-noop`, each a fresh function so its first invoke is cold. */
+/**
+ * `count` no-op node functions `noop-1..count` (ES modules) and `noop-cjs-1..count` (CommonJS), plus `burst-noop`
+ * and `warm-noop`, each a fresh function so its first invoke is cold.
+ */
 function writeNoopFunctions(scratch: string, count: number): string {
   const dir = join(scratch, 'functions');
   const names = [...Array.from({ length: count }, (_, i) => `noop-${i + 1}`), 'burst-noop', 'warm-noop'];
+  for (let i = 1; i <= count; i += 1) {
+    // The same no-op as CommonJS (app.js, no package.json type): a node function that needs no ESM loader.
+    const name = `noop-cjs-${i}`;
+    mkdirSync(join(dir, name), { recursive: true });
+    writeFileSync(join(dir, name, 'app.js'), 'exports.handler = async () => null;\n');
+    writeFileSync(join(dir, name, 'function.json'), JSON.stringify({ runtime: 'nodejs20.x', handler: 'app.handler', memoryMb: 128, timeoutS: 30, description: 'no-op, CommonJS' }));
+  }
   for (const name of names) {
     mkdirSync(join(dir, name), { recursive: true });
     // `holdMs` only lets the bench hold environments busy while it warms them; `{}` is a no-op.
