@@ -1,39 +1,15 @@
 /** Counters: cold, warm, unknown, throttled (by reason) and errors (by type). */
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
+import { counterLines } from '../lines.js';
 import type { CounterFacts } from '../store.js';
 
-/** Props of {@link Counters}. */
+/** Props of {@link Counters}; `width` is the terminal's columns (longer lines are cut with `…`). */
 export interface CountersProps {
   counters: CounterFacts;
-}
-
-function byKey(entries: CounterFacts['throttlesByReason']): string {
-  return entries.map(([key, n]) => `${key} ${n}`).join(', ');
+  width?: number;
 }
 
 /** One line of counts, and a second line naming throttle reasons and error types when there are any. */
-export function Counters({ counters }: CountersProps): React.JSX.Element {
-  const detail = [
-    counters.throttlesByReason.length > 0 ? `throttled: ${byKey(counters.throttlesByReason)}` : '',
-    counters.errorsByType.length > 0 ? `errors: ${byKey(counters.errorsByType)}` : '',
-  ].filter((d) => d !== '');
-  return (
-    <Box flexDirection="column">
-      <Text wrap="truncate-end">
-        <Text color="yellow">cold {counters.cold}</Text>
-        {'  '}
-        <Text color="green">warm {counters.warm}</Text>
-        {'  '}unknown {counters.unknown}
-        {'  '}
-        <Text color={counters.throttled > 0 ? 'magenta' : undefined}>throttled {counters.throttled}</Text>
-        {'  '}
-        <Text color={counters.errors > 0 ? 'red' : undefined}>errors {counters.errors}</Text>
-      </Text>
-      {detail.length > 0 ? (
-        <Text wrap="truncate-end" dimColor>
-          {detail.join(' · ')}
-        </Text>
-      ) : null}
-    </Box>
-  );
+export function Counters({ counters, width = Number.POSITIVE_INFINITY }: CountersProps): React.JSX.Element {
+  return <Text>{counterLines(counters, width).join('\n')}</Text>;
 }

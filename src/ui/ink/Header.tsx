@@ -1,34 +1,15 @@
 /** The header line: target, function, runtime, memory, burst size, wave k of K, elapsed time. */
 import { Text } from 'ink';
+import { headerLine } from '../lines.js';
 import type { HeaderFacts } from '../store.js';
-import { elapsed } from '../units.js';
 
-/** Props of {@link Header}. */
+/** Props of {@link Header}; `width` is the terminal's columns (longer lines are cut with `…`). */
 export interface HeaderProps {
   header: HeaderFacts;
+  width?: number;
 }
 
 /** One line of run facts; says when the run is stopping after an interrupt. */
-export function Header({ header }: HeaderProps): React.JSX.Element {
-  const fn = header.functionName || '…';
-  const parts = [
-    header.targetKind || 'starting',
-    fn,
-    header.runtime,
-    header.memoryMb ? `${header.memoryMb} MB` : '',
-    header.burstN ? `n=${header.burstN}` : '',
-    header.waves ? `wave ${header.wave}/${header.waves}` : '',
-    elapsed(header.elapsedUs),
-  ].filter((p) => p !== '');
-  const state = header.phase === 'ended' ? (header.interrupted ? ' · interrupted' : ' · done') : '';
-  return (
-    <Text wrap="truncate-end">
-      <Text bold color="cyan">
-        coldprobe
-      </Text>
-      {' '}
-      {parts.join(' · ')}
-      {state}
-    </Text>
-  );
+export function Header({ header, width = Number.POSITIVE_INFINITY }: HeaderProps): React.JSX.Element {
+  return <Text>{headerLine(header, width)}</Text>;
 }

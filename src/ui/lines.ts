@@ -1,0 +1,177 @@
+/**
+ * The live view's text, built without ink: every block of the view as finished, pre-coloured lines that already
+ * fit the terminal's width. ink's cost per frame is per character it tokenises and per node it lays out
+ * (bench/tui.bench.ts), so the components hand it one string per block: no nested <Text> colouring, no wrapping
+ * or truncation for ink to measure. Colour comes from chalk's default instance, the one ink uses, so
+ * `startTui`'s colour switch governs both. Every glyph used here is one column wide, so `length` is the width.
+ */
+import chalk from 'chalk';
+import type { HistogramView } from './live-histogram.js';
+import type { CounterFacts, HeaderFacts, LivePercentiles, ProgressFacts } from './store.js';
+import { Cell, GLYPH, THROTTLE_GLYPH, type Run, type TimelineLayout, type TimelineRow } from './timeline-layout.js';
+import { elapsed, shortUs } from './units.js';
+
+/** A stretch of a line: plain text, or text with a paint applied after fitting. */
+export type Piece = string | readonly [paint: ((text: string) => string) | undefined, text: string];
+
+/**
+ * Joins `pieces` into one line at most `width` columns wide, cut like ink's `truncate-end` (the last kept
+ * column becomes `…`), then paints each piece's visible part.
+ */
+export function fit(width: number, ...pieces: Piece[]): string {
+  let total = 0;
+  for (const p of pieces) total += typeof p === 'string' ? p.length : p[1].length;
+  const limit = total > width ? Math.max(0, width - 1) : total;
+  let out = '';
+  let used = 0;
+  for (const p of pieces) {
+    if (used >= limit) break;
+    const [paint, text] = typeof p === 'string' ? [undefined, p] : p;
+    const part = text.length <= limit - used ? text : text.slice(0, limit - used);
+    used += part.length;
+    out += paint && part !== '' ? paint(part) : part;
+  }
+  return total > width && width > 0 ? `${out}…` : out;
+}
+
+/** The header line: target, function, runtime, memory, burst size, wave k of K, elapsed time. */
+export function headerLine(header: HeaderFacts, width: number): string {
+  const parts = [
+    header.targetKind || 'starting',
+    header.functionName || '…',
+    header.runtime,
+    header.memoryMb ? `${header.memoryMb} MB` : '',
+    header.burstN ? `n=${header.burstN}` : '',
+    header.waves ? `wave ${header.wave}/${header.waves}` : '',
+    elapsed(header.elapsedUs),
+  ].filter((p) => p !== '');
+  const state = header.phase === 'ended' ? (header.interrupted ? ' · interrupted' : ' · done') : '';
+  return fit(width, [chalk.bold.cyan, 'coldprobe'], ` ${parts.join(' · ')}${state}`);
+}
+
+/** `[####==----] done 45/60 · sent 50 · in flight 5` (# done, = in flight). */
+export function progressLine(progress: ProgressFacts, width: number): string {
+  const planned = Math.max(progress.planned, 1);
+  const text = ` done ${progress.done}/${progress.planned} · sent ${progress.sent} · in flight ${progress.inFlight}`;
+  const barWidth = Math.max(10, Math.min(40, width - text.length - 3));
+  const doneCols = Math.min(barWidth, Math.round((progress.done / planned) * barWidth));
+  const sentCols = Math.max(0, Math.min(barWidth - doneCols, Math.round(((progress.sent - progress.done) / planned) * barWidth)));
+  return fit(
+    width,
+    '[',
+    [chalk.green, '#'.repeat(doneCols)],
+    [chalk.yellow, '='.repeat(sentCols)],
+    [chalk.dim, '-'.repeat(Math.max(0, barWidth - doneCols - sentCols))],
+    ']',
+    text,
+  );
+}
+
+function byKey(entries: CounterFacts['throttlesByReason']): string {
+  return entries.map(([key, n]) => `${key} ${n}`).join(', ');
+}
+
+/** One line of counts, and a second naming throttle reasons and error types when there are any. */
+export function counterLines(counters: CounterFacts, width: number): string[] {
+  const lines = [
+    fit(
+      width,
+      [chalk.yellow, `cold ${counters.cold}`],
+      '  ',
+      [chalk.green, `warm ${counters.warm}`],
+      `  unknown ${counters.unknown}  `,
+      [counters.throttled > 0 ? chalk.magenta : undefined, `throttled ${counters.throttled}`],
+      '  ',
+      [counters.errors > 0 ? chalk.red : undefined, `errors ${counters.errors}`],
+    ),
+  ];
+  const detail = [
+    counters.throttlesByReason.length > 0 ? `throttled: ${byKey(counters.throttlesByReason)}` : '',
+    counters.errorsByType.length > 0 ? `errors: ${byKey(counters.errorsByType)}` : '',
+  ].filter((d) => d !== '');
+  if (detail.length > 0) lines.push(fit(width, [chalk.dim, detail.join(' · ')]));
+  return lines;
+}
+
+const COL = 9;
+
+function latencyRow(label: string, p: LivePercentiles): string {
+  const cells = p.count === 0 ? ['-', '-', '-', '-'] : [p.p50Us, p.p90Us, p.p99Us, p.maxUs].map(shortUs);
+  return label.padEnd(8) + cells.map((c) => c.padStart(COL)).join('') + String(p.count).padStart(COL);
+}
+
+/** A heading and one row each for cold and warm. */
+export function latencyLines(latency: { cold: LivePercentiles; warm: LivePercentiles }, width: number): string[] {
+  return [
+    fit(width, [chalk.dim, 'latency'.padEnd(8) + ['p50', 'p90', 'p99', 'max', 'n'].map((h) => h.padStart(COL)).join('')]),
+    fit(width, [chalk.yellow, latencyRow('cold', latency.cold)]),
+    fit(width, [chalk.green, latencyRow('warm', latency.warm)]),
+  ];
+}
+
+const LEVELS = ' ▁▂▃▄▅▆▇█';
+
+function bars(counts: readonly number[], max: number, cellWidth: number): string {
+  return counts.map((n) => (n === 0 ? ' ' : (LEVELS[Math.max(1, Math.round((n / max) * 8))] ?? '█')).repeat(cellWidth)).join('');
+}
+
+/** Cold bars, warm bars and the axis's first and last edges; one waiting line before any response. */
+export function histogramLines(histogram: HistogramView, width: number): string[] {
+  const bins = histogram.cold.length;
+  if (bins === 0) return [fit(width, [chalk.dim, 'histogram: waiting for responses…'])];
+  const max = Math.max(1, ...histogram.cold, ...histogram.warm);
+  const cellWidth = Math.max(1, Math.min(3, Math.floor((width - 10) / bins)));
+  const lo = shortUs(histogram.edgesUs[0] ?? 0);
+  const hi = shortUs(histogram.edgesUs[bins] ?? 0);
+  const span = bins * cellWidth;
+  return [
+    fit(width, 'hist cold│', [chalk.yellow, bars(histogram.cold, max, cellWidth)], '│'),
+    fit(width, '     warm│', [chalk.green, bars(histogram.warm, max, cellWidth)], '│'),
+    fit(width, [chalk.dim, '         ' + lo + hi.padStart(Math.max(1, span + 2 - lo.length))]),
+  ];
+}
+
+const PAINT: Partial<Record<Run['style'], (text: string) => string>> = {
+  init: chalk.yellow,
+  failed: chalk.red,
+  throttled: chalk.magenta,
+  level: chalk.cyan,
+  cold: chalk.yellow,
+};
+
+function isGap(run: Run): boolean {
+  return run.style === 'empty' || run.style === 'idle';
+}
+
+/** One timeline row, its trailing gaps dropped. */
+function rowLine(row: TimelineRow, labelWidth: number, width: number): string {
+  let end = row.runs.length;
+  while (end > 0 && isGap(row.runs[end - 1] as Run)) end -= 1;
+  const pieces: Piece[] = [`${row.label.padStart(labelWidth)} `];
+  for (let i = 0; i < end; i += 1) {
+    const run = row.runs[i] as Run;
+    pieces.push(isGap(run) ? ' '.repeat(run.text.length) : [PAINT[run.style], run.text]);
+  }
+  return fit(width, ...pieces);
+}
+
+function timelineHeading(layout: TimelineLayout): string {
+  if (layout.mode === 'aggregate') {
+    // Fits 80 columns: why there are no lanes, and what is drawn instead.
+    return 'no env ids from this target (Lambda does not name them): in flight, cold starts';
+  }
+  if (layout.totalEnvs === 0) return 'environments: waiting for responses…';
+  const fold = layout.lanesPerRow > 1 ? `, ${layout.lanesPerRow} per row` : '';
+  const legend = `${GLYPH[Cell.init]} init  ${GLYPH[Cell.invoke]} invoke  ${GLYPH[Cell.failed]} error  ${THROTTLE_GLYPH} throttled  (gaps: idle)`;
+  return `environments ${layout.totalEnvs}${fold}  ${legend}`;
+}
+
+/** A heading, the rows, and a count of hidden environments when even folded lanes do not fit. */
+export function timelineLines(layout: TimelineLayout, width: number): string[] {
+  const lines = [fit(width, [chalk.dim, timelineHeading(layout)])];
+  for (const row of layout.rows) lines.push(rowLine(row, layout.labelWidth, width));
+  if (layout.hiddenEnvs > 0) {
+    lines.push(fit(width, [chalk.dim, `… ${layout.hiddenEnvs} more environments not shown (of ${layout.totalEnvs})`]));
+  }
+  return lines;
+}
