@@ -6,10 +6,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import chalk from 'chalk';
-import { Box, render, Static, useInput, type Instance } from 'ink';
+import { Box, render, Static, Text, useInput, type Instance } from 'ink';
 import type { EventSink, RunEvent } from '../core/events.js';
 import { Final } from './ink/Final.js';
-import { LiveView } from './ink/LiveView.js';
+import { liveLines } from './ink/LiveView.js';
 import { LogLine } from './ink/LogLine.js';
 import { createUiStore, type LogLine as LogLineModel, type UiSnapshot } from './store.js';
 
@@ -24,8 +24,10 @@ export interface TuiIo {
 
 /** Options of {@link startTui}. */
 export interface TuiOptions {
-  /** Frames per second pushed to ink while events flow (default {@link DEFAULT_FPS}, at most 15). */
+  /** Most frames per second pushed to ink while events flow (default {@link DEFAULT_FPS}, at most 15). */
   fps?: number;
+  /** Share of one CPU core that frames may use (default {@link FRAME_CPU_SHARE}); spaces frames out further. */
+  frameCpuShare?: number;
   /** False for no ANSI colour (NO_COLOR, --no-color). */
   color?: boolean;
 }
@@ -40,14 +42,19 @@ export interface Tui {
 /** Most frames per second the view is drawn at; a terminal cannot show more and the burst must not pay for it. */
 export const MAX_FPS = 15;
 
-/**
- * Frames per second while events flow. Each ink frame costs about as much CPU as ink's per-cell floor for the
- * screen (~2-5 ms here), and that cost is per second, not per invocation: 6 fps keeps counters lively at
- * 60% of the overhead of 10 (bench/tui.bench.ts).
- */
+/** Most frames per second while events flow, when frames are cheap enough for the CPU budget below. */
 export const DEFAULT_FPS = 6;
 
-/** When no event arrived, one frame a second is enough for the clock (shown in whole seconds). */
+/**
+ * Share of one CPU core the frames may use: after a frame that cost c ms of CPU, the next waits at least
+ * c / share ms. An ink frame of the full view costs ~3-5 ms warm and ~5-15 ms inside a busy burst here, close
+ * to ink's own floor for the characters it draws (bench/tui.bench.ts), and that cost is per second, not per
+ * invocation; 0.5% keeps the TUI within a few percent of the driver's own CPU on the bench's burst, at about
+ * one frame a second while a burst runs (htop's default is one every 1.5 s).
+ */
+export const FRAME_CPU_SHARE = 0.005;
+
+/** When no event arrived, one frame a second is enough for the clock (shown in whole seconds); frames are never further apart, whatever they cost. */
 const IDLE_FRAME_MS = 1000;
 
 /** Longest time frames are held back while a burst prepares and releases. */
@@ -57,14 +64,14 @@ type StaticItem = { key: string; line?: LogLineModel; final?: { text: string; re
 
 interface AppProps {
   snapshot: UiSnapshot;
-  columns: number;
-  rows: number;
+  /** The live region's finished text (`liveLines`), or undefined once the final text replaces it. */
+  live: string;
   final?: { text: string; resultsPath?: string };
   inputActive: boolean;
   onKey: (key: 'q' | 'ctrl-c') => void;
 }
 
-function App({ snapshot, columns, rows, final, inputActive, onKey }: AppProps): React.JSX.Element {
+function App({ snapshot, live, final, inputActive, onKey }: AppProps): React.JSX.Element {
   useInput(
     (input, key) => {
       // In raw mode Ctrl-C arrives as a key, not as SIGINT: route it to the same interrupt.
@@ -85,7 +92,7 @@ function App({ snapshot, columns, rows, final, inputActive, onKey }: AppProps): 
           </Box>
         )}
       </Static>
-      {final ? null : <LiveView snapshot={snapshot} columns={columns} rows={rows} />}
+      {final ? null : <Text>{live}</Text>}
     </>
   );
 }
@@ -93,6 +100,7 @@ function App({ snapshot, columns, rows, final, inputActive, onKey }: AppProps): 
 /** Starts the live view on `io.stdout`; the caller must call `finish` (also on failure) to restore the terminal. */
 export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   const fps = Math.min(MAX_FPS, Math.max(1, options.fps ?? DEFAULT_FPS));
+  const share = Math.min(1, Math.max(0.001, options.frameCpuShare ?? FRAME_CPU_SHARE));
   // ink colours through chalk's default instance, which does not read NO_COLOR: switch it off here.
   if (options.color === false) chalk.level = 0;
   const store = createUiStore();
@@ -103,10 +111,13 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     clock ? clock.atUs + (performance.now() - clock.perfMs) * 1000 : undefined;
 
   // Frames are drawn when events arrived since the last one, and otherwise once a second (the clock and the
-  // timeline's right edge move); never between burst-start and burst-released, so a frame cannot delay the release.
+  // timeline's right edge move); never between burst-start and burst-released, so a frame cannot delay the release;
+  // never sooner than the CPU budget allows after the last one; and not at all when the text did not change.
   let dirty = true;
   let releasingSinceMs: number | undefined;
   let lastFrameMs = 0;
+  let nextFrameMs = 0;
+  let lastText: string | undefined;
   const sink: EventSink = (event: RunEvent) => {
     if (event.type === 'run-start') clock = { atUs: event.atUs, perfMs: performance.now() };
     else if (event.type === 'burst-start') releasingSinceMs = performance.now();
@@ -124,11 +135,17 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   const inputActive = io.stdin.isTTY === true && typeof io.stdin.setRawMode === 'function';
   const size = (): { columns: number; rows: number } => ({ columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24 });
 
-  const element = (final?: AppProps['final']): React.JSX.Element => (
-    <App snapshot={store.snapshot(nowUs())} {...size()} final={final} inputActive={inputActive && !final} onKey={onKey} />
+  const frame = (): { snapshot: UiSnapshot; live: string } => {
+    const snapshot = store.snapshot(nowUs());
+    return { snapshot, live: liveLines({ snapshot, ...size() }).join('\n') };
+  };
+  const element = ({ snapshot, live }: { snapshot: UiSnapshot; live: string }, final?: AppProps['final']): React.JSX.Element => (
+    <App snapshot={snapshot} live={live} final={final} inputActive={inputActive && !final} onKey={onKey} />
   );
 
-  const instance: Instance = render(element(), {
+  const first = frame();
+  lastText = first.live;
+  const instance: Instance = render(element(first), {
     // ink's types want a tty.WriteStream; it only uses write, columns, rows and the resize event.
     stdout: io.stdout as unknown as NodeJS.WriteStream,
     stderr: io.stderr as unknown as NodeJS.WriteStream,
@@ -137,15 +154,26 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     patchConsole: false,
     maxFps: MAX_FPS,
   });
+  let logLength = 0;
   const draw = (): void => {
     dirty = false;
+    const next = frame();
     lastFrameMs = performance.now();
-    instance.rerender(element());
+    // ink redraws everything on any change; an unchanged picture (and no new line above it) costs nothing.
+    if (next.live === lastText && next.snapshot.log.length === logLength) return;
+    lastText = next.live;
+    logLength = next.snapshot.log.length;
+    const cpu0 = process.cpuUsage();
+    instance.rerender(element(next));
+    const cpu = process.cpuUsage(cpu0);
+    nextFrameMs = lastFrameMs + Math.min(IDLE_FRAME_MS, (cpu.user + cpu.system) / 1000 / share);
   };
   const tick = (): void => {
+    const now = performance.now();
     // A burst stopped before its release emits no burst-released: never hold frames back for long.
-    if (releasingSinceMs !== undefined && performance.now() - releasingSinceMs < MAX_RELEASE_HOLD_MS) return;
-    if (dirty || performance.now() - lastFrameMs >= IDLE_FRAME_MS) draw();
+    if (releasingSinceMs !== undefined && now - releasingSinceMs < MAX_RELEASE_HOLD_MS) return;
+    if (now < nextFrameMs) return;
+    if (dirty || now - lastFrameMs >= IDLE_FRAME_MS) draw();
   };
   const timer = setInterval(tick, Math.round(1000 / fps));
   timer.unref();
@@ -157,7 +185,7 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     finished ??= (async () => {
       clearInterval(timer);
       io.stdout.off('resize', draw);
-      instance.rerender(element({ text: finalText, resultsPath }));
+      instance.rerender(element(frame(), { text: finalText, resultsPath }));
       instance.unmount();
       await instance.waitUntilExit().catch(() => undefined);
     })();
