@@ -265,23 +265,29 @@ async function burstBench(): Promise<{ rows: BenchRow[]; notes: string[] }> {
     notes: [
       `per run, driver CPU ms / wall s: TUI on ${on.map((x) => `${x.cpuMs.toFixed(0)}/${(x.wallMs / 1000).toFixed(1)}`).join(' ')}; --no-tui ${off.map((x) => `${x.cpuMs.toFixed(0)}/${(x.wallMs / 1000).toFixed(1)}`).join(' ')}`,
       `release spreads per run (µs, wave 1/wave 2): TUI on ${on.map((x) => x.spreadsUs.join('/')).join(' ')}; --no-tui ${off.map((x) => x.spreadsUs.join('/')).join(' ')}`,
-      `burst side by side: in-process \`coldprobe burst --n 100 --waves 2 --interval 300ms\` on the emulator, TUI into a fake 100x30 terminal vs --no-tui, alternated, ${PAIRS} each; CPU is the whole process (driver and in-process emulator API, which both sides pay; function children excluded). The TUI's cost is per second of run (frames), the goal's unit per invocation: a short burst is its hardest case.`,
+      `burst side by side: in-process \`coldprobe burst --n 100 --waves 2 --interval 300ms\` on the emulator, TUI into a fake 100x30 terminal (colour, chalk level 2) vs --no-tui, alternated, ${PAIRS} each; CPU is the whole process (driver and in-process emulator API, which both sides pay; function children excluded). The TUI's cost is per second of run (frames), the goal's unit per invocation: a short burst is its hardest case.`,
     ],
   };
 }
 
 export async function run(): Promise<BenchResult[]> {
-  // Frames in colour, as a terminal shows them (ink colours through chalk's default instance, whose level
-  // otherwise follows this process's stdout: piping the bench would measure a colourless view).
+  // Frames in colour, as a terminal shows them, in the frame bench and in the TUI side of the burst (ink colours
+  // through chalk's default instance, whose level otherwise follows this process's stdout: piping the bench
+  // would measure a colourless view).
   const chalk = (await import('chalk')).default;
   const savedLevel = chalk.level;
   chalk.level = 2;
-  const frame = await frameBench().finally(() => {
+  let frame: BenchRow[];
+  let sink: BenchRow[];
+  let burst: { rows: BenchRow[]; notes: string[] };
+  try {
+    frame = await frameBench();
+    sink = await sinkBench();
+    // TUI_BENCH_FRAMES_ONLY=1 skips the (slow) CLI side-by-side while tuning frames.
+    burst = process.env.TUI_BENCH_FRAMES_ONLY ? { rows: [], notes: ['burst side by side skipped (TUI_BENCH_FRAMES_ONLY)'] } : await burstBench();
+  } finally {
     chalk.level = savedLevel;
-  });
-  const sink = await sinkBench();
-  // TUI_BENCH_FRAMES_ONLY=1 skips the (slow) CLI side-by-side while tuning frames.
-  const burst = process.env.TUI_BENCH_FRAMES_ONLY ? { rows: [], notes: ['burst side by side skipped (TUI_BENCH_FRAMES_ONLY)'] } : await burstBench();
+  }
   return [
     {
       name: 'tui: frame render and burst cost (TUI on vs --no-tui)',
