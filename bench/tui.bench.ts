@@ -40,9 +40,9 @@ class NullTty extends Writable {
 async function frameBench(): Promise<BenchRow[]> {
   const React = await import('react');
   const ink = await import('ink');
-  const { render } = ink;
+  const { render, Text } = ink;
   const { createUiStore } = await import('../src/ui/store.js');
-  const { LiveView, liveLines } = await import('../src/ui/ink/LiveView.js');
+  const { liveLines } = await import('../src/ui/lines.js');
   const rows: BenchRow[] = [];
   const frameEvents = (envs: number): RunEvent[] =>
     // A cold wave and a warm wave on `envs` environments (plus throttles), still running: no run-end, so the
@@ -58,7 +58,8 @@ async function frameBench(): Promise<BenchRow[]> {
       const t = performance.now();
       const snapshot = store.snapshot(nowUs);
       snapMs += performance.now() - t;
-      return React.createElement(LiveView, { snapshot, columns, rows: termRows });
+      // What the TUI renders: one ink Text of the live region's finished lines.
+      return React.createElement(Text, null, liveLines({ snapshot, columns, rows: termRows }).join('\n'));
     };
     // debug mode renders synchronously on every rerender, so the wall time of rerender is the whole frame.
     const instance = render(el(endUs), {

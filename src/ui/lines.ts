@@ -1,14 +1,14 @@
 /**
  * The live view's text, built without ink: every block of the view as finished, pre-coloured lines that already
  * fit the terminal's width. ink's cost per frame is per character it tokenises and per node it lays out
- * (bench/tui.bench.ts), so the components hand it one string per block: no nested <Text> colouring, no wrapping
+ * (bench/tui.bench.ts), so the TUI hands it one string of finished lines: no nested <Text> colouring, no wrapping
  * or truncation for ink to measure. Colour comes from chalk's default instance, the one ink uses, so
  * `startTui`'s colour switch governs both. Every glyph used here is one column wide, so `length` is the width.
  */
 import chalk from 'chalk';
 import type { HistogramView } from './live-histogram.js';
-import type { CounterFacts, HeaderFacts, LivePercentiles, ProgressFacts } from './store.js';
-import { Cell, GLYPH, THROTTLE_GLYPH, type Run, type TimelineLayout, type TimelineRow } from './timeline-layout.js';
+import type { CounterFacts, HeaderFacts, LivePercentiles, ProgressFacts, UiSnapshot } from './store.js';
+import { Cell, GLYPH, THROTTLE_GLYPH, layoutTimeline, type Run, type TimelineLayout, type TimelineRow } from './timeline-layout.js';
 import { elapsed, shortUs } from './units.js';
 
 /** A stretch of a line: plain text, or text with a paint applied after fitting. */
@@ -174,4 +174,36 @@ export function timelineLines(layout: TimelineLayout, width: number): string[] {
     lines.push(fit(width, [chalk.dim, `… ${layout.hiddenEnvs} more environments not shown (of ${layout.totalEnvs})`]));
   }
   return lines;
+}
+
+/** What the live region is drawn from: the snapshot and the terminal's size in characters. */
+export interface LiveViewProps {
+  snapshot: UiSnapshot;
+  columns: number;
+  rows: number;
+}
+
+/** Lines used by everything but the timeline rows. */
+function fixedLines(snapshot: UiSnapshot): number {
+  const counterDetail = snapshot.counters.throttlesByReason.length + snapshot.counters.errorsByType.length > 0 ? 1 : 0;
+  const histogram = snapshot.histogram.cold.length > 0 ? 3 : 1;
+  // header, progress, counters(+detail), latency 3, histogram, timeline heading, hidden-count line.
+  return 1 + 1 + 1 + counterDetail + 3 + histogram + 1 + 1;
+}
+
+/** Every line of the live region, pre-coloured and fitted to `columns` × `rows`. */
+export function liveLines({ snapshot, columns, rows }: LiveViewProps): string[] {
+  const width = Math.max(40, columns);
+  // Keep one spare line: output as tall as the terminal makes ink clear and redraw everything.
+  const timelineRows = Math.max(2, rows - 1 - fixedLines(snapshot));
+  const labelWidth = 10;
+  const layout = layoutTimeline(snapshot.timeline, width - labelWidth - 1, timelineRows);
+  return [
+    headerLine(snapshot.header, width),
+    progressLine(snapshot.progress, width),
+    ...counterLines(snapshot.counters, width),
+    ...latencyLines(snapshot.latency, width),
+    ...histogramLines(snapshot.histogram, width),
+    ...timelineLines(layout, width),
+  ];
 }

@@ -1,5 +1,5 @@
 /**
- * Lays the timeline model out on a character grid of a given size: pure, no ink, so the ink component
+ * Lays the timeline model out on a character grid of a given size: pure, no ink, so the TUI
  * only prints rows and a frame at 300 environments stays cheap. Time runs left to right; one column is
  * (end - start) / width µs.
  */

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import chalk from 'chalk';
 import { Box, render, Static, Text, useInput, type Instance } from 'ink';
 import type { EventSink, RunEvent } from '../core/events.js';
-import { liveLines } from './ink/LiveView.js';
+import { liveLines } from './lines.js';
 import { LogLine } from './ink/LogLine.js';
 import { createUiStore, type LogLine as LogLineModel, type UiSnapshot } from './store.js';
 

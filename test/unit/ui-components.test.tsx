@@ -4,15 +4,9 @@ import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { Counters } from '../../src/ui/ink/Counters.js';
-import { Final } from '../../src/ui/ink/Final.js';
-import { Header } from '../../src/ui/ink/Header.js';
-import { Histogram } from '../../src/ui/ink/Histogram.js';
-import { Latency } from '../../src/ui/ink/Latency.js';
-import { LiveView } from '../../src/ui/ink/LiveView.js';
+import { Text } from 'ink';
 import { LogLine } from '../../src/ui/ink/LogLine.js';
-import { Progress } from '../../src/ui/ink/Progress.js';
-import { Timeline } from '../../src/ui/ink/Timeline.js';
+import { counterLines, headerLine, histogramLines, latencyLines, liveLines, progressLine, timelineLines } from '../../src/ui/lines.js';
 import { createUiStore, type UiSnapshot } from '../../src/ui/store.js';
 import { layoutTimeline } from '../../src/ui/timeline-layout.js';
 import { startTui } from '../../src/ui/tui.js';
@@ -38,6 +32,11 @@ function snapshotOf(events: RunEvent[], nowUs?: number): UiSnapshot {
   return store.snapshot(nowUs);
 }
 
+/** What the TUI hands ink: one Text of finished lines. */
+function Lines({ lines }: { lines: readonly string[] }): React.JSX.Element {
+  return <Text>{lines.join('\n')}</Text>;
+}
+
 function frame(lastFrame: () => string | undefined): string {
   return stripVTControlCharacters(lastFrame() ?? '');
 }
@@ -48,12 +47,12 @@ const midRun = mid.slice(0, mid.findIndex((e) => e.type === 'burst-start' && e.b
 
 describe('ink components', () => {
   it('Header shows target, function, runtime, memory, burst size, wave k of K and elapsed time', () => {
-    const { lastFrame } = render(<Header header={snapshotOf(midRun, 3_250_000).header} />);
+    const { lastFrame } = render(<Lines lines={[headerLine(snapshotOf(midRun, 3_250_000).header, Number.POSITIVE_INFINITY)]} />);
     expect(frame(lastFrame)).toBe('coldprobe emulator · node-sleep · nodejs20.x · 128 MB · n=30 · wave 2/2 · 3s');
   });
 
   it('Progress shows done over planned, sent and in flight', () => {
-    const { lastFrame } = render(<Progress progress={{ planned: 60, sent: 60, inFlight: 16, done: 44 }} width={80} />);
+    const { lastFrame } = render(<Lines lines={[progressLine({ planned: 60, sent: 60, inFlight: 16, done: 44 }, 80)]} />);
     const text = frame(lastFrame);
     expect(text).toContain('done 44/60 · sent 60 · in flight 16');
     expect(text.length).toBeLessThanOrEqual(80);
@@ -61,17 +60,17 @@ describe('ink components', () => {
   });
 
   it('Counters name throttle reasons and error types only when there are some', () => {
-    const quiet = render(<Counters counters={{ cold: 3, warm: 2, unknown: 0, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [] }} />);
+    const quiet = render(<Lines lines={counterLines({ cold: 3, warm: 2, unknown: 0, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [] }, Number.POSITIVE_INFINITY)} />);
     expect(frame(quiet.lastFrame)).toBe('cold 3  warm 2  unknown 0  throttled 0  errors 0');
     const busy = render(
-      <Counters counters={{ cold: 3, warm: 2, unknown: 1, throttled: 4, throttlesByReason: [['ReservedFunctionConcurrentInvocationLimitExceeded', 4]], errors: 1, errorsByType: [['Unhandled', 1]] }} />,
+      <Lines lines={counterLines({ cold: 3, warm: 2, unknown: 1, throttled: 4, throttlesByReason: [['ReservedFunctionConcurrentInvocationLimitExceeded', 4]], errors: 1, errorsByType: [['Unhandled', 1]] }, Number.POSITIVE_INFINITY)} />,
     );
     expect(frame(busy.lastFrame).split('\n')[1]).toBe('throttled: ReservedFunctionConcurrentInvocationLimitExceeded 4 · errors: Unhandled 1');
   });
 
   it('Latency prints percentiles per class and dashes when a class has none', () => {
     const { lastFrame } = render(
-      <Latency latency={{ cold: { count: 2, p50Us: 250_000, p90Us: 260_000, p99Us: 261_000, maxUs: 261_500 }, warm: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0 } }} />,
+      <Lines lines={latencyLines({ cold: { count: 2, p50Us: 250_000, p90Us: 260_000, p99Us: 261_000, maxUs: 261_500 }, warm: { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0 } }, Number.POSITIVE_INFINITY)} />,
     );
     const lines = frame(lastFrame).split('\n');
     expect(lines[1]).toMatch(/^cold\s+250ms\s+260ms\s+261ms\s+262ms\s+2$/);
@@ -79,10 +78,10 @@ describe('ink components', () => {
   });
 
   it('Histogram waits for responses, then draws cold and warm rows between two edges', () => {
-    const empty = render(<Histogram histogram={{ edgesUs: [], cold: [], warm: [] }} width={80} />);
+    const empty = render(<Lines lines={histogramLines({ edgesUs: [], cold: [], warm: [] }, 80)} />);
     expect(frame(empty.lastFrame)).toContain('waiting for responses');
     const snap = snapshotOf(midRun);
-    const { lastFrame } = render(<Histogram histogram={snap.histogram} width={80} />);
+    const { lastFrame } = render(<Lines lines={histogramLines(snap.histogram, 80)} />);
     const [cold, warm, axis] = frame(lastFrame).split('\n');
     expect(cold).toMatch(/^hist cold│.*█.*│$/);
     expect(warm).toMatch(/^ {5}warm│.*[▁▂▃▄▅▆▇█].*│$/);
@@ -90,12 +89,12 @@ describe('ink components', () => {
   });
 
   it('Timeline draws lanes with a legend, and says when environment ids are unknown', () => {
-    const lanes = render(<Timeline layout={layoutTimeline(snapshotOf(midRun).timeline, 60, 40)} />);
+    const lanes = render(<Lines lines={timelineLines(layoutTimeline(snapshotOf(midRun).timeline, 60, 40), Number.POSITIVE_INFINITY)} />);
     const text = frame(lanes.lastFrame);
     expect(text).toContain('environments 28');
     expect(text).toMatch(/#1 +#+=+ +=+$/m);
     expect(text).toMatch(/throttled x/);
-    const aws = render(<Timeline layout={layoutTimeline(snapshotOf(burstRun({ n: 5, waves: 1, withEnv: false, targetKind: 'aws' })).timeline, 60, 10)} />);
+    const aws = render(<Lines lines={timelineLines(layoutTimeline(snapshotOf(burstRun({ n: 5, waves: 1, withEnv: false, targetKind: 'aws' })).timeline, 60, 10), Number.POSITIVE_INFINITY)} />);
     const awsText = frame(aws.lastFrame);
     expect(awsText).toContain('no env ids from this target (Lambda does not name them): in flight, cold starts');
     expect(awsText).toContain('in flight');
@@ -104,21 +103,19 @@ describe('ink components', () => {
 
   it('Timeline counts the environments that do not fit', () => {
     const snap = snapshotOf(burstRun({ n: 300, waves: 1 }));
-    const { lastFrame } = render(<Timeline layout={layoutTimeline(snap.timeline, 60, 5)} />);
+    const { lastFrame } = render(<Lines lines={timelineLines(layoutTimeline(snap.timeline, 60, 5), Number.POSITIVE_INFINITY)} />);
     expect(frame(lastFrame)).toContain(`… ${300 - 5 * 16} more environments not shown (of 300)`);
   });
 
-  it('LogLine formats a finished burst and Final prints the summary and the results path', () => {
+  it('LogLine formats a finished burst', () => {
     const log = snapshotOf(mid).log[0];
     if (!log) throw new Error('no log line');
     expect(frame(render(<LogLine line={log} />).lastFrame)).toBe('burst 1/2: 30 sent · cold 28 · warm 0 · throttled 2 · release spread 2.0ms');
-    const final = render(<Final text={'summary line 1\nsummary line 2\n'} resultsPath="results/node-sleep-1.json" />);
-    expect(frame(final.lastFrame)).toBe('summary line 1\nsummary line 2\nresults: results/node-sleep-1.json');
   });
 
   it('LiveView fits everything essential in 80×24', () => {
     for (const events of [midRun, burstRun({ n: 300, waves: 2, throttledPerWave: 5 })]) {
-      const { lastFrame } = render(<LiveView snapshot={snapshotOf(events)} columns={80} rows={24} />);
+      const { lastFrame } = render(<Lines lines={liveLines({ snapshot: snapshotOf(events), columns: 80, rows: 24 })} />);
       const lines = frame(lastFrame).split('\n');
       expect(lines.length).toBeLessThanOrEqual(23);
       for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
@@ -129,8 +126,8 @@ describe('ink components', () => {
 
   it('LiveView re-lays out for a bigger terminal: more lanes shown unfolded', () => {
     const snap = snapshotOf(burstRun({ n: 40, waves: 1 }));
-    const small = frame(render(<LiveView snapshot={snap} columns={80} rows={24} />).lastFrame);
-    const big = frame(render(<LiveView snapshot={snap} columns={120} rows={60} />).lastFrame);
+    const small = frame(render(<Lines lines={liveLines({ snapshot: snap, columns: 80, rows: 24 })} />).lastFrame);
+    const big = frame(render(<Lines lines={liveLines({ snapshot: snap, columns: 120, rows: 60 })} />).lastFrame);
     expect(small).toMatch(/per row/);
     expect(big).not.toMatch(/per row/);
     expect(big.split('\n').length).toBeGreaterThan(small.split('\n').length);

@@ -22,7 +22,7 @@ import { createAwsTarget } from '../../targets/aws.js';
 import { createEmulatorTarget } from '../../targets/emulator.js';
 // ─── TUI seam ────────────────────────────────────────────────────────────────────────────────────────
 // chooseView(io, flags) returns the event sink (ink TUI on a terminal, plain lines otherwise) and a
-// finish(summaryText, resultsPath) that ends the view. The TUI engineer owns src/ui/view.ts and src/ui/ink/*.
+// finish(summaryText, resultsPath) that ends the view (src/ui/view.ts).
 import { chooseView } from '../../ui/view.js';
 
 const USAGE = `Usage: coldprobe burst [options]
