@@ -44,6 +44,22 @@ async function frameBench(): Promise<BenchRow[]> {
   const { createUiStore } = await import('../src/ui/store.js');
   const { liveLines } = await import('../src/ui/lines.js');
   const rows: BenchRow[] = [];
+  /** CPU ms per synchronous rerender of frames `el(from + i)`, i < 300, after 50 warm-up frames. */
+  const rerenderCpuMs = (el: (i: number) => ReturnType<typeof React.createElement>, columns: number, termRows: number, from: number): number => {
+    const instance = render(el(0), {
+      stdout: new NullTty(columns, termRows) as unknown as NodeJS.WriteStream,
+      stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
+      debug: true,
+      patchConsole: false,
+      exitOnCtrlC: false,
+    });
+    for (let i = 0; i < 50; i += 1) instance.rerender(el(i));
+    const cpu0 = cpuUs();
+    for (let i = 0; i < 300; i += 1) instance.rerender(el(from + i));
+    const cpuMs = (cpuUs() - cpu0) / 1000 / 300;
+    instance.unmount();
+    return cpuMs;
+  };
   const frameEvents = (envs: number): RunEvent[] =>
     // A cold wave and a warm wave on `envs` environments (plus throttles), still running: no run-end, so the
     // clock moves and every frame builds a fresh snapshot, as the live timer does.
@@ -93,19 +109,7 @@ async function frameBench(): Promise<BenchRow[]> {
         { flexDirection: 'column' },
         ...Array.from({ length: termRows - 1 }, (_, r) => React.createElement(Text, { key: r }, `${r}:${i}:${'x'.repeat(columns)}`.slice(0, columns))),
       );
-    const instance = render(el(0), {
-      stdout: new NullTty(columns, termRows) as unknown as NodeJS.WriteStream,
-      stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
-      debug: true,
-      patchConsole: false,
-      exitOnCtrlC: false,
-    });
-    for (let i = 0; i < 50; i += 1) instance.rerender(el(i));
-    const cpu0 = cpuUs();
-    for (let i = 0; i < 300; i += 1) instance.rerender(el(i));
-    const cpuMs = (cpuUs() - cpu0) / 1000 / 300;
-    instance.unmount();
-    return cpuMs;
+    return rerenderCpuMs(el, columns, termRows, 0);
   };
   /**
    * ink's floor for exactly the frames `measure` draws at 300 environments: the same finished text (snapshot, layout
@@ -117,19 +121,7 @@ async function frameBench(): Promise<BenchRow[]> {
     const endUs = store.snapshot().header.elapsedUs;
     const texts = Array.from({ length: 350 }, (_, i) => liveLines({ snapshot: store.snapshot(endUs + i * 100_000), columns, rows: termRows }).join('\n'));
     const el = (i: number) => React.createElement(ink.Text, null, texts[i]);
-    const instance = render(el(0), {
-      stdout: new NullTty(columns, termRows) as unknown as NodeJS.WriteStream,
-      stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
-      debug: true,
-      patchConsole: false,
-      exitOnCtrlC: false,
-    });
-    for (let i = 0; i < 50; i += 1) instance.rerender(el(i));
-    const cpu0 = cpuUs();
-    for (let i = 50; i < 350; i += 1) instance.rerender(el(i));
-    const cpuMs = (cpuUs() - cpu0) / 1000 / 300;
-    instance.unmount();
-    return cpuMs;
+    return rerenderCpuMs(el, columns, termRows, 50);
   };
   for (const [columns, termRows] of [
     [80, 24],
