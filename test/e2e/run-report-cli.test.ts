@@ -55,6 +55,24 @@ thresholds:
 `;
 
 describe('coldprobe run and report (spawned CLI)', () => {
+  it('takes --threshold on top of the profile: a lost one exits 10, a malformed one exits 2 before running', async () => {
+    writeFileSync(join(dir, 'e2e.yaml'), PROFILE.replace('memoryMb: [128, 256]', 'memoryMb: [128]'));
+    const out = join(dir, 'results', 't.json');
+    // cold_ratio is 50% (wave 1 cold, wave 2 warm): a limit of 10% must be lost; errors == 0 from the profile holds.
+    const lost = await start(['run', 'e2e.yaml', '--no-tui', '--out', out, '--threshold', '[node-hello-*] cold_ratio <= 10%']);
+    expect(lost.code, lost.stderr).toBe(10);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as { thresholds: Array<{ expression: string; passed: boolean }> };
+    expect(results.thresholds.map((t) => [t.expression, t.passed])).toEqual([
+      ['errors == 0', true],
+      ['[node-hello-*] cold_ratio <= 10%', false],
+    ]);
+
+    const bad = await start(['run', 'e2e.yaml', '--no-tui', '--out', join(dir, 'results', 'bad.json'), '--threshold', 'cold.bogus < 1ms']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/cold\.bogus/);
+    expect(existsSync(join(dir, 'results', 'bad.json'))).toBe(false);
+  });
+
   it('runs a matrix with --json, writes one results file with every cell, and report renders it as text and HTML', async () => {
     writeFileSync(join(dir, 'e2e.yaml'), PROFILE);
     const out = join(dir, 'results', 'e2e.json');

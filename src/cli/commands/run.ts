@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withOverrides, type PriceTable } from '../../core/cost.js';
 import { ExitCode, usageError } from '../../core/errors.js';
@@ -42,6 +43,10 @@ Options:
   --out <path>          Results file (default results/<profile>-<timestamp>.json).
   --json                Print the comparison as JSON on stdout.
   --no-tui              Plain line output instead of the live view.
+  --threshold <expr>    A threshold judged at the end, added to the profile's (repeatable), e.g.
+                        'cold.init.p99 < 800ms' or '[node-hello-*] errors == 0'; a failed one exits 10.
+  --baseline <file>     Baseline results file for thresholds like 'cold.init.p50 <= baseline * 1.10'
+                        (default: the profile's 'baseline:').
 
 On AWS, every change (memory, reserved and provisioned concurrency, a force-cold variable) is listed first
 and put back when the run ends, fails or is interrupted. Costs are estimates. Exit codes: 0 ok, 2 bad profile,
@@ -119,6 +124,8 @@ export const runCommand: Command = {
       out: { type: 'string' },
       json: { type: 'boolean' },
       'no-tui': { type: 'boolean' },
+      threshold: { type: 'string', multiple: true },
+      baseline: { type: 'string' },
     });
     const [profilePath, ...extra] = positionals;
     if (profilePath === undefined) throw usageError("run: name a profile, e.g. 'coldprobe run profiles/demo.yaml'.");
@@ -129,11 +136,12 @@ export const runCommand: Command = {
     // Everything the user wrote is checked before anything starts.
     const loaded = loadProfile(profilePath, io.cwd);
     const { profile } = loaded;
-    const thresholds = parseThresholdsOrThrow(profile.thresholds ?? []);
+    const thresholds = parseThresholdsOrThrow([...(profile.thresholds ?? []), ...(values.threshold ?? [])]);
     let baseline: ResultsFile | undefined;
     if (needsBaseline(thresholds)) {
-      if (!loaded.baselinePath) throw usageError(`${loaded.path}: thresholds compare against a baseline, but the profile names no 'baseline'.`);
-      baseline = readResultsFile(loaded.baselinePath);
+      const baselinePath = values.baseline !== undefined ? resolve(io.cwd, values.baseline) : loaded.baselinePath;
+      if (!baselinePath) throw usageError(`${loaded.path}: thresholds compare against a baseline, but neither the profile nor --baseline names one.`);
+      baseline = readResultsFile(baselinePath);
     }
     const prices: PriceTable = withOverrides(profile.prices);
     const cells: MatrixCell[] = expandMatrix({
