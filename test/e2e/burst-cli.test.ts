@@ -123,6 +123,30 @@ describe('coldprobe burst (spawned CLI)', () => {
     ]);
   });
 
+  it('--abort-on-fail stops at the first lost errors threshold: exit 10, later waves never sent, partial results', async () => {
+    const out = join(dir, 'aborted.json');
+    const args = ['burst', '--function', 'node-throws', '--n', '5', '--waves', '3', '--interval', '3s', '--no-tui', '--threshold', 'errors == 0', '--out', out];
+    const run = await start([...args, '--abort-on-fail']);
+    expect(run.code, run.stderr).toBe(10);
+    expect(run.stdout + run.stderr).toMatch(/threshold 'errors == 0' is already lost .*stopping the run \(--abort-on-fail\)/);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as {
+      interrupted: boolean;
+      cells: Array<{ records: unknown[]; bursts: unknown[] }>;
+      thresholds: Array<{ expression: string; passed: boolean }>;
+    };
+    expect(file.interrupted).toBe(true);
+    // Only the first wave was ever released; its sent invocations each have a record.
+    expect(file.cells[0]?.bursts).toHaveLength(1);
+    expect(file.cells[0]?.records.length).toBeLessThanOrEqual(5);
+    expect(file.thresholds).toEqual(expect.arrayContaining([expect.objectContaining({ expression: 'errors == 0', passed: false })]));
+
+    // Without a threshold it can watch, the flag is refused before anything runs.
+    const refused = await start(['burst', '--n', '2', '--threshold', 'cold_ratio <= 0.2', '--abort-on-fail', '--out', join(dir, 'no.json')]);
+    expect(refused.code).toBe(2);
+    expect(ownStderr(refused.stderr)).toMatch(/--abort-on-fail needs a threshold/);
+    expect(existsSync(join(dir, 'no.json'))).toBe(false);
+  });
+
   it('a missing function exits 3 and writes nothing', async () => {
     const run = await start(['burst', '--function', 'no-such-function', '--n', '2', '--no-tui', '--out', join(dir, 'never.json')]);
     expect(run.code).toBe(3);

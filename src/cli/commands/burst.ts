@@ -12,9 +12,10 @@ import { buildBurstPlan, type BurstPlanOptions } from '../../core/plan.js';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../../core/results.js';
 import { summarize } from '../../core/summary.js';
 import { executeRun, type RunOutcome } from '../../engine/run.js';
-import { finishThresholds, needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
+import { finishThresholds, type LostThreshold, needsBaseline, parseThresholdsOrThrow, ThresholdWatch } from '../../engine/thresholds.js';
 import { defaultResultsPath, readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { readPayload } from '../../io/payload.js';
+import type { EventSink } from '../../core/events.js';
 import { renderCleanup } from '../../report/cleanup.js';
 import { renderSummary } from '../../report/text.js';
 import type { Target } from '../../targets/target.js';
@@ -61,6 +62,7 @@ Target:
 Thresholds (judged at the end; exit 10 when one fails):
   --threshold EXPR       e.g. 'cold.init.p99 < 800ms', 'errors == 0', 'cold_ratio <= 0.2' (repeatable)
   --baseline FILE        results file for thresholds like 'warm.latency.p99 < baseline + 5ms'
+  --abort-on-fail        stop the run as soon as an errors/throttled threshold can no longer pass
 
 Output:
   --out FILE             results file (default results/<function>-<UTC timestamp>.json)
@@ -92,6 +94,7 @@ const FLAGS = {
   yes: { type: 'boolean' },
   threshold: { type: 'string', multiple: true },
   baseline: { type: 'string' },
+  'abort-on-fail': { type: 'boolean' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   'no-tui': { type: 'boolean' },
@@ -117,6 +120,7 @@ interface ResolvedOptions {
   idleTtlMs?: number;
   initConcurrency?: number;
   thresholds?: string[];
+  abortOnFail?: boolean;
   baseline?: string;
   out: string;
 }
@@ -203,6 +207,9 @@ function resolveOptions(args: string[], io: CliIo): Resolved {
   if (baseline === undefined && needsBaseline(thresholds)) {
     throw usageError("a threshold compares with the baseline, but no baseline was given; pass --baseline <file>.");
   }
+  if (values['abort-on-fail'] === true && !new ThresholdWatch(thresholds).active) {
+    throw usageError("--abort-on-fail needs a threshold that can be lost mid-run, on errors or throttles (e.g. --threshold 'errors == 0').");
+  }
   const plan: BurstPlanOptions = { functionName, payload, n, waves, intervalMs, forceCold };
   if (values.qualifier !== undefined) plan.qualifier = values.qualifier;
   if (concurrency !== undefined) plan.concurrency = concurrency;
@@ -225,6 +232,7 @@ function resolveOptions(args: string[], io: CliIo): Resolved {
     if (values['init-concurrency'] !== undefined) options.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
   }
   if (thresholds.length > 0) options.thresholds = thresholds.map((t) => t.source);
+  if (values['abort-on-fail'] === true) options.abortOnFail = true;
   if (values.baseline !== undefined) options.baseline = resolve(io.cwd, values.baseline);
   return { options, plan, flags: values, thresholds, baseline };
 }
@@ -269,6 +277,31 @@ function resultsOf(outcome: RunOutcome, target: Target, options: ResolvedOptions
   };
 }
 
+/**
+ * With a watch, wraps `sink` so the run stops (through the returned signal) at the first record that makes a
+ * threshold unwinnable; Ctrl-C (`interrupt`) stops it too. Without one, passes `sink` and `interrupt` through.
+ */
+function abortOnFail(
+  sink: EventSink,
+  watch: ThresholdWatch | undefined,
+  interrupt: AbortSignal,
+): { sink: EventSink; signal: AbortSignal; lost: () => LostThreshold | undefined } {
+  if (watch === undefined) return { sink, signal: interrupt, lost: () => undefined };
+  const controller = new AbortController();
+  if (interrupt.aborted) controller.abort();
+  else interrupt.addEventListener('abort', () => controller.abort(), { once: true });
+  let lost: LostThreshold | undefined;
+  const watched: EventSink = (event) => {
+    sink(event);
+    if (event.type !== 'record' || lost !== undefined) return;
+    lost = watch.observe(event.record);
+    if (lost === undefined) return;
+    sink({ type: 'notice', atUs: event.record.finishedUs, level: 'warn', message: `${lost.detail}; stopping the run (--abort-on-fail)` });
+    controller.abort();
+  };
+  return { sink: watched, signal: controller.signal, lost: () => lost };
+}
+
 async function runBurst(args: string[], io: CliIo): Promise<number> {
   const { options, plan, flags, thresholds, baseline } = resolveOptions(args, io);
   if (options.target === 'aws' && options.forceCold && flags.yes !== true) {
@@ -290,12 +323,15 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   let finishView: (text: string, resultsPath?: string) => Promise<void> = async () => undefined;
   const target = await createTarget(options);
   let outcome: RunOutcome;
+  let lost: LostThreshold | undefined;
   try {
     // A missing function fails here (exit 3), before any view has drawn anything.
     await target.getFunction(options.function, options.qualifier);
     const view = chooseView(viewIo, { noTui: flags['no-tui'] === true, json: flags.json === true });
+    const stop = abortOnFail(view.sink, flags['abort-on-fail'] === true ? new ThresholdWatch(thresholds) : undefined, io.signal);
     try {
-      outcome = await executeRun(buildBurstPlan(plan), target, { emit: view.sink, signal: io.signal });
+      outcome = await executeRun(buildBurstPlan(plan), target, { emit: stop.sink, signal: stop.signal });
+      lost = stop.lost();
     } catch (error) {
       await view.finish('');
       throw error;
@@ -327,6 +363,8 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
       }) + '\n',
     );
   }
+  // Stopped by a lost threshold (not by Ctrl-C): the verdict, not the interruption, decides the exit code.
+  if (lost !== undefined && !io.signal.aborted) return judged?.exitCode ?? ExitCode.thresholdFailed;
   if (outcome.interrupted) return ExitCode.interrupted;
   // A change to a real function that could not be put back is the one thing the user must act on.
   if (outcome.cleanup.failed.length > 0) return ExitCode.targetUnavailable;
