@@ -2,19 +2,13 @@
  * The registry's own records: one function with its `$LATEST` configuration, published versions, aliases and
  * concurrency settings. Internal to the control plane; the data plane only sees `VersionConfig`s.
  */
+import type { FunctionDefinition } from './api.js';
 import { serviceError, type ServiceError } from './lambda-errors.js';
 
 /** One configuration snapshot: `$LATEST` (shown or applied) or an immutable published version. */
-export interface Snapshot {
+export interface Snapshot extends Omit<FunctionDefinition, 'name'> {
   /** `$LATEST` or a version number as a string. */
   version: string;
-  runtime: string;
-  handler: string;
-  codeDir: string;
-  memoryMb: number;
-  timeoutS: number;
-  environment: Record<string, string>;
-  description: string;
   /** $LATEST generation this snapshot was taken at (see VersionConfig.generation). */
   generation: number;
   revisionId: string;

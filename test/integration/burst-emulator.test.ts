@@ -2,32 +2,20 @@
  * The burst engine end to end against the real emulator: real child processes, the real SDK, the gated handler.
  * Ground truth comes from the emulator's own environment headers, compared with what REPORT lines say.
  */
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/core/events.js';
 import { ColdprobeError } from '../../src/core/errors.js';
 import { buildBurstPlan, type BurstPlanOptions } from '../../src/core/plan.js';
 import type { InvocationRecord } from '../../src/core/types.js';
 import { executeRun } from '../../src/engine/run.js';
 import { COLD_NONCE_VARIABLE, createAwsTarget } from '../../src/targets/aws.js';
-import { createEmulatorTarget, type EmulatorTarget } from '../../src/targets/emulator.js';
+import type { EmulatorTarget } from '../../src/targets/emulator.js';
 import type { SdkTarget } from '../../src/targets/sdk-target.js';
+import { useTargets } from './target-helpers.js';
 
-const functionsDir = fileURLToPath(new URL('../../profiles/functions', import.meta.url));
 const payload = new TextEncoder().encode('{}');
 
-let open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const t of open.reverse()) await t.close();
-  open = [];
-});
-
-async function emulatorTarget(): Promise<EmulatorTarget> {
-  // A long idle TTL: no environment may be reaped between the waves of a test.
-  const target = await createEmulatorTarget({ functionsDirs: [functionsDir], idleTtlMs: 120_000, log: () => undefined });
-  open.push(target);
-  return target;
-}
+const { track, emulatorTarget } = useTargets();
 
 async function burst(target: SdkTarget, options: Partial<BurstPlanOptions> & { n: number }, events: RunEvent[] = []) {
   const plan = buildBurstPlan({ functionName: 'node-hello', payload, waves: 1, intervalMs: 0, forceCold: false, ...options });
@@ -231,7 +219,7 @@ describe('the aws target code path, against the emulator endpoint', () => {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       allowMutations,
     });
-    open.push(target);
+    track(target);
     return target;
   }
 

@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { GetAliasCommand, GetProvisionedConcurrencyConfigCommand, ListProvisionedConcurrencyConfigsCommand } from '@aws-sdk/client-lambda';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES } from '../../src/core/cost.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { expandMatrix, type MatrixInput } from '../../src/core/matrix.js';
@@ -17,23 +16,12 @@ import { MATRIX_ALIAS, runMatrix } from '../../src/engine/matrix-runner.js';
 import { sdkAliasOps } from '../../src/cli/commands/run-aliases.js';
 import { main } from '../../src/cli/main.js';
 import { createAwsTarget } from '../../src/targets/aws.js';
-import { createEmulatorTarget, type EmulatorTarget } from '../../src/targets/emulator.js';
 import type { SdkTarget } from '../../src/targets/sdk-target.js';
+import { useTargets } from './target-helpers.js';
 
-const functionsDir = fileURLToPath(new URL('../../profiles/functions', import.meta.url));
 const payload = new TextEncoder().encode('{}');
 
-let open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const t of open.reverse()) await t.close();
-  open = [];
-});
-
-async function emulatorTarget(): Promise<EmulatorTarget> {
-  const target = await createEmulatorTarget({ functionsDirs: [functionsDir], idleTtlMs: 120_000, log: () => undefined });
-  open.push(target);
-  return target;
-}
+const { track, emulatorTarget } = useTargets();
 
 const burst = (n: number, forceCold = true): MatrixInput['burst'] => ({ n, waves: 1, intervalMs: 0, forceCold });
 
@@ -105,7 +93,7 @@ describe('matrix runs on the emulator', () => {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       allowMutations: true,
     });
-    open.push(aws);
+    track(aws);
     expect(aws.kind).toBe('aws');
     const cells = expandMatrix({
       functions: [{ name: 'node-sleep', runtime: 'nodejs20.x' }],

@@ -4,8 +4,9 @@
  */
 import { summarize } from '../../src/core/summary.js';
 import { seededRandom } from '../../src/core/noise.js';
-import { RESULTS_SCHEMA_VERSION, type CellResult, type ResultsFile } from '../../src/core/results.js';
+import type { CellResult, ResultsFile } from '../../src/core/results.js';
 import type { InvocationRecord, Outcome } from '../../src/core/types.js';
+import { resultsFileOf } from '../fixtures/results-file.js';
 
 /** Log-normal-ish samples around `medianUs` with relative spread `spread`, deterministic for a seed. */
 export function samples(n: number, medianUs: number, seed: number, spread = 0.2): number[] {
@@ -81,15 +82,5 @@ export function cell(shape: CellShape): CellResult {
 
 /** A results file holding `cells`. */
 export function resultsFile(cells: CellResult[]): ResultsFile {
-  return {
-    schemaVersion: RESULTS_SCHEMA_VERSION,
-    tool: { name: 'coldprobe', version: '0.1.0' },
-    command: 'burst',
-    startedAt: '2026-01-01T00:00:00.000Z',
-    finishedAt: '2026-01-01T00:00:01.000Z',
-    interrupted: false,
-    target: { kind: 'emulator', description: 'test' },
-    options: {},
-    cells,
-  };
+  return resultsFileOf(cells);
 }
