@@ -9,7 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     maxWorkers: 2,
     pool: 'forks',
-    // The SDK's notice about its future Node 22 requirement would drown the test output; the CLI silences it too.
+    // The SDK's one-time notice about its future Node 22 requirement would drown the test output. Users see it
+    // (the CLI no longer hides it); tests that read the CLI's stderr filter it where they spawn without this.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

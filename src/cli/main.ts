@@ -63,9 +63,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 function processIo(): CliIo {
-  // The SDK prints a 7-line notice about its future Node 22 requirement on every client; coldprobe supports
-  // Node >= 20 with the SDK version it pins, so the notice would only bury our one-sentence errors.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
