@@ -1,83 +1,40 @@
 /**
- * Results files on disk: atomic writes (temp file in the same folder, fsync, rename) so a reader never sees a
- * half-written file, and validated reads that name the file and the field when something is wrong.
+ * Results files on disk: atomic writes (atomic-file.ts: every byte written, fsync, rename) so a reader never
+ * sees a half-written file, and validated reads that name the file and the field when something is wrong.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ColdprobeError, usageError } from '../core/errors.js';
 import { RESULTS_SCHEMA_VERSION } from '../core/results.js';
 import type { ResultsFile } from '../core/results.js';
 import { resultsFileSchema } from './results-schema.js';
+import { codeOf, writeFileAtomic } from './atomic-file.js';
+
+// check and report write HTML and JUnit files through this module; the writer lives in atomic-file.ts.
+export { writeFileAtomic };
 
 /**
  * Write a results file atomically: `<path>.<pid>.tmp` beside it, fsync, rename over `path`; creates the folder.
  * On any failure the temp file is removed and the target is left as it was (absent or the previous version).
+ * The records are what was measured and cannot be measured again for free: when `path` cannot take them (a
+ * full disk), they are saved in the system's temp folder and the error sentence says where.
  */
 export function writeResultsFile(path: string, file: ResultsFile): void {
-  writeFileAtomic(path, JSON.stringify(file) + '\n', 'results file');
-}
-
-/**
- * Write any text file atomically (temp file in the same folder, fsync, rename, fsync of the folder), so a
- * reader never sees half a file; `what` names the file in the error sentence (e.g. `HTML report`).
- */
-export function writeFileAtomic(path: string, text: string, what: string): void {
-  const dir = dirname(path);
+  const text = JSON.stringify(file) + '\n';
   try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new ColdprobeError('usage', `Cannot write ${what} ${path}: cannot create folder ${dir} (${codeOf(err)}).`, { cause: err });
-  }
-  const tmp = `${path}.${process.pid}.tmp`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'w');
-    writeSync(fd, text);
-    // fsync before rename: after a crash the rename must not point at a file whose data never reached the disk.
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already failing; the original error is the one to report
-      }
-    }
-    rmSync(tmp, { force: true });
-    throw new ColdprobeError('usage', `Cannot write ${what} ${path} (${codeOf(err)}).`, { cause: err });
-  }
-  // Persist the rename itself (the directory entry); best effort, not every platform can fsync a folder.
-  try {
-    const dfd = openSync(dir, 'r');
+    writeFileAtomic(path, text, 'results file');
+  } catch (error) {
+    if (!(error instanceof ColdprobeError)) throw error;
+    const rescue = join(tmpdir(), `coldprobe-unsaved-${basename(path)}`);
+    if (dirname(rescue) === dirname(path)) throw error;
     try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
+      writeFileAtomic(rescue, text, 'results file');
+    } catch {
+      throw error;
     }
-  } catch {
-    // ignore: the data is written and renamed; only durability across a power loss is weaker
+    throw new ColdprobeError(error.kind, `${error.message.replace(/\.$/, '')}; the results were saved to ${rescue} instead.`, { cause: error });
   }
-}
-
-/** Words for the file-system errors a user can fix. */
-const ERRNO_WORDS: Record<string, string> = {
-  EISDIR: 'it is a folder',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOSPC: 'no space left on the device',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  ENOENT: 'it does not exist',
-};
-
-/** A file-system error as words (`permission denied`), else its errno code or message. */
-function codeOf(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === 'string') return ERRNO_WORDS[code] ?? code;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Render a zod issue path as `cells[0].records[3].outcome`. */

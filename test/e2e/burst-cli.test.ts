@@ -112,6 +112,13 @@ describe('coldprobe burst (spawned CLI)', () => {
     expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });
 
+  it('an --out that is a folder is refused before anything starts', async () => {
+    const run = await start(['burst', '--n', '5', '--no-tui', '--out', dir]);
+    expect(run.code).toBe(2);
+    expect(ownStderr(run.stderr)).toBe(`coldprobe: --out ${dir} is a folder; name a file, e.g. ${dir}/results.json.`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('a lost threshold exits 10 and records its verdict in the results file', async () => {
     const out = join(dir, 'gated.json');
     const run = await start(['burst', '--n', '3', '--json', '--threshold', 'errors == 0', '--threshold', 'cold_ratio <= 0.2', '--out', out]);

@@ -2,7 +2,7 @@
  * `coldprobe burst`: release N invocations together (in waves, or as a closed loop), classify each one,
  * print a summary and write a results file. Wires flags → plan → target → engine → view → results file.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command, CliIo } from '../command.js';
@@ -13,6 +13,7 @@ import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../../core/results.js'
 import { summarize } from '../../core/summary.js';
 import { executeRun, type RunOutcome } from '../../engine/run.js';
 import { finishThresholds, type LostThreshold, needsBaseline, parseThresholdsOrThrow, ThresholdWatch } from '../../engine/thresholds.js';
+import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../../io/atomic-file.js';
 import { defaultResultsPath, readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { readPayload } from '../../io/payload.js';
 import type { EventSink } from '../../core/events.js';
@@ -304,6 +305,8 @@ function abortOnFail(
 
 async function runBurst(args: string[], io: CliIo): Promise<number> {
   const { options, plan, flags, thresholds, baseline } = resolveOptions(args, io);
+  // A results file that cannot be written must fail before anything is sent (or changed), not after the burst.
+  checkOutputPath(options.out, '--out', options.n * options.waves * RESULTS_BYTES_PER_INVOCATION);
   if (options.target === 'aws' && options.forceCold && flags.yes !== true) {
     const question = `--force-cold will change the real function '${options.function}' (it sets COLDPROBE_COLD_NONCE). Continue?`;
     if (io.stdin.isTTY !== true) throw usageError(`${question.replace(/ Continue\?$/, '')}; add --yes to confirm in a non-interactive shell.`);
@@ -311,11 +314,6 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
       io.stderr.write('coldprobe: nothing was changed.\n');
       return ExitCode.usage;
     }
-  }
-  try {
-    mkdirSync(dirname(options.out), { recursive: true });
-  } catch (error) {
-    throw usageError(`cannot create the folder for --out ${options.out} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
 
   const color = flags['no-color'] !== true && io.env.NO_COLOR === undefined;

@@ -14,6 +14,7 @@ import { createCpuQuota } from '../../emulator/cpu-quota.js';
 import { MATRIX_ALIAS, runMatrix, snapshotFunctions } from '../../engine/matrix-runner.js';
 import { finishThresholds, needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { loadProfile, type LoadedProfile } from '../../io/profile.js';
+import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../../io/atomic-file.js';
 import { defaultResultsPath, readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { renderCleanup } from '../../report/cleanup.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
@@ -158,6 +159,8 @@ export const runCommand: Command = {
       },
     });
     const kind = kindFlag ?? profile.target.kind;
+    // A results file that cannot be written must fail before anything is sent, not after the run.
+    checkOutputPath(values.out ?? defaultResultsPath(io.cwd, profile.name, new Date()), '--out', plannedInvocations(cells) * RESULTS_BYTES_PER_INVOCATION);
 
     const { target, notes } = await openTarget(loaded, kind, {
       ...(values.region !== undefined ? { region: values.region } : {}),
