@@ -25,3 +25,9 @@ export interface Command {
   usage: string;
   run(args: string[], io: CliIo): Promise<number>;
 }
+
+/** Whether colour is wanted: not `--no-color`, and NO_COLOR unset or empty (https://no-color.org). Read once per command. */
+export function colorWanted(io: Pick<CliIo, 'env'>, noColorFlag: boolean | undefined): boolean {
+  const noColor = io.env.NO_COLOR;
+  return noColorFlag !== true && (noColor === undefined || noColor === '');
+}

@@ -39,6 +39,9 @@ const OUTCOMES: readonly Outcome[] = [
   'transport-error',
 ];
 
+/** The throttle reason counted when a 429 names none. */
+export const UNKNOWN_REASON = 'Unknown';
+
 const CLASSES: readonly Classification[] = ['cold', 'warm', 'unknown'];
 
 /** A zero count for every outcome. */
@@ -112,7 +115,7 @@ export class SummaryAccumulator {
     this.byOutcome[record.outcome]++;
     this.byClass[record.classification]++;
     if (record.outcome === 'throttled') {
-      const reason = record.errorType ?? 'Unknown';
+      const reason = record.errorType ?? UNKNOWN_REASON;
       this.throttles.set(reason, (this.throttles.get(reason) ?? 0) + 1);
     } else if (record.outcome !== 'ok') {
       const type = record.errorType ?? record.outcome;
@@ -145,6 +148,21 @@ export class SummaryAccumulator {
   /** Number of records added so far. */
   get count(): number {
     return this.total;
+  }
+
+  /**
+   * Errors (every outcome but ok and throttled) or throttles so far, all of them or those of one key (the
+   * error type, else the outcome; the throttle reason, else `Unknown`). O(1): for the threshold watch.
+   */
+  counter(counter: 'errors' | 'throttled', key?: string): number {
+    if (counter === 'throttled') return key === undefined ? this.byOutcome.throttled : (this.throttles.get(key) ?? 0);
+    if (key !== undefined) return this.errors.get(key) ?? 0;
+    return this.total - this.byOutcome.ok - this.byOutcome.throttled;
+  }
+
+  /** Counters and latency of one burst so far (cached until its next record), or undefined before its first. */
+  burst(index: number): BurstSummary | undefined {
+    return this.tallies.get(index)?.summary();
   }
 
   /** The summary of everything added so far; the returned object is shared until the next change, do not mutate it. */

@@ -1,34 +1,51 @@
 /**
- * executeRun: performs a RunPlan's steps against a target, cell by cell, and returns every record. The engine
- * only emits events; sinks (TUI, plain, NDJSON) decide what to show.
+ * executeRun: performs a RunPlan against a target, cell by cell and step by step, and returns every record.
+ * `burst` (one cell) and `run` (a matrix of cells) both come here. Every change to a real function is written to
+ * a ledger before it is made and put back in `finally`, whatever ends the run (success, failure, Ctrl-C). The
+ * engine only emits events; its RunTally turns them into each cell's summary, which the sinks read too.
  */
+import { publishedVersions, type Change } from '../core/cleanup.js';
+import { estimateCellCost, type PriceTable } from '../core/cost.js';
+import { ColdprobeError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { PlannedCell, RunPlan } from '../core/plan.js';
+import type { CellResult } from '../core/results.js';
+import { RunTally } from '../core/tally.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from '../core/types.js';
 import type { FunctionInfo, Target } from '../targets/target.js';
-import type { Change } from '../core/cleanup.js';
 import { executeBurst } from './burst.js';
-import { type CleanupReport, forceColdChanges, runCleanup } from './cleanup.js';
+import { type AliasOps, type CleanupReport, forceColdChanges, runCleanup } from './cleanup.js';
 import { type Clock, systemClock } from './clock.js';
 
-/** How a run is driven: time, where events go, and Ctrl-C. */
+/** The alias every provisioned cell points at its version (PutProvisionedConcurrencyConfig then targets it). */
+export const MATRIX_ALIAS = 'coldprobe';
+
+/** A function's state before the run, as far as the run may change it. */
+export interface FunctionBefore {
+  info: FunctionInfo;
+  /** Undefined when the function has no reservation (or it was not read because no cell changes it). */
+  reservedConcurrency?: number;
+  /** The qualified versions or aliases the plan invokes, as read before the run. */
+  qualified: Map<string, FunctionInfo>;
+}
+
+/** How a run is driven: time, where events go, Ctrl-C, and what the cells' results carry. */
 export interface RunDeps {
-  clock?: Clock;
   emit: EventSink;
+  clock?: Clock;
   signal?: AbortSignal;
   /** Upper bound of the Ctrl-C grace period, ms (the function's timeout caps it too); default 5,000. */
   maxGraceMs?: number;
-}
-
-/** Everything one cell produced. */
-export interface CellOutcome {
-  spec: CellSpec;
-  /** The function as read before the cell ran (after its configure step, when it had one). */
-  functionInfo: FunctionInfo;
-  bursts: BurstInfo[];
-  records: InvocationRecord[];
-  /** What setup steps did, e.g. what force-cold changed. */
-  notes: string[];
+  /** The tally the engine feeds before each sink sees an event; pass one to let sinks read it. */
+  tally?: RunTally;
+  /** Functions as read before the run (from `snapshotFunctions`); read here when absent. */
+  before?: Map<string, FunctionBefore>;
+  /** Alias operations; provisioned cells use alias `coldprobe` when given. */
+  aliases?: AliasOps;
+  /** With prices, every cell gets a cost estimate. */
+  prices?: PriceTable;
+  /** Notes attached to every cell (e.g. whether CPU quotas were applied). */
+  notes?: readonly string[];
 }
 
 /** Everything a run produced. */
@@ -39,120 +56,230 @@ export interface RunOutcome {
   finishedAt: string;
   durationMs: number;
   interrupted: boolean;
-  cells: CellOutcome[];
-  /** What was put back on AWS functions the run changed (memory, force-cold's variable), and what could not be. */
+  /** Every cell that produced something, with its summary. */
+  cells: CellResult[];
+  /** The setup failure that stopped the run early, after cleanup ran; the cells before it are kept. */
+  error?: ColdprobeError;
+  /** What was put back on functions the run changed, and what could not be. */
   cleanup: CleanupReport;
+  /** `function:version` of every version the run published (kept; versions cannot be deleted through a Target). */
+  versions: string[];
 }
 
 const us = (ms: number): number => Math.round(ms * 1000);
 
-function specOf(cell: PlannedCell, info: FunctionInfo): CellSpec {
-  const configured = cell.steps.find((s) => s.kind === 'configure');
-  const spec: CellSpec = {
-    id: cell.id,
-    label: cell.label,
-    functionName: cell.invoke.functionName,
-    runtime: info.runtime,
-    memoryMb: configured?.kind === 'configure' ? configured.memoryMb : info.memoryMb,
-    provisioned: cell.provisioned,
-  };
-  if (cell.invoke.qualifier !== undefined) spec.qualifier = cell.invoke.qualifier;
-  return spec;
+/** Read each function the cells touch (and its reserved concurrency when a cell changes it); a missing one throws. */
+export async function snapshotFunctions(target: Target, cells: readonly PlannedCell[]): Promise<Map<string, FunctionBefore>> {
+  const out = new Map<string, FunctionBefore>();
+  for (const cell of cells) {
+    const fn = cell.spec.functionName;
+    let entry = out.get(fn);
+    if (entry === undefined) {
+      // The unqualified function: its configuration is what the run changes and puts back.
+      entry = { info: await target.getFunction(fn), qualified: new Map() };
+      if (cells.some((c) => c.spec.functionName === fn && c.reservedConcurrency !== undefined)) {
+        const reserved = await target.getReservedConcurrency(fn);
+        if (reserved !== undefined) entry.reservedConcurrency = reserved;
+      }
+      out.set(fn, entry);
+    }
+    const q = cell.spec.qualifier;
+    if (q !== undefined && !entry.qualified.has(q)) entry.qualified.set(q, await target.getFunction(fn, q));
+  }
+  return out;
 }
 
-/** Perform `plan` against `target`; setup failures throw ColdprobeError, invocation failures are records. */
+function specOf(cell: PlannedCell, info: FunctionInfo): CellSpec {
+  return { ...cell.spec, runtime: cell.spec.runtime ?? info.runtime, memoryMb: cell.spec.memoryMb ?? info.memoryMb };
+}
+
+/** What one cell gathers while it runs. */
+interface CellState {
+  spec: CellSpec;
+  records: InvocationRecord[];
+  bursts: BurstInfo[];
+  notes: string[];
+  /** clock.now() when provisioned concurrency was requested, until it was released. */
+  provisionedSince?: number;
+  provisionedMs: number;
+}
+
+/** Perform `plan` against `target`. A missing function throws before anything ran; later setup failures come back as `error`. */
 export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): Promise<RunOutcome> {
   const clock = deps.clock ?? systemClock;
-  const { emit, signal } = deps;
+  const { signal } = deps;
+  const tally = deps.tally ?? new RunTally();
+  const emit: EventSink = (event) => {
+    tally.dispatch(event);
+    deps.emit(event);
+  };
   // Every function is looked up first: a missing one fails the run before anything changed or was sent.
-  const infos: FunctionInfo[] = [];
-  for (const cell of plan.cells) infos.push(await target.getFunction(cell.invoke.functionName, cell.invoke.qualifier));
+  const before = deps.before ?? (await snapshotFunctions(target, plan.cells));
+  /** The function as the cell invokes it: its qualified version or alias when it names one. */
+  const infoOf = (cell: PlannedCell): FunctionInfo => {
+    const entry = before.get(cell.spec.functionName);
+    if (entry === undefined) throw new ColdprobeError('internal', `function '${cell.spec.functionName}' was not read before the run.`);
+    return (cell.spec.qualifier !== undefined ? entry.qualified.get(cell.spec.qualifier) : undefined) ?? entry.info;
+  };
+  const specs = plan.cells.map((cell) => specOf(cell, infoOf(cell)));
 
   const runStartAt = clock.now();
   const wall = clock.wallClock();
   const at = (): number => us(clock.now() - runStartAt);
-  const specs = plan.cells.map((cell, i) => specOf(cell, infos[i] as FunctionInfo));
-  emit({ type: 'run-start', atUs: 0, wallClock: wall.toISOString(), targetKind: target.kind, cells: specs });
+  emit({ type: 'run-start', atUs: 0, wallClock: wall.toISOString(), targetKind: target.kind, cells: specs.map((s) => ({ ...s })) });
 
-  const counter = { next: 0 };
-  const cells: CellOutcome[] = [];
-  let interrupted = false;
-  // Changes to real functions are written here before they are made, and put back in `finally` whatever ends
-  // the run. The in-process emulator disappears with the run, so only AWS changes need undoing.
   const ledger: Change[] = [];
-  const persistent = target.kind === 'aws';
+  const cells: CellResult[] = [];
+  const counter = { next: 0 };
+  let interrupted = false;
+  let error: ColdprobeError | undefined;
   let cleanup: CleanupReport = { done: [], failed: [] };
+
+  const finishCell = (state: CellState, failed: boolean): void => {
+    // Still allocated (interrupted or failed): it costs until cleanup deletes it; count until now.
+    if (state.provisionedSince !== undefined) state.provisionedMs += clock.now() - state.provisionedSince;
+    emit({ type: 'cell-end', atUs: at(), cell: state.spec.id });
+    // A cell whose setup failed before it sent anything has nothing to report.
+    if (failed && state.records.length === 0 && state.bursts.length === 0) return;
+    const acc = tally.cell(state.spec.id)?.summary;
+    if (acc === undefined) throw new ColdprobeError('internal', `cell ${state.spec.id} has no tally.`);
+    const result: CellResult = { spec: state.spec, bursts: state.bursts, records: state.records, histograms: acc.encodedHistograms(), summary: acc.snapshot() };
+    if (deps.prices) {
+      const { memoryMb, provisioned } = state.spec;
+      result.cost = estimateCellCost(state.records, { memoryMb, provisioned, provisionedSeconds: state.provisionedMs / 1000 }, deps.prices);
+    }
+    const notes = [...(deps.notes ?? []), ...state.notes];
+    if (notes.length > 0) result.notes = notes;
+    cells.push(result);
+  };
+
   try {
     for (const [i, cell] of plan.cells.entries()) {
       if (signal?.aborted) break;
-      let info = infos[i] as FunctionInfo;
       const spec = specs[i] as CellSpec;
-      const outcome: CellOutcome = { spec, functionInfo: info, bursts: [], records: [], notes: [] };
-      cells.push(outcome);
-      emit({ type: 'cell-start', atUs: at(), cell: spec });
+      const state: CellState = { spec, records: [], bursts: [], notes: [], provisionedMs: 0 };
+      const fn = spec.functionName;
+      const fnBefore = before.get(fn) as FunctionBefore;
       const waves = cell.steps.filter((s) => s.kind === 'burst').length;
-      const fn = cell.invoke.functionName;
-      for (const step of cell.steps) {
-        if (signal?.aborted) break;
-        switch (step.kind) {
-          case 'configure': {
-            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'configure', detail: `memory ${step.memoryMb} MB` });
-            if (persistent) ledger.push({ kind: 'memory', functionName: fn, beforeMb: (infos[i] as FunctionInfo).memoryMb });
-            info = await target.updateConfiguration(fn, { memoryMb: step.memoryMb });
-            outcome.functionInfo = info;
-            outcome.notes.push(`set memory of '${fn}' to ${step.memoryMb} MB`);
-            break;
-          }
-          case 'force-cold': {
-            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'force-cold', detail: `make '${fn}' start cold` });
-            ledger.push(...forceColdChanges(target, fn, infos[i]));
-            const did = await target.forceCold(fn);
-            outcome.notes.push(did);
-            emit({ type: 'notice', atUs: at(), level: 'info', message: `force-cold: ${did}` });
-            break;
-          }
-          case 'idle-wait': {
-            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'idle-wait', detail: `${step.ms} ms idle` });
-            await clock.sleep(step.ms, signal);
-            break;
-          }
-          case 'burst': {
-            const mode = step.concurrency !== undefined ? `${step.n} invocations, ${step.concurrency} in flight` : `${step.n} invocations`;
-            emit({ type: 'step', atUs: at(), cell: cell.id, step: 'burst', detail: `wave ${step.burst + 1} of ${waves}: ${mode}` });
-            const invoke = { functionName: fn, payload: cell.invoke.payload, ...(cell.invoke.qualifier !== undefined ? { qualifier: cell.invoke.qualifier } : {}) };
-            const result = await executeBurst(
-              { cell: cell.id, burst: step.burst, waves, n: step.n, invoke, ...(step.concurrency !== undefined ? { concurrency: step.concurrency } : {}) },
-              {
-                target,
-                clock,
-                emit,
-                ...(signal ? { signal } : {}),
-                runStartAt,
-                counter,
-                graceMs: Math.min(info.timeoutS * 1000, deps.maxGraceMs ?? 5_000),
-              },
-            );
-            outcome.bursts.push(result.info);
-            for (const r of result.records) outcome.records.push(r);
-            if (result.interrupted) interrupted = true;
-            break;
+      let qualifier = spec.qualifier;
+      let failed = true;
+      emit({ type: 'cell-start', atUs: at(), cell: spec });
+      try {
+        for (const step of cell.steps) {
+          if (signal?.aborted) break;
+          switch (step.kind) {
+            case 'set-memory': {
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `memory ${step.memoryMb} MB` });
+              ledger.push({ kind: 'memory', functionName: fn, beforeMb: fnBefore.info.memoryMb });
+              await target.updateConfiguration(fn, { memoryMb: step.memoryMb });
+              state.notes.push(`set memory of '${fn}' to ${step.memoryMb} MB`);
+              break;
+            }
+            case 'set-reserved': {
+              const detail = step.count === null ? 'no reserved concurrency' : `reserved concurrency ${step.count}`;
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail });
+              const change: Change = { kind: 'reserved', functionName: fn };
+              if (fnBefore.reservedConcurrency !== undefined) change.before = fnBefore.reservedConcurrency;
+              ledger.push(change);
+              if (step.count === null) await target.deleteReservedConcurrency(fn);
+              else await target.putReservedConcurrency(fn, step.count);
+              break;
+            }
+            case 'publish-version': {
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: 'publish a version' });
+              const version = await target.publishVersion(fn, `coldprobe ${spec.id}`);
+              ledger.push({ kind: 'version', functionName: fn, version });
+              state.notes.push(`published version ${version} of '${fn}'`);
+              qualifier = version;
+              if (deps.aliases) {
+                emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `alias ${MATRIX_ALIAS} → version ${version}` });
+                const { previousVersion } = await deps.aliases.put(fn, MATRIX_ALIAS, version);
+                const change: Change = { kind: 'alias', functionName: fn, name: MATRIX_ALIAS };
+                if (previousVersion !== undefined) change.previousVersion = previousVersion;
+                ledger.push(change);
+                qualifier = MATRIX_ALIAS;
+                state.notes.push(`alias ${MATRIX_ALIAS} points at version ${version}`);
+              }
+              spec.qualifier = qualifier;
+              break;
+            }
+            case 'put-provisioned': {
+              if (qualifier === undefined) throw new ColdprobeError('internal', `cell ${spec.id}: provisioned concurrency needs a published version first.`);
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `provisioned concurrency ${step.count} on ${fn}:${qualifier}, waiting for READY` });
+              // Written before the call: an interrupt while waiting for READY must still delete it.
+              ledger.push({ kind: 'provisioned', functionName: fn, qualifier });
+              state.provisionedSince = clock.now();
+              await target.putProvisionedConcurrency(fn, qualifier, step.count, signal);
+              break;
+            }
+            case 'force-cold': {
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'force-cold', detail: `make '${fn}' start cold` });
+              ledger.push(...forceColdChanges(target, fn, fnBefore.info));
+              const did = await target.forceCold(fn);
+              state.notes.push(did);
+              emit({ type: 'notice', atUs: at(), level: 'info', message: `force-cold: ${did}` });
+              break;
+            }
+            case 'idle-wait': {
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'idle-wait', detail: `${step.ms} ms idle` });
+              await clock.sleep(step.ms, signal);
+              break;
+            }
+            case 'burst': {
+              const mode = step.concurrency !== undefined ? `${step.n} invocations, ${step.concurrency} in flight` : `${step.n} invocations`;
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'burst', detail: `wave ${step.burst + 1} of ${waves}: ${mode}` });
+              const invoke = { functionName: fn, payload: plan.payload, ...(qualifier !== undefined ? { qualifier } : {}) };
+              const outcome = await executeBurst(
+                { cell: spec.id, burst: step.burst, waves, n: step.n, invoke, ...(step.concurrency !== undefined ? { concurrency: step.concurrency } : {}) },
+                {
+                  target,
+                  clock,
+                  emit,
+                  ...(signal ? { signal } : {}),
+                  runStartAt,
+                  counter,
+                  graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
+                },
+              );
+              state.bursts.push(outcome.info);
+              for (const r of outcome.records) state.records.push(r);
+              if (outcome.interrupted) interrupted = true;
+              break;
+            }
+            case 'delete-provisioned': {
+              if (qualifier === undefined) break;
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `release provisioned concurrency on ${fn}:${qualifier}` });
+              await target.deleteProvisionedConcurrency(fn, qualifier);
+              ledger.push({ kind: 'provisioned-released', functionName: fn, qualifier });
+              if (state.provisionedSince !== undefined) state.provisionedMs += clock.now() - state.provisionedSince;
+              state.provisionedSince = undefined;
+              break;
+            }
           }
         }
+        failed = false;
+      } finally {
+        finishCell(state, failed);
       }
-      emit({ type: 'cell-end', atUs: at(), cell: cell.id });
     }
+  } catch (caught) {
+    if (signal?.aborted) interrupted = true;
+    else error = caught instanceof ColdprobeError ? caught : new ColdprobeError('internal', caught instanceof Error ? caught.message : String(caught), { cause: caught });
   } finally {
-    if (ledger.length > 0) cleanup = await runCleanup(target, ledger, emit, at);
+    cleanup = await runCleanup(target, ledger, emit, at, deps.aliases);
   }
   if (signal?.aborted) interrupted = true;
   const durationMs = clock.now() - runStartAt;
   emit({ type: 'run-end', atUs: us(durationMs), interrupted });
-  return {
+  const out: RunOutcome = {
     startedAt: wall.toISOString(),
     finishedAt: new Date(wall.getTime() + durationMs).toISOString(),
     durationMs,
     interrupted,
     cells,
     cleanup,
+    versions: publishedVersions(ledger),
   };
+  if (error) out.error = error;
+  return out;
 }

@@ -13,6 +13,8 @@ import { ExitCode } from '../core/errors.js';
 import { runGate, type GateOptions, type GateResult } from '../core/gate.js';
 import type { ResultsFile } from '../core/results.js';
 import { parseThresholds, scopeMatches, type Threshold } from '../core/threshold.js';
+import { SummaryAccumulator } from '../core/summary.js';
+import type { RunTally } from '../core/tally.js';
 import type { InvocationRecord } from '../core/types.js';
 
 /**
@@ -41,18 +43,21 @@ export interface LostThreshold {
   detail: string;
 }
 
-const ERROR_OUTCOMES = new Set(['function-error', 'service-error', 'client-timeout', 'transport-error']);
-
 /**
  * Watches records as they arrive and reports the first threshold already lost: only absolute upper bounds
  * on counters (`errors == 0`, `throttled < 5`, `errors.Sandbox.Timedout <= 2`), because counters only grow.
+ * The counts are the run's tally's (the engine feeds it before sinks see a record), so the watch and the final
+ * summary count the same way; without a tally (tests) the watch counts the records it is given itself.
  */
 export class ThresholdWatch {
   private readonly watched: Threshold[];
-  private readonly counts = new Map<string, number>();
+  private readonly own = new Map<string, SummaryAccumulator>();
   private lost: LostThreshold | undefined;
 
-  constructor(thresholds: readonly Threshold[]) {
+  constructor(
+    thresholds: readonly Threshold[],
+    private readonly tally?: RunTally,
+  ) {
     this.watched = thresholds.filter(
       (t) =>
         t.metric.type === 'count' &&
@@ -70,19 +75,14 @@ export class ThresholdWatch {
   /** Count one record; returns the first lost threshold (and keeps returning it). */
   observe(record: InvocationRecord): LostThreshold | undefined {
     if (this.lost) return this.lost;
-    const isError = ERROR_OUTCOMES.has(record.outcome);
-    const isThrottle = record.outcome === 'throttled';
-    if (!isError && !isThrottle) return undefined;
-    // Same keys as the summary: errorType, else the outcome (errors) or `Unknown` (throttles).
-    const key = record.errorType ?? (isThrottle ? 'Unknown' : record.outcome);
-    for (const [i, t] of this.watched.entries()) {
+    const summary = this.summaryOf(record);
+    if (record.outcome === 'ok' || summary === undefined) return undefined;
+    const counter = record.outcome === 'throttled' ? 'throttled' : 'errors';
+    for (const t of this.watched) {
       if (t.metric.type !== 'count' || t.bound.type !== 'absolute') continue;
-      if ((t.metric.counter === 'errors') !== isError) continue;
-      if (t.metric.key !== undefined && t.metric.key !== key) continue;
+      if (t.metric.counter !== counter) continue;
       if (!scopeMatches(t.scope, record.cell)) continue;
-      const id = `${i}\u0000${record.cell}`;
-      const n = (this.counts.get(id) ?? 0) + 1;
-      this.counts.set(id, n);
+      const n = summary.counter(counter, t.metric.key);
       const limit = t.bound.value;
       const gone = t.op === '<' ? n >= limit : n > limit;
       if (gone) {
@@ -95,6 +95,17 @@ export class ThresholdWatch {
       }
     }
     return undefined;
+  }
+
+  private summaryOf(record: InvocationRecord): SummaryAccumulator | undefined {
+    if (this.tally) return this.tally.cell(record.cell)?.summary;
+    let own = this.own.get(record.cell);
+    if (own === undefined) {
+      own = new SummaryAccumulator({ functionName: '', runtime: '', memoryMb: 0 });
+      this.own.set(record.cell, own);
+    }
+    own.add(record);
+    return own;
   }
 }
 

@@ -1,13 +1,11 @@
 /**
  * The plain-text event sink for non-TTY output (CI logs, pipes): one line per finished burst, a progress line at
- * most every few seconds while a long burst runs, and notices. Per-record work is a few counter bumps and one
- * histogram record, so the sink stays cheap on the burst path.
+ * most every few seconds while a long burst runs, and notices. Counts and percentiles are read from the run's
+ * tally (the accumulator the final summary is made from); per record the sink only compares two clock readings.
  */
 import { Chalk } from 'chalk';
 import type { EventSink, RunEvent } from '../core/events.js';
-import { createHistogram, recordUs } from '../core/stats.js';
-import type { Histogram } from '../core/stats.js';
-import type { InvocationRecord } from '../core/types.js';
+import { RunTally } from '../core/tally.js';
 import { formatCount, formatMb, formatUs } from '../report/format.js';
 
 /** Options of the plain sink: `color` for ANSI colour, `now()` in ms (injected so tests control progress pacing). */
@@ -16,46 +14,31 @@ export interface PlainSinkOptions {
   now: () => number;
   /** Minimum gap between progress lines, ms (default 5,000). */
   progressEveryMs?: number;
+  /** The tally the engine feeds; without one the sink owns a tally and feeds it the events it is given. */
+  tally?: RunTally;
 }
 
-/** Counters of the burst in progress. */
-class BurstTally {
-  done = 0;
-  ok = 0;
-  cold = 0;
-  warm = 0;
-  throttled = 0;
-  errors = 0;
-  readonly latency: Histogram = createHistogram();
-
-  constructor(
-    readonly burst: number,
-    readonly n: number,
-    readonly waves: number,
-  ) {}
-
-  add(r: InvocationRecord): void {
-    this.done++;
-    if (r.outcome === 'ok') this.ok++;
-    else if (r.outcome === 'throttled') this.throttled++;
-    else this.errors++;
-    if (r.classification === 'cold') this.cold++;
-    else if (r.classification === 'warm') this.warm++;
-    recordUs(this.latency, r.latencyUs);
-  }
+/** What the sink knows of the burst in progress besides its counts. */
+interface BurstFacts {
+  burst: number;
+  n: number;
+  waves: number;
 }
 
 /** Create a plain-text sink writing whole lines (each ending in `\n`) through `write`. */
 export function createPlainSink(write: (s: string) => void, options: PlainSinkOptions): EventSink {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const every = options.progressEveryMs ?? 5_000;
-  const tallies = new Map<string, BurstTally>();
+  const owned = options.tally === undefined;
+  const run = options.tally ?? new RunTally();
+  const bursts = new Map<string, BurstFacts>();
   let lastProgressAt = options.now();
   const line = (s: string): void => write(`${s}\n`);
 
   const key = (cell: string, burst: number): string => `${cell}#${burst}`;
 
   return (event: RunEvent): void => {
+    if (owned) run.dispatch(event);
     switch (event.type) {
       case 'run-start':
         line(c.bold(`coldprobe: ${event.cells.length === 1 ? '1 cell' : `${event.cells.length} cells`} on ${event.targetKind}`));
@@ -72,44 +55,43 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         if (event.step !== 'burst') line(c.dim(`${event.step}: ${event.detail}`));
         return;
       case 'burst-start':
-        tallies.set(key(event.cell, event.burst), new BurstTally(event.burst, event.n, event.waves));
+        bursts.set(key(event.cell, event.burst), { burst: event.burst, n: event.n, waves: event.waves });
         lastProgressAt = options.now();
         return;
       case 'burst-released':
         return;
       case 'record': {
-        const t = tallies.get(key(event.record.cell, event.record.burst));
-        if (!t) return;
-        t.add(event.record);
+        const { cell, burst } = event.record;
+        const b = bursts.get(key(cell, burst));
+        if (!b) return;
         const at = options.now();
-        if (at - lastProgressAt >= every && t.done < t.n) {
+        if (at - lastProgressAt < every) return;
+        const t = run.cell(cell)?.summary.burst(burst);
+        if (t && t.total < b.n) {
           lastProgressAt = at;
-          line(c.dim(`  burst ${t.burst + 1}/${t.waves}: ${formatCount(t.done)}/${formatCount(t.n)} done, ${formatCount(t.ok)} ok, ${formatCount(t.cold)} cold`));
+          const ok = t.total - t.throttled - t.errors;
+          line(c.dim(`  burst ${b.burst + 1}/${b.waves}: ${formatCount(t.total)}/${formatCount(b.n)} done, ${formatCount(ok)} ok, ${formatCount(t.cold)} cold`));
         }
         return;
       }
       case 'burst-end': {
         const k = key(event.cell, event.burst);
-        const t = tallies.get(k);
+        const b = bursts.get(k);
+        bursts.delete(k);
+        const t = run.cell(event.cell)?.summary.burst(event.burst);
         const info = event.info;
         const sent = info.n - info.notSent;
         const parts = [`${formatCount(sent)} sent`];
         if (t) {
-          parts.push(c.green(`${formatCount(t.ok)} ok`), c.cyan(`${formatCount(t.cold)} cold`));
+          parts.push(c.green(`${formatCount(t.total - t.throttled - t.errors)} ok`), c.cyan(`${formatCount(t.cold)} cold`));
           if (t.throttled > 0) parts.push(c.yellow(`${formatCount(t.throttled)} throttled`));
           if (t.errors > 0) parts.push(c.red(`${formatCount(t.errors)} ${t.errors === 1 ? 'error' : 'errors'}`));
         }
         if (info.notSent > 0) parts.push(c.yellow(`${formatCount(info.notSent)} not sent`));
         parts.push(`spread ${formatUs(info.releaseSpreadUs)}`);
-        if (t && t.latency.totalCount > 0) {
-          parts.push(`p50 ${formatUs(t.latency.getValueAtPercentile(50))}`, `p99 ${formatUs(t.latency.getValueAtPercentile(99))}`);
-        }
-        const waves = t ? `/${t.waves}` : '';
+        if (t && t.latency.count > 0) parts.push(`p50 ${formatUs(t.latency.p50Us)}`, `p99 ${formatUs(t.latency.p99Us)}`);
+        const waves = b ? `/${b.waves}` : '';
         line(`burst ${info.index + 1}${waves}: ${parts.join(', ')}`);
-        if (t) {
-          t.latency.destroy();
-          tallies.delete(k);
-        }
         return;
       }
       case 'cell-end':
@@ -118,8 +100,7 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         line(event.level === 'warn' ? c.yellow(`warning: ${event.message}`) : `note: ${event.message}`);
         return;
       case 'run-end':
-        for (const t of tallies.values()) t.latency.destroy();
-        tallies.clear();
+        bursts.clear();
         if (event.interrupted) line(c.yellow('interrupted: results are partial'));
         return;
     }

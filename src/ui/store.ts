@@ -1,11 +1,13 @@
 /**
  * The live view's store: a pure reducer over RunEvents (no ink, no clock, no I/O). The engine emits events;
  * `dispatch` folds each one in O(1)-ish time so the burst path stays cheap; `snapshot` builds an immutable
- * view model that a renderer draws at its own frame rate.
+ * view model that a renderer draws at its own frame rate. Counters and percentiles are the run's tally's (the
+ * accumulator the final summary is made from); the store keeps only what is the view's own: progress, the
+ * latency distribution bars, the environment timeline and the log.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
 import type { RunEvent } from '../core/events.js';
-import type { InvocationRecord, Outcome } from '../core/types.js';
+import { RunTally } from '../core/tally.js';
+import type { CellSummary, InvocationRecord, LatencyStats, Outcome } from '../core/types.js';
 import { Activity, type ActivityView } from './activity.js';
 import { LiveHistogram, type HistogramView } from './live-histogram.js';
 
@@ -39,7 +41,7 @@ export interface ProgressFacts {
   done: number;
 }
 
-/** Counters by classification and outcome; by-reason lists are sorted by count, largest first. */
+/** Counters of the cell running, by classification and outcome (the summary's); by-reason lists are sorted by count, largest first. */
 export interface CounterFacts {
   cold: number;
   warm: number;
@@ -128,21 +130,16 @@ export interface UiStore {
 
 const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set(['function-error', 'service-error', 'client-timeout', 'transport-error']);
 
-function newHistogram(): Histogram {
-  // Auto-resizing µs histogram; 3 significant digits, like the final summary.
-  return build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, autoResize: true });
+const NO_PERCENTILES: LivePercentiles = Object.freeze({ count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0 });
+
+function percentiles(stats: LatencyStats): LivePercentiles {
+  if (stats.count === 0) return NO_PERCENTILES;
+  return { count: stats.count, p50Us: stats.p50Us, p90Us: stats.p90Us, p99Us: stats.p99Us, maxUs: stats.maxUs };
 }
 
-function percentiles(h: Histogram): LivePercentiles {
-  if (h.totalCount === 0) return { count: 0, p50Us: 0, p90Us: 0, p99Us: 0, maxUs: 0 };
-  // HDR answers with a bucket's highest equivalent value; never show a percentile above the max seen.
-  const maxUs = h.maxValue;
-  const at = (p: number): number => Math.min(maxUs, h.getValueAtPercentile(p));
-  return { count: h.totalCount, p50Us: at(50), p90Us: at(90), p99Us: at(99), maxUs };
-}
-
-function sortedEntries(map: Map<string, number>): Array<readonly [string, number]> {
-  return [...map.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+function entries(counts: Readonly<Record<string, number>>): Array<readonly [string, number]> {
+  // The summary's maps are already sorted by count, then name.
+  return Object.entries(counts);
 }
 
 interface MutableLane {
@@ -152,15 +149,13 @@ interface MutableLane {
   segments: Segment[];
 }
 
-interface WaveCounts {
-  cold: number;
-  warm: number;
-  throttled: number;
-  errors: number;
-}
-
-/** Creates an empty store. */
-export function createUiStore(): UiStore {
+/**
+ * Creates an empty store reading `tally`, the one the engine feeds; without one (tests, benchmarks) the store
+ * owns a tally and feeds it the events it is given.
+ */
+export function createUiStore(tally?: RunTally): UiStore {
+  const owned = tally === undefined;
+  const run = tally ?? new RunTally();
   const header: HeaderFacts = {
     targetKind: '',
     functionName: '',
@@ -180,20 +175,12 @@ export function createUiStore(): UiStore {
   let planned = 0;
   let released = 0;
   let done = 0;
-  const counts = { cold: 0, warm: 0, unknown: 0, throttled: 0, errors: 0 };
-  const throttles = new Map<string, number>();
-  const errors = new Map<string, number>();
-  const cold = newHistogram();
-  const warm = newHistogram();
-  let coldCache: LivePercentiles | undefined;
-  let warmCache: LivePercentiles | undefined;
   const histogram = new LiveHistogram();
   let activity = new Activity(0);
   const lanes: MutableLane[] = [];
   const laneById = new Map<string, MutableLane>();
   let sawEnv = false;
   const log: LogLine[] = [];
-  const waveCounts = new Map<string, WaveCounts>();
   const waveKey = (cell: string, burst: number): string => `${cell}#${burst}`;
   const wavesByCell = new Map<string, number>();
   let version = 0;
@@ -209,31 +196,7 @@ export function createUiStore(): UiStore {
     const isThrottled = record.outcome === 'throttled';
     const isFailed = FAILED_OUTCOMES.has(record.outcome);
     const isCold = record.classification === 'cold';
-    if (isThrottled) {
-      counts.throttled += 1;
-      const reason = record.errorType ?? 'unknown';
-      throttles.set(reason, (throttles.get(reason) ?? 0) + 1);
-    } else if (isFailed) {
-      counts.errors += 1;
-      const type = record.errorType ?? record.outcome;
-      errors.set(type, (errors.get(type) ?? 0) + 1);
-    }
-    if (record.classification === 'cold') counts.cold += 1;
-    else if (record.classification === 'warm') counts.warm += 1;
-    else if (!isThrottled) counts.unknown += 1;
-    if (record.classification !== 'unknown') {
-      (isCold ? cold : warm).recordValue(Math.max(1, Math.round(record.latencyUs)));
-      if (isCold) coldCache = undefined;
-      else warmCache = undefined;
-      histogram.add(record.latencyUs, isCold);
-    }
-    const wave = waveCounts.get(waveKey(record.cell, record.burst));
-    if (wave) {
-      if (isCold) wave.cold += 1;
-      else if (record.classification === 'warm') wave.warm += 1;
-      if (isThrottled) wave.throttled += 1;
-      else if (isFailed) wave.errors += 1;
-    }
+    if (record.classification !== 'unknown') histogram.add(record.latencyUs, isCold);
     activity.add(record.sentUs, record.finishedUs, { cold: isCold, throttled: isThrottled, failed: isFailed });
     if (record.env) addToLane(record, record.env.envId, isCold, isFailed);
   }
@@ -262,6 +225,7 @@ export function createUiStore(): UiStore {
   }
 
   function dispatch(event: RunEvent): void {
+    if (owned) run.dispatch(event);
     version += 1;
     switch (event.type) {
       case 'run-start': {
@@ -298,7 +262,6 @@ export function createUiStore(): UiStore {
           wavesByCell.set(event.cell, event.waves);
           planned += event.n * event.waves;
         }
-        waveCounts.set(waveKey(event.cell, event.burst), { cold: 0, warm: 0, throttled: 0, errors: 0 });
         break;
       }
       case 'burst-released':
@@ -310,7 +273,8 @@ export function createUiStore(): UiStore {
         break;
       case 'burst-end': {
         touch(event.atUs);
-        const wave = waveCounts.get(waveKey(event.cell, event.burst)) ?? { cold: 0, warm: 0, throttled: 0, errors: 0 };
+        const counts = run.cell(event.cell)?.summary.burst(event.burst);
+        const wave = { cold: counts?.cold ?? 0, warm: counts?.warm ?? 0, throttled: counts?.throttled ?? 0, errors: counts?.errors ?? 0 };
         log.push({
           kind: 'wave',
           key: `wave:${waveKey(event.cell, event.burst)}`,
@@ -343,18 +307,21 @@ export function createUiStore(): UiStore {
   function snapshot(nowUs?: number): UiSnapshot {
     const clockUs = endedAtUs ?? Math.max(lastAtUs, nowUs ?? lastAtUs);
     if (cached && cached.version === version && cached.nowUs === clockUs) return cached.snap;
-    coldCache ??= percentiles(cold);
-    warmCache ??= percentiles(warm);
+    const summary: CellSummary | undefined = run.current?.summary.snapshot();
     const sent = Math.max(released, done);
     const snap: UiSnapshot = Object.freeze({
       header: Object.freeze({ ...header, elapsedUs: Math.max(0, clockUs - runStartUs) }),
       progress: Object.freeze({ planned: Math.max(planned, sent), sent, inFlight: sent - done, done }),
       counters: Object.freeze({
-        ...counts,
-        throttlesByReason: sortedEntries(throttles),
-        errorsByType: sortedEntries(errors),
+        cold: summary?.cold ?? 0,
+        warm: summary?.warm ?? 0,
+        unknown: summary?.unknown ?? 0,
+        throttled: summary?.byOutcome.throttled ?? 0,
+        throttlesByReason: entries(summary?.throttlesByReason ?? {}),
+        errors: summary ? summary.total - summary.byOutcome.ok - summary.byOutcome.throttled : 0,
+        errorsByType: entries(summary?.errorsByType ?? {}),
       }),
-      latency: Object.freeze({ cold: coldCache, warm: warmCache }),
+      latency: Object.freeze({ cold: summary ? percentiles(summary.latency.cold) : NO_PERCENTILES, warm: summary ? percentiles(summary.latency.warm) : NO_PERCENTILES }),
       histogram: histogram.view(),
       timeline: Object.freeze({
         // Lanes need environment ids (emulator). Without any (AWS), once records arrive, only aggregates are honest.

@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import chalk from 'chalk';
 import { Box, render, Static, Text, useInput, type Instance } from 'ink';
 import type { EventSink, RunEvent } from '../core/events.js';
+import type { RunTally } from '../core/tally.js';
 import { liveLines } from './lines.js';
 import { LogLine } from './ink/LogLine.js';
 import { createUiStore, type LogLine as LogLineModel, type UiSnapshot } from './store.js';
@@ -29,6 +30,8 @@ export interface TuiOptions {
   frameCpuShare?: number;
   /** False for no ANSI colour (NO_COLOR, --no-color). */
   color?: boolean;
+  /** The tally the engine feeds; without one the view tallies the events it gets. */
+  tally?: RunTally;
 }
 
 /** A running TUI: feed it events, then finish it with the final text. */
@@ -101,7 +104,7 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   const share = Math.min(1, Math.max(0.001, options.frameCpuShare ?? FRAME_CPU_SHARE));
   // ink colours through chalk's default instance, which does not read NO_COLOR: switch it off here.
   if (options.color === false) chalk.level = 0;
-  const store = createUiStore();
+  const store = createUiStore(options.tally);
   // Map the engine's clock (µs since run start, carried by events) onto ours so elapsed time moves between events.
   let clock: { atUs: number; perfMs: number } | undefined;
   let ended = false;

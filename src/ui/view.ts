@@ -1,13 +1,13 @@
 /**
  * Picks the run's view: the live TUI when a person is watching a terminal, otherwise the plain line log.
- * Both are sinks over the same events; the plain output is never silent.
+ * Both are sinks over the same events and read the same tally; the plain output is never silent. The TUI (ink
+ * and React) is imported only when it is shown, so piped runs and CI never load it.
  */
-// Must stay the first import: it selects React's production build before the TUI loads React.
-import './react-production.js';
 import { performance } from 'node:perf_hooks';
 import type { EventSink } from '../core/events.js';
+import type { RunTally } from '../core/tally.js';
 import { createPlainSink } from './plain.js';
-import { startTui, type TuiIo } from './tui.js';
+import type { TuiIo } from './tui.js';
 
 /** What choosing a view needs of the process (the CLI's io satisfies it). */
 export interface ViewIo extends TuiIo {
@@ -15,12 +15,16 @@ export interface ViewIo extends TuiIo {
   env: NodeJS.ProcessEnv;
 }
 
-/** Flags that force plain output. */
+/** Flags that force plain output, and what the command decided once. */
 export interface ViewFlags {
   /** `--no-tui`. */
   noTui?: boolean;
   /** `--json`: stdout carries JSON only, so the plain log goes to stderr. */
   json?: boolean;
+  /** Colour wanted (no `--no-color`, no NO_COLOR); drawn only on a terminal. Default true. */
+  color?: boolean;
+  /** The tally the engine feeds; without one each sink tallies the events it gets. */
+  tally?: RunTally;
 }
 
 /** The chosen view: feed `sink` the run's events, then `finish` once with the final summary. */
@@ -44,18 +48,19 @@ export function wantsTui(io: Pick<ViewIo, 'stdout' | 'env'>, flags: ViewFlags): 
   return io.env.TERM !== 'dumb';
 }
 
-function colorFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '');
-}
-
 /** Chooses the TUI or the plain sink for this process and these flags. */
-export function chooseView(io: ViewIo, flags: ViewFlags): View {
+export async function chooseView(io: ViewIo, flags: ViewFlags): Promise<View> {
+  const color = flags.color !== false;
+  const tally = flags.tally !== undefined ? { tally: flags.tally } : {};
   if (wantsTui(io, flags)) {
-    const tui = startTui(io, { color: colorFor(io.stdout, io.env) });
+    // First: it selects React's production build before anything loads React.
+    await import('./react-production.js');
+    const { startTui } = await import('./tui.js');
+    const tui = startTui(io, { color: color && io.stdout.isTTY === true, ...tally });
     return { kind: 'tui', sink: tui.sink, finish: (text, path) => tui.finish(text, path) };
   }
   const out = flags.json ? io.stderr : io.stdout;
-  const sink = createPlainSink((s) => out.write(s), { color: colorFor(out, io.env), now: () => performance.now() });
+  const sink = createPlainSink((s) => out.write(s), { color: color && out.isTTY === true, now: () => performance.now(), ...tally });
   return {
     kind: 'plain',
     sink,

@@ -124,7 +124,7 @@ describe('burst against the emulator', () => {
     expect(cold.every((r) => r.classification === 'cold')).toBe(true);
     const before = new Set(envIds(warmUp));
     expect(envIds(cold).some((id) => before.has(id))).toBe(false);
-    expect(forced.cells[0]?.notes.join(' ')).toMatch(/stopped 5 idle environments/);
+    expect((forced.cells[0]?.notes ?? []).join(' ')).toMatch(/stopped 5 idle environments/);
     expectClassificationMatchesTruth([...warmUp, ...warm, ...cold]);
   });
 

@@ -12,7 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES } from '../../src/core/cost.js';
 import type { RunEvent } from '../../src/core/events.js';
 import { expandMatrix, type MatrixInput } from '../../src/core/matrix.js';
-import { MATRIX_ALIAS, runMatrix } from '../../src/engine/matrix-runner.js';
+import type { PlannedCell } from '../../src/core/plan.js';
+import type { PriceTable } from '../../src/core/cost.js';
+import type { EventSink } from '../../src/core/events.js';
+import type { AliasOps } from '../../src/engine/cleanup.js';
+import { executeRun, MATRIX_ALIAS } from '../../src/engine/run.js';
+import type { Target } from '../../src/targets/target.js';
 import { sdkAliasOps } from '../../src/cli/commands/run-aliases.js';
 import { main } from '../../src/cli/main.js';
 import { createAwsTarget } from '../../src/targets/aws.js';
@@ -22,6 +27,12 @@ import { useTargets } from './target-helpers.js';
 const payload = new TextEncoder().encode('{}');
 
 const { track, emulatorTarget } = useTargets();
+
+/** A matrix run through the one engine, as `coldprobe run` drives it. */
+function runMatrix(o: { target: Target; cells: PlannedCell[]; payload: Uint8Array; prices: PriceTable; emit: EventSink; signal?: AbortSignal; maxGraceMs?: number; aliases?: AliasOps }) {
+  const { target, cells, payload, ...deps } = o;
+  return executeRun({ cells, payload }, target, deps);
+}
 
 const burst = (n: number, forceCold = true): MatrixInput['burst'] => ({ n, waves: 1, intervalMs: 0, forceCold });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellId, expandMatrix, plannedChanges, plannedInvocations, type MatrixInput } from '../../src/core/matrix.js';
+import { cellId, expandMatrix, type MatrixInput } from '../../src/core/matrix.js';
+import { plannedChanges, plannedInvocations } from '../../src/core/plan.js';
 import { cleanupPlan, describeUndo, publishedVersions } from '../../src/core/cleanup.js';
 
 const base: MatrixInput = {
@@ -30,11 +31,11 @@ describe('expandMatrix', () => {
   it('plans configure, force-cold, bursts with idle waits, and nothing provisioned for pc 0', () => {
     const steps = expandMatrix(base)[0]?.steps;
     expect(steps).toEqual([
-      { kind: 'set-memory', functionName: 'node-hello', memoryMb: 128 },
-      { kind: 'force-cold', functionName: 'node-hello' },
-      { kind: 'burst', wave: 0, n: 10 },
+      { kind: 'set-memory', memoryMb: 128 },
+      { kind: 'force-cold' },
+      { kind: 'burst', burst: 0, n: 10 },
       { kind: 'idle-wait', ms: 500 },
-      { kind: 'burst', wave: 1, n: 10 },
+      { kind: 'burst', burst: 1, n: 10 },
     ]);
   });
 
@@ -42,8 +43,8 @@ describe('expandMatrix', () => {
     const cells = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [256], provisioned: [0, 5], burst: { n: 10, waves: 1, intervalMs: 0, forceCold: false, concurrency: 4 } });
     expect(cells.map((c) => c.spec.id)).toEqual(['node-hello-256mb-pc0', 'node-hello-256mb-pc5']);
     expect(cells[1]?.steps.map((s) => s.kind)).toEqual(['set-memory', 'publish-version', 'put-provisioned', 'burst', 'delete-provisioned']);
-    expect(cells[1]?.steps[2]).toEqual({ kind: 'put-provisioned', functionName: 'node-hello', count: 5 });
-    expect(cells[1]?.steps[3]).toEqual({ kind: 'burst', wave: 0, n: 10, concurrency: 4 });
+    expect(cells[1]?.steps[2]).toEqual({ kind: 'put-provisioned', count: 5 });
+    expect(cells[1]?.steps[3]).toEqual({ kind: 'burst', burst: 0, n: 10, concurrency: 4 });
     // With force-cold, the cold start is forced before the version is published and provisioned.
     const forced = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [256], provisioned: [5], burst: { ...base.burst, waves: 1 } });
     expect(forced[0]?.steps.map((s) => s.kind)).toEqual(['set-memory', 'force-cold', 'publish-version', 'put-provisioned', 'burst', 'delete-provisioned']);
@@ -52,8 +53,8 @@ describe('expandMatrix', () => {
   it('adds the reserved concurrency axis, with null meaning none', () => {
     const cells = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [128], reservedConcurrency: [5, null] });
     expect(cells.map((c) => c.spec.id)).toEqual(['node-hello-128mb-pc0-rc5', 'node-hello-128mb-pc0-rcnone']);
-    expect(cells[0]?.steps[1]).toEqual({ kind: 'set-reserved', functionName: 'node-hello', count: 5 });
-    expect(cells[1]?.steps[1]).toEqual({ kind: 'set-reserved', functionName: 'node-hello', count: null });
+    expect(cells[0]?.steps[1]).toEqual({ kind: 'set-reserved', count: 5 });
+    expect(cells[1]?.steps[1]).toEqual({ kind: 'set-reserved', count: null });
     expect(cellId('f', 128, 0)).toBe('f-128mb-pc0');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildBurstPlan, plannedInvocationCount, type BurstPlanOptions } from '../../src/core/plan.js';
+import { buildBurstPlan, plannedInvocations, type BurstPlanOptions } from '../../src/core/plan.js';
 import { ColdprobeError } from '../../src/core/errors.js';
 
 const base: BurstPlanOptions = { functionName: 'node-hello', payload: new Uint8Array([123, 125]), n: 10, waves: 1, intervalMs: 5000, forceCold: false };
@@ -19,20 +19,20 @@ describe('buildBurstPlan', () => {
       ],
     ],
     ['no idle-wait step for a zero interval', { waves: 2, intervalMs: 0 }, [{ kind: 'burst', burst: 0, n: 10 }, { kind: 'burst', burst: 1, n: 10 }]],
-    ['configure then force-cold before the first burst', { memoryMb: 512, forceCold: true }, [{ kind: 'configure', memoryMb: 512 }, { kind: 'force-cold' }, { kind: 'burst', burst: 0, n: 10 }]],
+    ['configure then force-cold before the first burst', { memoryMb: 512, forceCold: true }, [{ kind: 'set-memory', memoryMb: 512 }, { kind: 'force-cold' }, { kind: 'burst', burst: 0, n: 10 }]],
     ['closed loop when concurrency < n', { concurrency: 3 }, [{ kind: 'burst', burst: 0, n: 10, concurrency: 3 }]],
     ['plain burst when concurrency >= n', { concurrency: 10 }, [{ kind: 'burst', burst: 0, n: 10 }]],
   ] as const)('%s', (_name, patch, steps) => {
     const plan = buildBurstPlan({ ...base, ...patch });
     expect(plan.cells).toHaveLength(1);
-    expect(plan.cells[0]?.id).toBe('default');
+    expect(plan.cells[0]?.spec.id).toBe('default');
     expect(plan.cells[0]?.steps).toEqual(steps);
   });
 
   it('carries the qualifier into the invoke and the label', () => {
     const cell = buildBurstPlan({ ...base, qualifier: 'live' }).cells[0];
-    expect(cell?.invoke.qualifier).toBe('live');
-    expect(cell?.label).toBe('node-hello:live');
+    expect(cell?.spec.qualifier).toBe('live');
+    expect(cell?.spec.label).toBe('node-hello:live');
   });
 
   it.each([
@@ -56,6 +56,6 @@ describe('buildBurstPlan', () => {
   });
 
   it('counts planned invocations over waves', () => {
-    expect(plannedInvocationCount(buildBurstPlan({ ...base, n: 7, waves: 4 }))).toBe(28);
+    expect(plannedInvocations(buildBurstPlan({ ...base, n: 7, waves: 4 }).cells)).toBe(28);
   });
 });

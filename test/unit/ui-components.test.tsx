@@ -331,7 +331,7 @@ describe('chooseView', () => {
 
   it('plain output is never silent: a line per burst, then the summary and the results path', async () => {
     const piped = io(false);
-    const view = chooseView(piped, {});
+    const view = await chooseView(piped, {});
     expect(view.kind).toBe('plain');
     for (const e of burstRun({ n: 5, waves: 2 })) view.sink(e);
     await view.finish('SUMMARY\n', 'results/r.json');
@@ -342,7 +342,7 @@ describe('chooseView', () => {
 
   it('with --json keeps stdout for the JSON: the log and the results path go to stderr', async () => {
     const json = io(false);
-    const view = chooseView(json, { json: true });
+    const view = await chooseView(json, { json: true });
     for (const e of burstRun({ n: 5, waves: 1 })) view.sink(e);
     await view.finish('SUMMARY', 'results/r.json');
     expect(json.stdout.output).toBe('');

@@ -119,7 +119,7 @@ describe('ui store', () => {
     expect(store.snapshot()).toBe(store.snapshot());
   });
 
-  it('gives cold and warm percentiles in order, never above the max', () => {
+  it('gives cold and warm percentiles in order, the summary\'s own', () => {
     const snap = storeOf(burstRun({ n: 50, waves: 2 })).snapshot();
     const { cold, warm } = snap.latency;
     expect(cold.count).toBe(50);
@@ -130,7 +130,8 @@ describe('ui store', () => {
       expect(p.p99Us).toBeLessThanOrEqual(p.maxUs);
     }
     expect(cold.p50Us).toBeGreaterThan(warm.maxUs);
-    expect(cold.maxUs).toBe(250_000 + 49 * 1000);
+    // The summary's own numbers (HDR, 3 significant digits): the largest cold latency within 0.1 %.
+    expect(Math.abs(cold.maxUs - (250_000 + 49 * 1000))).toBeLessThanOrEqual(299);
     expect(snap.histogram.cold.reduce((a, b) => a + b, 0)).toBe(50);
     expect(snap.histogram.warm.reduce((a, b) => a + b, 0)).toBe(50);
   });

@@ -9,7 +9,7 @@ import { renderHtml } from '../../report/html.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { renderSummary } from '../../report/text.js';
 import { parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { colorWanted, type Command } from '../command.js';
 
 const USAGE = `Usage: coldprobe report <results.json> [--html out.html] [--no-text]
 
@@ -34,7 +34,7 @@ export const reportCommand: Command = {
     const results = readResultsFile(resolve(io.cwd, file));
 
     if (values['no-text'] !== true) {
-      const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
+      const color = io.stdout.isTTY === true && colorWanted(io, false);
       const width = io.stdout.columns ?? 80;
       const parts: string[] = [];
       if (results.interrupted) parts.push('Interrupted run: partial results.');

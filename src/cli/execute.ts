@@ -1,0 +1,185 @@
+/**
+ * What `burst` and `run` share once their flags or profile became a plan: the results path checked first, the
+ * target opened, the functions read, changes to real functions confirmed, the view chosen, the engine run, the
+ * thresholds judged, the results file written and the exit code decided — one way for both.
+ */
+import { ExitCode, usageError, type ColdprobeError } from '../core/errors.js';
+import type { PriceTable } from '../core/cost.js';
+import type { EventSink } from '../core/events.js';
+import { plannedChanges, plannedInvocations, type PlannedCell, type RunPlan } from '../core/plan.js';
+import type { ResultsFile } from '../core/results.js';
+import { RunTally } from '../core/tally.js';
+import type { Threshold } from '../core/threshold.js';
+import { executeRun, MATRIX_ALIAS, snapshotFunctions, type FunctionBefore, type RunOutcome } from '../engine/run.js';
+import { finishThresholds, type LostThreshold, ThresholdWatch } from '../engine/thresholds.js';
+import { buildResultsFile } from '../io/results-builder.js';
+import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../io/atomic-file.js';
+import { writeResultsFile } from '../io/results-file.js';
+import { chooseView } from '../ui/view.js';
+import type { CliIo } from './command.js';
+import { confirm } from './confirm.js';
+import { openTarget, type TargetChoice } from './target.js';
+
+/** A command's run, resolved from its flags or profile. */
+export interface RunRequest {
+  command: 'burst' | 'run';
+  /** What the run is called in messages (the function, or the profile's name). */
+  name: string;
+  plan: RunPlan;
+  target: TargetChoice;
+  /** Absolute results path. */
+  out: string;
+  /** `--yes`: change real AWS functions without asking. */
+  yes: boolean;
+  noTui: boolean;
+  json: boolean;
+  /** Colour wanted (read once by the command: --no-color, NO_COLOR). */
+  color: boolean;
+  thresholds: readonly Threshold[];
+  baseline?: ResultsFile;
+  /** Stop as soon as an errors/throttled threshold is lost. */
+  abortOnFail: boolean;
+  /** With prices, every cell gets a cost estimate. */
+  prices?: PriceTable;
+  /** The options stored in the results file (never credentials). */
+  options: Record<string, unknown>;
+  /** Notes about the functions as they are (e.g. a runtime other than the profile says), for every cell. */
+  notesAbout?: (before: Map<string, FunctionBefore>) => string[];
+  /** The final text: the summary, for the terminal or the log. */
+  render(results: ResultsFile, outcome: RunOutcome, style: { color: boolean; width: number }): string;
+  /** `--json`: the text printed on stdout. */
+  jsonText(results: ResultsFile, outcome: RunOutcome): string;
+}
+
+/** What decides the exit code of a run, in order of precedence. */
+export interface RunEnding {
+  /** Ended by Ctrl-C (not by a lost threshold). */
+  interruptedByUser: boolean;
+  /** Stopped early because a threshold was lost (--abort-on-fail). */
+  stoppedByThreshold: boolean;
+  /** A change to a real function could not be put back. */
+  cleanupFailed: boolean;
+  /** Every threshold passed (or there were none). */
+  thresholdsPassed: boolean;
+}
+
+/**
+ * The one exit-code policy of a run: Ctrl-C is 130 whatever else happened; a change left on a real function
+ * is 3 (the one thing the user must act on); then thresholds decide (10), a run they stopped included.
+ */
+export function exitCodeOf(ending: RunEnding): number {
+  if (ending.interruptedByUser) return ExitCode.interrupted;
+  if (ending.cleanupFailed) return ExitCode.targetUnavailable;
+  if (ending.stoppedByThreshold || !ending.thresholdsPassed) return ExitCode.thresholdFailed;
+  return ExitCode.ok;
+}
+
+/** Steps that change a real function whatever it looks like now. */
+function changesSurely(cells: readonly PlannedCell[]): boolean {
+  return cells.some((c) => c.steps.some((s) => s.kind !== 'burst' && s.kind !== 'idle-wait' && s.kind !== 'set-memory'));
+}
+
+/**
+ * With a watch, wraps `sink` so the run stops (through the returned signal) at the first record that makes a
+ * threshold unwinnable; Ctrl-C (`interrupt`) stops it too. Without one, passes `sink` and `interrupt` through.
+ */
+function abortOnFail(sink: EventSink, watch: ThresholdWatch | undefined, interrupt: AbortSignal): { sink: EventSink; signal: AbortSignal; lost: () => LostThreshold | undefined } {
+  if (watch === undefined) return { sink, signal: interrupt, lost: () => undefined };
+  const controller = new AbortController();
+  if (interrupt.aborted) controller.abort();
+  else interrupt.addEventListener('abort', () => controller.abort(), { once: true });
+  let lost: LostThreshold | undefined;
+  const watched: EventSink = (event) => {
+    sink(event);
+    if (event.type !== 'record' || lost !== undefined) return;
+    lost = watch.observe(event.record);
+    if (lost === undefined) return;
+    sink({ type: 'notice', atUs: event.record.finishedUs, level: 'warn', message: `${lost.detail}; stopping the run (--abort-on-fail)` });
+    controller.abort();
+  };
+  return { sink: watched, signal: controller.signal, lost: () => lost };
+}
+
+/** Perform a resolved run: the shared body of `burst` and `run`. Returns the exit code. */
+export async function executeCommand(req: RunRequest, io: CliIo): Promise<number> {
+  // Checked before anything runs: an unwritable --out must not cost a run (possibly on AWS).
+  checkOutputPath(req.out, '--out', plannedInvocations(req.plan.cells) * RESULTS_BYTES_PER_INVOCATION);
+  const aws = req.target.kind === 'aws';
+  const refuse = (): ColdprobeError =>
+    usageError(`${req.command}: this changes real AWS functions (${req.name}); add --yes to confirm in a non-interactive shell.`);
+  let opened: Awaited<ReturnType<typeof openTarget>>;
+  try {
+    opened = await openTarget(req.target);
+  } catch (error) {
+    // The missing --yes is bad input, and the user's to fix first, even where the target cannot be reached.
+    if (aws && !req.yes && io.stdin.isTTY !== true && changesSurely(req.plan.cells)) throw refuse();
+    throw error;
+  }
+  const { target, notes, aliases } = opened;
+  let outcome: RunOutcome;
+  let lost: LostThreshold | undefined;
+  let finishView: (text: string, resultsPath?: string) => Promise<void>;
+  try {
+    // A missing function fails here (exit 3), before anything changed and before any view has drawn anything.
+    const before = await snapshotFunctions(target, req.plan.cells);
+    notes.push(...(req.notesAbout?.(before) ?? []));
+    if (aws) {
+      const changes = plannedChanges(
+        req.plan.cells,
+        [...before.values()].map((b) => ({ functionName: b.info.functionName, memoryMb: b.info.memoryMb, ...(b.reservedConcurrency !== undefined ? { reservedConcurrency: b.reservedConcurrency } : {}) })),
+        aliases ? MATRIX_ALIAS : undefined,
+      );
+      const cells = req.plan.cells.length;
+      io.stderr.write(
+        `coldprobe ${req.command} ${req.name} on ${target.description}: ${cells} ${cells === 1 ? 'cell' : 'cells'}, ${plannedInvocations(req.plan.cells)} invocations.\n` +
+          (changes.length > 0 ? `It will change real functions:\n${changes.map((c) => `  - ${c}`).join('\n')}\n` : 'It changes no function configuration.\n'),
+      );
+      if (changes.length > 0 && !req.yes) {
+        if (io.stdin.isTTY !== true) throw refuse();
+        if (!(await confirm(io, 'Proceed?'))) {
+          io.stderr.write('coldprobe: nothing was changed.\n');
+          return io.signal.aborted ? ExitCode.interrupted : ExitCode.usage;
+        }
+      }
+    }
+
+    const tally = new RunTally();
+    const view = await chooseView(io, { noTui: req.noTui, json: req.json, color: req.color, tally });
+    for (const note of notes) view.sink({ type: 'notice', atUs: 0, level: note.startsWith('CPU quotas unavailable') ? 'warn' : 'info', message: note });
+    const stop = abortOnFail(view.sink, req.abortOnFail ? new ThresholdWatch(req.thresholds, tally) : undefined, io.signal);
+    try {
+      outcome = await executeRun(req.plan, target, {
+        emit: stop.sink,
+        signal: stop.signal,
+        tally,
+        before,
+        notes,
+        ...(aliases ? { aliases } : {}),
+        ...(req.prices ? { prices: req.prices } : {}),
+      });
+      lost = stop.lost();
+    } catch (error) {
+      await view.finish('');
+      throw error;
+    }
+    finishView = (text, resultsPath) => view.finish(text, resultsPath);
+  } finally {
+    await target.close();
+  }
+
+  const results = buildResultsFile(req.command, outcome, target, req.options);
+  const judged = req.thresholds.length > 0 && outcome.error === undefined ? finishThresholds(results, req.thresholds, req.baseline) : undefined;
+  if (judged) results.thresholds = judged.verdicts;
+  // Nothing sent is lost: a run stopped by a setup failure still writes what its finished cells measured.
+  writeResultsFile(req.out, results);
+  await finishView(req.render(results, outcome, { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80 }), req.out);
+  if (req.json) io.stdout.write(req.jsonText(results, outcome) + '\n');
+  if (outcome.error) throw outcome.error;
+  const stoppedByThreshold = lost !== undefined && !io.signal.aborted;
+  return exitCodeOf({
+    interruptedByUser: outcome.interrupted && !stoppedByThreshold,
+    stoppedByThreshold,
+    cleanupFailed: outcome.cleanup.failed.length > 0,
+    thresholdsPassed: judged === undefined || judged.exitCode === ExitCode.ok,
+  });
+}

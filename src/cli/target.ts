@@ -1,0 +1,91 @@
+/**
+ * The one place a command's target is built, from flags or a profile: AWS or the bundled emulator, with the
+ * same defaults for `burst` and `run` (CPU quotas on, the same function folders). Each kind is imported only
+ * when chosen, so an AWS run never loads the emulator.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { usageError } from '../core/errors.js';
+import type { AliasOps } from '../engine/cleanup.js';
+import type { Target } from '../targets/target.js';
+
+/** The sample functions shipped with coldprobe (same relative place from src/ and dist/). */
+export const BUNDLED_FUNCTIONS_DIR = fileURLToPath(new URL('../../profiles/functions', import.meta.url));
+
+/** Which target, and its settings, as resolved from flags or a profile. */
+export type TargetChoice =
+  | {
+      kind: 'aws';
+      region?: string;
+      profile?: string;
+      /** True when the user named what permits changing a function (--force-cold, --allow-memory-change, a profile). */
+      allowMutations: boolean;
+      timeoutMs?: number;
+    }
+  | {
+      kind: 'emulator';
+      functionsDirs: string[];
+      /** CPU share proportional to memory, as on Lambda (default on, for both commands). */
+      cpuQuota: boolean;
+      idleTtlMs?: number;
+      initConcurrency?: number;
+      accountConcurrency?: number;
+      timeoutMs?: number;
+    };
+
+/** An open target, what to say about it once (e.g. whether CPU quotas apply), and its alias calls when it has them. */
+export interface OpenTarget {
+  target: Target;
+  notes: string[];
+  aliases?: AliasOps;
+}
+
+/**
+ * Folders of emulator functions: the ones given (relative to `cwd`, each must exist), else ./profiles/functions
+ * when it exists, else the copy shipped with coldprobe.
+ */
+export function functionsDirs(given: readonly string[] | undefined, cwd: string): string[] {
+  if (given && given.length > 0) {
+    return given.map((dir) => {
+      const path = isAbsolute(dir) ? dir : resolve(cwd, dir);
+      if (!existsSync(path)) throw usageError(`--functions folder ${path} does not exist.`);
+      return path;
+    });
+  }
+  const local = resolve(cwd, 'profiles', 'functions');
+  return [existsSync(local) ? local : BUNDLED_FUNCTIONS_DIR];
+}
+
+/** Open the chosen target; throws target-unavailable (exit 3) when it cannot be reached. */
+export async function openTarget(choice: TargetChoice): Promise<OpenTarget> {
+  if (choice.kind === 'aws') {
+    const [{ createAwsTarget }, { sdkAliasOps }] = await Promise.all([import('../targets/aws.js'), import('./commands/run-aliases.js')]);
+    const target = await createAwsTarget({
+      allowMutations: choice.allowMutations,
+      ...(choice.region !== undefined ? { region: choice.region } : {}),
+      ...(choice.profile !== undefined ? { profile: choice.profile } : {}),
+      ...(choice.timeoutMs !== undefined ? { requestTimeoutOverrideMs: choice.timeoutMs } : {}),
+    });
+    return { target, notes: [], aliases: sdkAliasOps(target.client) };
+  }
+  const [{ createEmulatorTarget }, { createCpuQuota }] = await Promise.all([import('../targets/emulator.js'), import('../emulator/cpu-quota.js')]);
+  const notes: string[] = [];
+  if (choice.cpuQuota) {
+    // Probe once so the run can say (once) whether memory sizes really get proportional CPU here.
+    const probe = createCpuQuota(true);
+    notes.push(probe.active ? 'CPU quota proportional to memory (1,769 MB = 1 vCPU) applied through cgroups' : (probe.unavailableReason ?? 'CPU quotas unavailable'));
+    probe.close();
+  } else notes.push('CPU quotas off: every memory size gets the same CPU');
+  const target = await createEmulatorTarget({
+    functionsDirs: choice.functionsDirs,
+    cpuQuota: choice.cpuQuota,
+    log: () => undefined,
+    ...(choice.accountConcurrency !== undefined ? { accountConcurrency: choice.accountConcurrency } : {}),
+    ...(choice.idleTtlMs !== undefined ? { idleTtlMs: choice.idleTtlMs } : {}),
+    ...(choice.initConcurrency !== undefined ? { initConcurrency: choice.initConcurrency } : {}),
+    ...(choice.timeoutMs !== undefined ? { requestTimeoutOverrideMs: choice.timeoutMs } : {}),
+  });
+  const { sdkAliasOps } = await import('./commands/run-aliases.js');
+  return { target, notes, aliases: sdkAliasOps(target.client) };
+}
