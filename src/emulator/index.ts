@@ -6,13 +6,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Emulator, EmulatorOptions, FunctionDefinition } from './api.js';
 import { handleControlRequest } from './control-api.js';
 import { createCpuQuota } from './cpu-quota.js';
+import { handleFunctionUrl, matchFunctionUrlPath } from './function-url.js';
 import { handleInvoke, matchInvokePath } from './invoke-api.js';
 import { sendServiceError, serviceError } from './lambda-errors.js';
+import { LogStore } from './log-store.js';
+import { handleLogsRequest, isLogsRequest } from './logs-api.js';
 import { Pool } from './pool.js';
 import { Registry } from './registry.js';
 
 export type { Emulator, EmulatorOptions, EnvironmentSnapshot, FunctionDefinition } from './api.js';
 export { EMULATOR_HEADERS } from './api.js';
+export { functionUrl } from './function-url.js';
 
 /** The query of an invoke without one (most of them); only ever read. */
 const NO_QUERY = new URLSearchParams();
@@ -42,6 +46,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const invokeContext = options.log === undefined ? { registry, pool } : { registry, pool, log: options.log };
   const controlContext = { registry, dataPlane: pool, region, accountId };
+  const logs = new LogStore();
 
   const route = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
@@ -52,6 +57,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       handleInvoke(req, res, rawName, q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1)), invokeContext);
       return;
     }
+    const urlTarget = matchFunctionUrlPath(pathname);
+    if (urlTarget !== undefined) return handleFunctionUrl(req, res, urlTarget, q < 0 ? '' : url.slice(q + 1), { ...invokeContext, logs });
+    if (isLogsRequest(req)) return handleLogsRequest(req, res, logs);
     handleControlRequest(req, res, controlContext).then(
       (handled) => {
         if (!handled) sendServiceError(res, serviceError(404, 'ResourceNotFoundException', `Unknown operation: ${req.method ?? '?'} ${pathname}`));
