@@ -175,6 +175,12 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
   await finishView(req.render(results, outcome, { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80 }), req.out);
   if (req.json) io.stdout.write(req.jsonText(results, outcome) + '\n');
   if (outcome.error) throw outcome.error;
+  // The emulator itself failed (out of file descriptors, or it died): its records do not measure the function.
+  const failure = target.failure?.();
+  if (failure !== undefined && !outcome.interrupted) {
+    io.stderr.write(`error: ${failure}\n`);
+    return ExitCode.targetUnavailable;
+  }
   const stoppedByThreshold = lost !== undefined && !io.signal.aborted;
   return exitCodeOf({
     interruptedByUser: outcome.interrupted && !stoppedByThreshold,

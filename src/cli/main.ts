@@ -76,6 +76,8 @@ function processIo(): CliIo {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal: stop as cleanly as for Ctrl-C (results written, no runtime left behind).
+  process.on('SIGHUP', onSignal);
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -34,6 +34,15 @@ export interface RawInvocationInput {
   clientTimeout?: boolean;
   /** Emulator-only ground truth, from coldprobe's own response headers. */
   env?: EnvironmentTruth;
+  /** Emulator-only: when it accepted the request and assigned its environment (ms, this clock), and the init-slot wait (ms). */
+  envTimes?: EnvironmentTimes;
+}
+
+/** The emulator's admission times of one invocation, on the caller's `performance.now()` clock. */
+export interface EnvironmentTimes {
+  acceptedAt: number;
+  assignedAt: number;
+  queueWaitMs?: number;
 }
 
 /** Where one invocation sits in the run; times are `performance.now()` milliseconds. */
@@ -137,6 +146,17 @@ export function toRecord(raw: RawInvocationInput, ctx: RecordContext): Invocatio
   if (requestId !== undefined) record.requestId = requestId;
   if (raw.executedVersion !== undefined) record.executedVersion = raw.executedVersion;
   const env = raw.env ?? parseEnvironmentLine(raw.logTail);
-  if (env !== undefined) record.env = env;
+  if (env !== undefined) {
+    const times = raw.envTimes;
+    record.env =
+      times === undefined || !Number.isFinite(times.acceptedAt) || !Number.isFinite(times.assignedAt)
+        ? env
+        : {
+            ...env,
+            acceptedUs: sinceStartUs(times.acceptedAt, ctx.runStartAt),
+            assignedUs: sinceStartUs(times.assignedAt, ctx.runStartAt),
+            ...(times.queueWaitMs !== undefined && Number.isFinite(times.queueWaitMs) ? { queueWaitUs: Math.round(times.queueWaitMs * 1000) } : {}),
+          };
+  }
   return record;
 }

@@ -47,6 +47,12 @@ export interface EnvironmentTruth {
   envSeq: number;
   /** `on-demand` or `provisioned-concurrency`. */
   initType: string;
+  /** When the emulator read the request, µs since the run's start (absent from older results files). */
+  acceptedUs?: number;
+  /** When the invocation got its environment (warm, or a new one started for it), µs since the run's start. */
+  assignedUs?: number;
+  /** How long the cold start waited for an init slot before its runtime spawned, µs (0 when warm). */
+  queueWaitUs?: number;
 }
 
 /** One invocation, from scheduling to its last byte. Times are µs since the run's start. */

@@ -48,6 +48,31 @@ export interface EmulatorOptions {
   cpuQuota?: boolean;
   /** Where platform/diagnostic lines go (never on the burst path). */
   log?: (line: string) => void;
+  /**
+   * The Invoke API closes a connection that sits idle (between requests, or before its first one) or sends a
+   * request's headers or body only partly, for this long; default 65,000 ms (longer than the SDK's keep-alive reuse).
+   */
+  idleConnectionTimeoutMs?: number;
+  /** The emulator itself failed (out of file descriptors or processes): called once per kind of failure. */
+  onFailure?: (failure: EmulatorFailure) => void;
+}
+
+/** A failure of the emulator itself, as opposed to a function's. */
+export interface EmulatorFailure {
+  /** errno code: `EMFILE`, `ENFILE`, `EAGAIN`, `ENOMEM`, … */
+  code: string;
+  message: string;
+}
+
+/** One sentence for a failure of the emulator itself (what ran out, and what to do). */
+export function describeFailure(failure: EmulatorFailure): string {
+  if (failure.code === 'EMFILE' || failure.code === 'ENFILE') {
+    return `the emulator ran out of file descriptors (${failure.code}): raise the limit with 'ulimit -n' or lower --n.`;
+  }
+  if (failure.code === 'EAGAIN' || failure.code === 'ENOMEM') {
+    return `the emulator could not start more processes (${failure.code}): raise 'ulimit -u', free memory, or lower --n.`;
+  }
+  return `the emulator failed: ${failure.message}`;
 }
 
 /** A snapshot of one execution environment, for tests and the timeline. */
@@ -80,9 +105,19 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-/** Response headers coldprobe's emulator adds to every sync invoke; real Lambda sends none of them. */
+/**
+ * Response headers coldprobe's emulator adds to every sync invoke; real Lambda sends none of them. The two
+ * times are Unix epoch milliseconds with microsecond decimals (performance.timeOrigin + performance.now(), so
+ * another process on the same machine can place them on its own clock).
+ */
 export const EMULATOR_HEADERS = {
   envId: 'x-coldprobe-env-id',
   envSeq: 'x-coldprobe-env-seq',
   initType: 'x-coldprobe-init-type',
+  /** When the emulator read the request's headers. */
+  acceptedAt: 'x-coldprobe-accepted-at',
+  /** When the invocation got its environment (a warm one, or a new one started for it). */
+  assignedAt: 'x-coldprobe-assigned-at',
+  /** How long the cold start waited for an init slot before its runtime was spawned (0 when warm). */
+  queueWaitMs: 'x-coldprobe-queue-wait-ms',
 } as const;

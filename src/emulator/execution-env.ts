@@ -68,6 +68,8 @@ export interface EnvHost {
   idle(env: ExecutionEnvironment): void;
   /** The process is gone; forget the environment. */
   gone(env: ExecutionEnvironment): void;
+  /** The environment could not start for lack of a resource (`EMFILE`, `EAGAIN`, …): the emulator failed, not the function. */
+  resourceFailure?(env: ExecutionEnvironment, code: string, message: string): void;
 }
 
 interface Active {
@@ -189,6 +191,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       this.listener = await this.host.runtimeApi.listen(this);
     } catch (error) {
       // Out of ports or file descriptors: the environment never ran; fail whatever waits for it.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== undefined) this.host.resourceFailure?.(this, code, error instanceof Error ? error.message : String(error));
       return this.onExit(null, null, `Runtime API listener failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (this.machine.state !== 'starting') {
@@ -212,6 +216,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       {
         output: (chunk) => (this.initDurationMs === undefined ? this.initLog : this.outLog).push(chunk),
         exit: (code, signal, spawnError) => this.onExit(code, signal, spawnError),
+        resourceError: (code, message) => this.host.resourceFailure?.(this, code, message),
       },
       python,
     );

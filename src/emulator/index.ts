@@ -3,7 +3,7 @@
  * and a pool of real runtime processes. Standalone: nothing here imports the rest of coldprobe.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Emulator, EmulatorOptions, FunctionDefinition } from './api.js';
+import { describeFailure, type Emulator, type EmulatorOptions, type FunctionDefinition } from './api.js';
 import { handleControlRequest } from './control-api.js';
 import { createCpuQuota } from './cpu-quota.js';
 import { handleFunctionUrl, matchFunctionUrlPath } from './function-url.js';
@@ -14,12 +14,16 @@ import { handleLogsRequest, isLogsRequest } from './logs-api.js';
 import { Pool } from './pool.js';
 import { Registry } from './registry.js';
 
-export type { Emulator, EmulatorOptions, EnvironmentSnapshot, FunctionDefinition } from './api.js';
-export { EMULATOR_HEADERS } from './api.js';
+export type { Emulator, EmulatorFailure, EmulatorOptions, EnvironmentSnapshot, FunctionDefinition } from './api.js';
+export { EMULATOR_HEADERS, describeFailure } from './api.js';
 export { functionUrl } from './function-url.js';
 
 /** The query of an invoke without one (most of them); only ever read. */
 const NO_QUERY = new URLSearchParams();
+
+/** Default idle/partial-request timeout of Invoke API connections. */
+export const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 65_000;
+
 
 /** Starts the emulator on `options.host ?? '127.0.0.1'`, port `options.port ?? 0`, with the given functions registered. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -33,7 +37,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const definition of options.functions ?? []) registry.register(definition);
 
   const cpuQuota = createCpuQuota(options.cpuQuota ?? false);
+  const reported = new Set<string>();
+  const fail = (code: string, message: string): void => {
+    if (reported.has(code)) return;
+    reported.add(code);
+    const failure = { code, message };
+    options.log?.(describeFailure(failure));
+    options.onFailure?.(failure);
+  };
   const pool = new Pool({
+    onResourceFailure: fail,
     accountConcurrency,
     ...(options.initConcurrency === undefined ? {} : { initConcurrency: options.initConcurrency }),
     ...(options.idleTtlMs === undefined ? {} : { idleTtlMs: options.idleTtlMs }),
@@ -68,9 +81,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     );
   };
 
-  const server = createServer(route);
-  // Longer than the SDK's keep-alive reuse window, so a pooled socket is not closed under a request in flight.
-  server.keepAliveTimeout = 65_000;
+  const idleMs = options.idleConnectionTimeoutMs ?? DEFAULT_IDLE_CONNECTION_TIMEOUT_MS;
+  // Idle connections (between requests, or before the first) and half-sent requests are closed after idleMs;
+  // a request whose invocation is running is never cut (requestTimeout ends once the request is read).
+  const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(idleMs / 4))) }, route);
+  server.keepAliveTimeout = idleMs;
+  server.headersTimeout = idleMs;
+  server.requestTimeout = idleMs;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -79,6 +96,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resolve();
     });
   });
+  // accept() failing (EMFILE: libuv then closes the pending connection) must not take the emulator down.
+  server.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? 'EIO', error.message));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -6,7 +6,7 @@ export class InitSlots {
   private inUse = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(readonly limit: number) {}
 
   /** Resolves once a slot is held; pair every acquire with one release. */
   acquire(): Promise<void> {

@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { EMULATOR_HEADERS } from './api.js';
 import type { Invocation, InvocationOutcome } from './execution-env.js';
 import { parseFunctionRef } from './function-ref.js';
 import { sendServiceError, serviceError, type ServiceError } from './lambda-errors.js';
 import type { ControlPlane, ResolvedInvoke } from './model.js';
-import type { Admission } from './pool.js';
+import type { Admission, AdmissionTiming } from './pool.js';
 
 /** Largest synchronous request payload (6 MB). */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
@@ -35,6 +36,8 @@ export function matchInvokePath(pathname: string): string | undefined {
 
 /** Handles one Invoke request whose path label is `rawName` (still percent-encoded). */
 export function handleInvoke(req: IncomingMessage, res: ServerResponse, rawName: string, query: URLSearchParams, ctx: InvokeContext): void {
+  // Arrival as this process sees it: node has just parsed the request's headers.
+  const acceptedAt = performance.now();
   const requestId = randomUUID();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -46,7 +49,7 @@ export function handleInvoke(req: IncomingMessage, res: ServerResponse, rawName:
   req.on('end', () => {
     const body = size > MAX_SYNC_PAYLOAD_BYTES ? undefined : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
     try {
-      invoke(req, res, rawName, query, ctx, requestId, body, size);
+      invoke(req, res, rawName, query, ctx, requestId, body, size, acceptedAt);
     } catch (error) {
       sendServiceError(res, serviceError(500, 'ServiceException', error instanceof Error ? error.message : String(error)), requestId);
     }
@@ -63,6 +66,7 @@ function invoke(
   requestId: string,
   body: Buffer | undefined,
   sizeBytes: number,
+  acceptedAt: number,
 ): void {
   const fail = (error: ServiceError): void => sendServiceError(res, error, requestId);
   const type = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
@@ -127,11 +131,21 @@ function invoke(
     return;
   }
   // A caller that went away still lets its invocation finish in its environment; the write is then a no-op.
-  void admission.outcome.then((outcome) => sendOutcome(res, outcome, resolved.executedVersion));
+  const timing = admission.timing;
+  void admission.outcome.then((outcome) => sendOutcome(res, outcome, resolved.executedVersion, acceptedAt, timing));
 }
 
-function sendOutcome(res: ServerResponse, outcome: InvocationOutcome, executedVersion: string): void {
+/** A performance.now() time as Unix epoch ms with µs decimals. */
+const epochMs = (at: number): string => (performance.timeOrigin + at).toFixed(3);
+
+function sendOutcome(res: ServerResponse, outcome: InvocationOutcome, executedVersion: string, acceptedAt: number, timing: AdmissionTiming): void {
   if (res.destroyed || res.writableEnded) return;
+  const failure = timing.resourceFailure;
+  if (failure !== undefined) {
+    // The emulator, not the function, failed: a service error, never a function error (nor a cold start).
+    const message = `The emulator could not start an environment: ${failure.code} (${failure.message}). Raise the open-file limit (ulimit -n) or send fewer invocations at once.`;
+    return sendServiceError(res, serviceError(500, 'ServiceException', message), outcome.requestId);
+  }
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': outcome.body.length,
@@ -140,7 +154,10 @@ function sendOutcome(res: ServerResponse, outcome: InvocationOutcome, executedVe
     [EMULATOR_HEADERS.envId]: outcome.envId,
     [EMULATOR_HEADERS.envSeq]: outcome.envSeq,
     [EMULATOR_HEADERS.initType]: outcome.initType,
+    [EMULATOR_HEADERS.acceptedAt]: epochMs(acceptedAt),
+    [EMULATOR_HEADERS.assignedAt]: epochMs(timing.assignedAt),
   };
+  if (timing.queueWaitMs !== undefined) headers[EMULATOR_HEADERS.queueWaitMs] = timing.queueWaitMs.toFixed(3);
   // Current runtimes surface every reported error as Unhandled (lambda-protocol.md §1.2).
   if (outcome.errorType !== undefined) headers['X-Amz-Function-Error'] = 'Unhandled';
   if (outcome.logTail !== undefined) headers['X-Amz-Log-Result'] = outcome.logTail.toString('base64');

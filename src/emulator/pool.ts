@@ -13,6 +13,64 @@ import type { DataPlane, ProvisionedProgress, ResolvedInvoke, VersionConfig } fr
 import { RuntimeApiHub } from './runtime-api.js';
 import type { EnvironmentSnapshot } from './api.js';
 
+/**
+ * The pool's view of time: `now()` in ms on a monotonic clock, and a repeating timer. Injected so admission,
+ * the scaling-rate bucket and reaping can be tested with a fake clock.
+ */
+export interface PoolClock {
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called; must not keep the process alive. */
+  every(ms: number, fn: () => void): () => void;
+}
+
+/** The real clock: performance.now() and an unref'd setInterval. */
+export const systemClock: PoolClock = {
+  now: () => performance.now(),
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
+
+/** What the pool needs of one environment (ExecutionEnvironment in the emulator; a fake in unit tests). */
+export interface PoolEnvironment {
+  readonly envId: string;
+  readonly config: VersionConfig;
+  readonly initType: InitType;
+  readonly provisionedKey?: string | undefined;
+  readonly state: EnvironmentSnapshot['state'];
+  readonly invocations: number;
+  readonly pid: number | undefined;
+  readonly maxMemoryUsedMb: number;
+  /** True once init finished. */
+  readonly initialised: boolean;
+  /** Idle, with a runtime waiting for an event. */
+  readonly reachable: boolean;
+  /** Resolves once the environment is gone. */
+  readonly exited: Promise<void>;
+  /** Set by the pool while the environment sits in an idle list (clock ms). */
+  idleSince: number;
+  /** The invocation that made this environment start; it runs as soon as init is over. */
+  assignFirst(inv: Invocation): Promise<InvocationOutcome>;
+  /** Spawns the runtime (the pool holds an init slot for it, given back through `initSettled`). */
+  start(initTimeoutMs: number): Promise<void>;
+  dispatch(inv: Invocation): Promise<InvocationOutcome>;
+  stop(): void;
+}
+
+/** Builds environments; the pool calls it for every cold start and provisioned environment. */
+export type EnvironmentFactory = (
+  envId: string,
+  config: VersionConfig,
+  initType: InitType,
+  host: Pool,
+  provisionedKey: string | undefined,
+) => PoolEnvironment;
+
+const realEnvironments: EnvironmentFactory = (envId, config, initType, host, provisionedKey) =>
+  new ExecutionEnvironment(envId, config, initType, host, provisionedKey);
+
 /** Pool settings (defaults are Lambda's where Lambda has one). */
 export interface PoolOptions {
   accountConcurrency?: number;
@@ -25,10 +83,29 @@ export interface PoolOptions {
   cpuQuota: CpuQuota;
   /** Sum of reserved concurrency over all functions (the control plane knows it). */
   totalReserved: () => number;
+  /** Default: the system clock. */
+  clock?: PoolClock;
+  /** Default: real environments (runtime processes). */
+  environments?: EnvironmentFactory;
+  /** The emulator ran out of something (file descriptors, processes) while starting an environment. */
+  onResourceFailure?: (code: string, message: string) => void;
+}
+
+/**
+ * When an admitted invocation got its environment, and how long its cold start waited for an init slot
+ * (clock ms; `queueWaitMs` stays undefined until the environment spawns, and is 0 for warm invocations).
+ */
+export interface AdmissionTiming {
+  assignedAt: number;
+  queueWaitMs: number | undefined;
+  /** The environment was started for this invocation (a cold start). */
+  cold: boolean;
+  /** Set when that environment could not start for lack of a resource (`EMFILE`, …): report it as the emulator's failure. */
+  resourceFailure?: { code: string; message: string };
 }
 
 /** An invoke was admitted (the outcome arrives when it ends) or throttled. */
-export type Admission = { ok: true; outcome: Promise<InvocationOutcome> } | { ok: false; error: ServiceError };
+export type Admission = { ok: true; outcome: Promise<InvocationOutcome>; timing: AdmissionTiming } | { ok: false; error: ServiceError };
 
 /** Default idle lifetime: Lambda keeps idle environments for minutes (undocumented; ≈5–15 min observed). */
 export const DEFAULT_IDLE_TTL_MS = 10 * 60_000;
@@ -58,8 +135,8 @@ interface ProvisionedPool {
   key: string;
   config: VersionConfig;
   requested: number;
-  envs: Set<ExecutionEnvironment>;
-  idle: ExecutionEnvironment[];
+  envs: Set<PoolEnvironment>;
+  idle: PoolEnvironment[];
   failureReason: string | undefined;
 }
 
@@ -74,12 +151,17 @@ export class Pool implements DataPlane, EnvHost {
   private readonly scalingRate: { environments: number; perMs: number };
   private readonly totalReserved: () => number;
   private readonly slots: InitSlots;
-  private readonly envs = new Set<ExecutionEnvironment>();
+  private readonly clock: PoolClock;
+  private readonly makeEnvironment: EnvironmentFactory;
+  private readonly envs = new Set<PoolEnvironment>();
   /** On-demand idle environments per `name\nversion\ngeneration`, most recently idle last. */
-  private readonly idleByKey = new Map<string, ExecutionEnvironment[]>();
+  private readonly idleByKey = new Map<string, PoolEnvironment[]>();
   private readonly stats = new Map<string, FunctionStats>();
   private readonly provisioned = new Map<string, ProvisionedPool>();
-  private readonly reaper: NodeJS.Timeout;
+  private readonly stopReaper: () => void;
+  /** Timing of the invocation each on-demand environment was started for (weak: gone with the environment). */
+  private readonly coldTimings = new WeakMap<PoolEnvironment, AdmissionTiming>();
+  private readonly onResourceFailure: ((code: string, message: string) => void) | undefined;
   private inUse = 0;
   private envCounter = 0;
   private closing = false;
@@ -93,10 +175,17 @@ export class Pool implements DataPlane, EnvHost {
     this.initTimeoutMs = options.initTimeoutMs ?? 10_000;
     this.scalingRate = options.scalingRate ?? { environments: 1000, perMs: 10_000 };
     this.totalReserved = options.totalReserved;
+    this.clock = options.clock ?? systemClock;
+    this.makeEnvironment = options.environments ?? realEnvironments;
+    this.onResourceFailure = options.onResourceFailure;
     this.slots = new InitSlots(Math.max(1, options.initConcurrency ?? availableParallelism()));
     // One sweep for all environments (no timer per environment): cheap with 500 of them.
-    this.reaper = setInterval(() => this.reapIdle(), Math.min(10_000, Math.max(20, Math.floor(this.idleTtlMs / 4))));
-    this.reaper.unref();
+    this.stopReaper = this.clock.every(Math.min(10_000, Math.max(20, Math.floor(this.idleTtlMs / 4))), () => this.reapIdle());
+  }
+
+  /** Environments allowed to initialise at once. */
+  get initSlots(): number {
+    return this.slots.limit;
   }
 
   /** Runs one invocation: a provisioned environment, else a warm one, else a cold start; or a throttle. */
@@ -110,7 +199,7 @@ export class Pool implements DataPlane, EnvHost {
       const pc = this.provisioned.get(resolved.provisionedKey);
       const env = pc === undefined ? undefined : this.popReachable(pc.idle);
       // A provisioned environment already holds its concurrency slot, so no limit check applies.
-      if (env !== undefined) return { ok: true, outcome: env.dispatch(inv) };
+      if (env !== undefined) return { ok: true, outcome: env.dispatch(inv), timing: this.warmTiming() };
     }
 
     const refusal = this.admit(fn);
@@ -119,14 +208,22 @@ export class Pool implements DataPlane, EnvHost {
     const warm = this.popReachable(this.idleByKey.get(idleKey(config)));
     if (warm !== undefined) {
       this.take(fn);
-      return { ok: true, outcome: warm.dispatch(inv) };
+      return { ok: true, outcome: warm.dispatch(inv), timing: this.warmTiming() };
     }
     if (!this.takeScalingToken(fn)) return { ok: false, error: throttled(SCALING_RATE_REASON) };
     this.take(fn);
+    // The invocation owns this new environment from now on: it is never handed to another one that frees up
+    // while this one initialises (Lambda: a request that found no free environment gets a new one).
     const env = this.createEnv(config, 'on-demand');
     const outcome = env.assignFirst(inv);
-    void this.startEnv(env, this.initTimeoutMs);
-    return { ok: true, outcome };
+    const timing: AdmissionTiming = { assignedAt: this.clock.now(), queueWaitMs: undefined, cold: true };
+    this.coldTimings.set(env, timing);
+    void this.startEnv(env, this.initTimeoutMs, timing);
+    return { ok: true, outcome, timing };
+  }
+
+  private warmTiming(): AdmissionTiming {
+    return { assignedAt: this.clock.now(), queueWaitMs: 0, cold: false };
   }
 
   // ---- DataPlane (control plane → data plane) ---------------------------------------------------------------
@@ -185,7 +282,7 @@ export class Pool implements DataPlane, EnvHost {
     this.slots.release();
   }
 
-  invocationEnded(env: ExecutionEnvironment): void {
+  invocationEnded(env: PoolEnvironment): void {
     if (env.provisionedKey !== undefined) return;
     const fn = this.stats.get(env.config.functionName);
     if (fn === undefined) return;
@@ -193,7 +290,7 @@ export class Pool implements DataPlane, EnvHost {
     this.inUse -= 1;
   }
 
-  idle(env: ExecutionEnvironment): void {
+  idle(env: PoolEnvironment): void {
     if (this.closing) return env.stop();
     if (env.provisionedKey !== undefined) {
       const pc = this.provisioned.get(env.provisionedKey);
@@ -206,14 +303,20 @@ export class Pool implements DataPlane, EnvHost {
       return;
     }
     if (this.isRetired(env)) return env.stop();
-    env.idleSince = performance.now();
+    env.idleSince = this.clock.now();
     const key = idleKey(env.config);
     const list = this.idleByKey.get(key);
     if (list === undefined) this.idleByKey.set(key, [env]);
     else list.push(env);
   }
 
-  gone(env: ExecutionEnvironment): void {
+  resourceFailure(env: PoolEnvironment, code: string, message: string): void {
+    const timing = this.coldTimings.get(env);
+    if (timing !== undefined) timing.resourceFailure = { code, message };
+    this.onResourceFailure?.(code, message);
+  }
+
+  gone(env: PoolEnvironment): void {
     this.envs.delete(env);
     if (env.provisionedKey !== undefined) {
       const pc = this.provisioned.get(env.provisionedKey);
@@ -243,7 +346,7 @@ export class Pool implements DataPlane, EnvHost {
 
   /** Stops idle on-demand environments (of one function, or all); resolves with how many, once they are gone. */
   async drainIdle(functionName?: string): Promise<number> {
-    const stopped: ExecutionEnvironment[] = [];
+    const stopped: PoolEnvironment[] = [];
     for (const [key, list] of this.idleByKey) {
       if (functionName !== undefined && list[0]?.config.functionName !== functionName) continue;
       this.idleByKey.delete(key);
@@ -279,7 +382,7 @@ export class Pool implements DataPlane, EnvHost {
   /** Stops everything; resolves when every process is gone. Idempotent. */
   async close(): Promise<void> {
     this.closing = true;
-    clearInterval(this.reaper);
+    this.stopReaper();
     this.idleByKey.clear();
     for (const pc of this.provisioned.values()) pc.idle.length = 0;
     const all = [...this.envs];
@@ -292,7 +395,7 @@ export class Pool implements DataPlane, EnvHost {
   private statsOf(functionName: string): FunctionStats {
     let fn = this.stats.get(functionName);
     if (fn === undefined) {
-      fn = { active: 0, provisioned: 0, reserved: undefined, tokens: this.scalingRate.environments, tokensAt: performance.now(), generation: 0 };
+      fn = { active: 0, provisioned: 0, reserved: undefined, tokens: this.scalingRate.environments, tokensAt: this.clock.now(), generation: 0 };
       this.stats.set(functionName, fn);
     }
     return fn;
@@ -321,7 +424,7 @@ export class Pool implements DataPlane, EnvHost {
 
   /** Token bucket refilled continuously at `environments / perMs`; unused capacity is not banked beyond one bucket. */
   private takeScalingToken(fn: FunctionStats): boolean {
-    const now = performance.now();
+    const now = this.clock.now();
     const { environments, perMs } = this.scalingRate;
     fn.tokens = Math.min(environments, fn.tokens + ((now - fn.tokensAt) * environments) / perMs);
     fn.tokensAt = now;
@@ -330,16 +433,17 @@ export class Pool implements DataPlane, EnvHost {
     return true;
   }
 
-  private createEnv(config: VersionConfig, initType: InitType, provisionedKey?: string): ExecutionEnvironment {
+  private createEnv(config: VersionConfig, initType: InitType, provisionedKey?: string): PoolEnvironment {
     this.envCounter += 1;
     const envId = `env-${this.envCounter.toString().padStart(4, '0')}`;
-    const env = new ExecutionEnvironment(envId, config, initType, this, provisionedKey);
+    const env = this.makeEnvironment(envId, config, initType, this, provisionedKey);
     this.envs.add(env);
     return env;
   }
 
-  private async startEnv(env: ExecutionEnvironment, initTimeoutMs: number): Promise<void> {
+  private async startEnv(env: PoolEnvironment, initTimeoutMs: number, timing?: AdmissionTiming): Promise<void> {
     await this.slots.acquire();
+    if (timing !== undefined) timing.queueWaitMs = this.clock.now() - timing.assignedAt;
     await env.start(initTimeoutMs);
   }
 
@@ -357,7 +461,7 @@ export class Pool implements DataPlane, EnvHost {
     }
   }
 
-  private stopProvisioned(pc: ProvisionedPool, env: ExecutionEnvironment): void {
+  private stopProvisioned(pc: ProvisionedPool, env: PoolEnvironment): void {
     removeFrom(pc.idle, env);
     env.stop();
   }
@@ -369,7 +473,7 @@ export class Pool implements DataPlane, EnvHost {
     return n;
   }
 
-  private isRetired(env: ExecutionEnvironment): boolean {
+  private isRetired(env: PoolEnvironment): boolean {
     // Only `$LATEST` changes in place; published versions are immutable and keep their environments.
     if (env.config.version !== '$LATEST') return false;
     const fn = this.stats.get(env.config.functionName);
@@ -377,7 +481,7 @@ export class Pool implements DataPlane, EnvHost {
   }
 
   /** Pops the most recently idle environment whose runtime is still waiting; stops any that are not. */
-  private popReachable(list: ExecutionEnvironment[] | undefined): ExecutionEnvironment | undefined {
+  private popReachable(list: PoolEnvironment[] | undefined): PoolEnvironment | undefined {
     if (list === undefined) return undefined;
     for (;;) {
       const env = list.pop();
@@ -388,11 +492,11 @@ export class Pool implements DataPlane, EnvHost {
   }
 
   private reapIdle(): void {
-    const cutoff = performance.now() - this.idleTtlMs;
+    const cutoff = this.clock.now() - this.idleTtlMs;
     for (const [key, list] of this.idleByKey) {
       // Oldest idle first: the list is ordered by the time each environment became idle.
       let n = 0;
-      while (n < list.length && (list[n] as ExecutionEnvironment).idleSince <= cutoff) n += 1;
+      while (n < list.length && (list[n] as PoolEnvironment).idleSince <= cutoff) n += 1;
       if (n === 0) continue;
       for (const env of list.splice(0, n)) env.stop();
       if (list.length === 0) this.idleByKey.delete(key);
@@ -408,7 +512,7 @@ function sameConfig(a: VersionConfig, b: VersionConfig): boolean {
   return a.functionName === b.functionName && a.version === b.version && a.generation === b.generation;
 }
 
-function removeFrom(list: ExecutionEnvironment[], env: ExecutionEnvironment): void {
+function removeFrom(list: PoolEnvironment[], env: PoolEnvironment): void {
   const i = list.lastIndexOf(env);
   if (i >= 0) list.splice(i, 1);
 }

@@ -1,6 +1,9 @@
 /**
  * One child process per environment: which program a runtime runs, the environment variables Lambda gives it
  * (lambda-protocol.md §3.6), output capture, max RSS, and a stop that escalates from SIGTERM to SIGKILL.
+ * Each runtime leads its own process group (its own session, so a terminal's Ctrl-C reaches the emulator, which
+ * decides, and not the runtimes); stopping an environment signals the whole group, so whatever a `provided`
+ * bootstrap started goes with it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -109,12 +112,42 @@ export function runtimeEnvironment(spec: RuntimeSpec, runtimeDir: string): Recor
   return env;
 }
 
+/** Process groups of the runtimes alive now (their leaders' pids). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** Sends `signal` to the process group `pgid`; false when the group is already gone. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGKILLs every runtime's process group at once, synchronously: for the emulator's last moments (its parent
+ * died, or it is crashing), when there is no time for a graceful stop.
+ */
+export function killAllRuntimes(): number {
+  let n = 0;
+  for (const pgid of liveGroups) if (signalGroup(pgid, 'SIGKILL')) n += 1;
+  liveGroups.clear();
+  return n;
+}
+
+/** Error codes that mean the machine (or this process) ran out of something, not that the function failed. */
+export const RESOURCE_ERRORS: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM']);
+
 /** What the supervisor reports about its process. */
 export interface ProcessEvents {
   /** stdout/stderr bytes, in arrival order. */
   output(chunk: Buffer): void;
   /** The process is gone (or never started: code null, signal null, `spawnError` set) and its output is drained. */
   exit(code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void;
+  /** The runtime could not be started for lack of a resource (`EMFILE`, `EAGAIN`, …): the emulator's failure, not the function's. */
+  resourceError?(code: string, message: string): void;
 }
 
 /** A running runtime process. */
@@ -139,24 +172,56 @@ export function spawnRuntime(spec: RuntimeSpec, events: ProcessEvents, python?: 
     queueMicrotask(() => events.exit(null, null, failed));
     return { pid: undefined, stop() {}, kill() {}, readPeakRssKb: async () => undefined };
   }
-  const child: ChildProcess = spawn(command.command, command.args, {
-    cwd: spec.codeDir,
-    env: runtimeEnvironment(spec, command.runtimeDir),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let child: ChildProcess;
+  try {
+    child = spawn(command.command, command.args, {
+      cwd: spec.codeDir,
+      env: runtimeEnvironment(spec, command.runtimeDir),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // setsid(): the runtime leads a new process group (and session) that stop() can signal as a whole.
+      detached: true,
+    });
+  } catch (error) {
+    // spawn throws (instead of emitting 'error') when the pipes cannot be made: out of file descriptors.
+    const code = (error as NodeJS.ErrnoException).code ?? 'EMFILE';
+    const message = error instanceof Error ? error.message : String(error);
+    queueMicrotask(() => {
+      events.resourceError?.(code, message);
+      events.exit(null, null, message);
+    });
+    return { pid: undefined, stop() {}, kill() {}, readPeakRssKb: async () => undefined };
+  }
+  const pgid = child.pid;
+  if (pgid !== undefined) {
+    // Runtimes sit in sessions of their own, out of reach of the terminal's signals: whatever way this process
+    // exits (process.exit, an uncaught exception), it takes them along.
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.once('exit', killAllRuntimes);
+    }
+    liveGroups.add(pgid);
+  }
   let done = false;
   let killTimer: NodeJS.Timeout | undefined;
   const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: string): void => {
     if (done) return;
     done = true;
     if (killTimer !== undefined) clearTimeout(killTimer);
+    if (pgid !== undefined) liveGroups.delete(pgid);
     events.exit(code, signal, spawnError);
   };
   child.stdout?.on('data', events.output);
   child.stderr?.on('data', events.output);
   child.on('error', (error) => {
+    if (child.pid !== undefined) return;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && RESOURCE_ERRORS.has(code)) events.resourceError?.(code, error.message);
     // ENOENT/EACCES: the program never ran (e.g. a provided function without an executable bootstrap).
-    if (child.pid === undefined) finish(null, null, error.message);
+    finish(null, null, error.message);
+  });
+  // The leader is gone: whatever it left behind in its group goes too (it would hold the output pipes open).
+  child.on('exit', () => {
+    if (pgid !== undefined) signalGroup(pgid, 'SIGKILL');
   });
   // 'close' waits for stdout/stderr to drain, so the output of the last moments lands in the right log.
   child.on('close', (code, signal) => finish(code, signal));
@@ -164,13 +229,13 @@ export function spawnRuntime(spec: RuntimeSpec, events: ProcessEvents, python?: 
   return {
     pid: child.pid,
     stop(graceMs: number) {
-      if (done || killTimer !== undefined) return;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      if (done || killTimer !== undefined || pgid === undefined) return;
+      signalGroup(pgid, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
       killTimer.unref();
     },
     kill() {
-      if (!done) child.kill('SIGKILL');
+      if (!done && pgid !== undefined) signalGroup(pgid, 'SIGKILL');
     },
     async readPeakRssKb() {
       if (statusFile === undefined || done) return undefined;

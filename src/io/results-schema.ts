@@ -24,7 +24,14 @@ const reportFields = z.looseObject({
   errorType: z.string().optional(),
 });
 
-const environmentTruth = z.looseObject({ envId: z.string(), envSeq: count, initType: z.string() });
+const environmentTruth = z.looseObject({
+  envId: z.string(),
+  envSeq: count,
+  initType: z.string(),
+  acceptedUs: z.number().optional(),
+  assignedUs: z.number().optional(),
+  queueWaitUs: z.number().min(0).optional(),
+});
 
 const invocationRecord = z.looseObject({
   index: count,

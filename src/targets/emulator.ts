@@ -1,9 +1,11 @@
 /**
- * The emulator target: starts the bundled emulator in-process on 127.0.0.1 and drives it through exactly the
- * same SDK code as real Lambda, with an endpoint override and dummy credentials.
+ * The emulator target: the one place that builds it. The bundled emulator runs in a child process of its own
+ * on 127.0.0.1 (so it reads each invocation when it arrives, not when this process's loop is free), and the
+ * target drives it through exactly the same SDK code as real Lambda, with an endpoint override and dummy
+ * credentials.
  */
-import type { EmulatorOptions } from '../emulator/api.js';
-import { startEmulator } from '../emulator/index.js';
+import { describeFailure, type EmulatorOptions } from '../emulator/api.js';
+import { spawnEmulator, type RemoteEmulator } from '../emulator/remote.js';
 import { targetUnavailable } from '../core/errors.js';
 import { createGatedClient } from './client.js';
 import { SdkTarget } from './sdk-target.js';
@@ -14,17 +16,17 @@ export interface EmulatorTargetOptions extends EmulatorOptions {
   requestTimeoutOverrideMs?: number;
 }
 
-/** An SdkTarget with a handle on its emulator, for tests that check ground truth. */
+/** An SdkTarget with a handle on its emulator process, for ground truth (environments) and its failures. */
 export interface EmulatorTarget extends SdkTarget {
-  readonly emulator: Awaited<ReturnType<typeof startEmulator>>;
+  readonly emulator: RemoteEmulator;
 }
 
-/** Start the emulator and return a Target over it; `close()` stops both. */
+/** Start the emulator process and return a Target over it; `close()` stops both. */
 export async function createEmulatorTarget(options: EmulatorTargetOptions = {}): Promise<EmulatorTarget> {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let emulator: RemoteEmulator;
   try {
     const { requestTimeoutOverrideMs: _timeout, ...emulatorOptions } = options;
-    emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...emulatorOptions });
+    emulator = await spawnEmulator({ host: '127.0.0.1', port: 0, ...emulatorOptions });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw targetUnavailable(`the bundled emulator could not start (${message}).`, error);
@@ -48,6 +50,10 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     forceCold: async (_target, functionName) => {
       const stopped = await emulator.drainIdle(functionName);
       return `stopped ${stopped} idle environment${stopped === 1 ? '' : 's'} of '${functionName}' on the emulator`;
+    },
+    failure: () => {
+      const first = emulator.failures()[0];
+      return first === undefined ? undefined : describeFailure(first);
     },
     onClose: () => emulator.close(),
   });

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/protocol-http';
 import type { HttpHandlerOptions } from '@smithy/types';
+import type { EnvironmentTimes } from '../core/classify.js';
 import type { EnvironmentTruth } from '../core/types.js';
 import { EMULATOR_HEADERS } from '../emulator/api.js';
 import { ConnectionPool, type Origin } from './connection-pool.js';
@@ -22,6 +23,8 @@ export interface TransportFacts {
   finishedAt?: number;
   statusCode?: number;
   env?: EnvironmentTruth;
+  /** The emulator's admission times, on this process's clock. */
+  envTimes?: EnvironmentTimes;
   /** Transport failure code (`ECONNRESET`, …) when the connection failed. */
   transportError?: string;
   /** True when the request timed out or was given up on after being sent. */
@@ -129,7 +132,11 @@ export class ParkedRequest {
       this.facts.finishedAt = performance.now();
       this.facts.statusCode = res.statusCode;
       const env = readEnvironmentTruth(res.headers);
-      if (env) this.facts.env = env;
+      if (env) {
+        this.facts.env = env;
+        const times = readEnvironmentTimes(res.headers);
+        if (times) this.facts.envTimes = times;
+      }
       this.settle();
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(res.headers)) {
@@ -175,6 +182,20 @@ export function readEnvironmentTruth(headers: http.IncomingHttpHeaders): Environ
   const seq = Number(headers[EMULATOR_HEADERS.envSeq]);
   const initType = headers[EMULATOR_HEADERS.initType];
   return { envId, envSeq: Number.isFinite(seq) ? seq : 0, initType: typeof initType === 'string' ? initType : 'on-demand' };
+}
+
+/**
+ * The emulator's accepted/assigned times (Unix epoch ms, from another process on this machine) placed on this
+ * process's performance.now() clock, plus the init-slot wait; undefined when absent.
+ */
+export function readEnvironmentTimes(headers: http.IncomingHttpHeaders): EnvironmentTimes | undefined {
+  const accepted = Number(headers[EMULATOR_HEADERS.acceptedAt]);
+  const assigned = Number(headers[EMULATOR_HEADERS.assignedAt]);
+  if (!Number.isFinite(accepted) || !Number.isFinite(assigned) || accepted <= 0 || assigned <= 0) return undefined;
+  const times: EnvironmentTimes = { acceptedAt: accepted - performance.timeOrigin, assignedAt: assigned - performance.timeOrigin };
+  const wait = Number(headers[EMULATOR_HEADERS.queueWaitMs]);
+  if (headers[EMULATOR_HEADERS.queueWaitMs] !== undefined && Number.isFinite(wait)) times.queueWaitMs = wait;
+  return times;
 }
 
 function buildQuery(query: HttpRequest['query']): string {

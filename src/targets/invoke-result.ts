@@ -51,5 +51,6 @@ function base(facts: TransportFacts): RawInvocationResult {
   const result: RawInvocationResult = { sentAt, finishedAt: facts.finishedAt ?? sentAt };
   if (facts.statusCode !== undefined) result.statusCode = facts.statusCode;
   if (facts.env) result.env = facts.env;
+  if (facts.envTimes) result.envTimes = facts.envTimes;
   return result;
 }

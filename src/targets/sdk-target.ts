@@ -50,6 +50,8 @@ export interface SdkTargetOptions {
   coldNonceVariable?: string;
   /** Extra clean-up after the client closes (the emulator target stops its emulator). */
   onClose?: () => Promise<void>;
+  /** What went wrong with the target itself (not a function), as one sentence; undefined while all is well. */
+  failure?: () => string | undefined;
 }
 
 /** Map a control-plane failure to a one-sentence ColdprobeError. */
@@ -306,6 +308,10 @@ export class SdkTarget implements Target {
     } catch (error) {
       throw controlPlaneError(error, `removing reserved concurrency from '${functionName}'`, this.description);
     }
+  }
+
+  failure(): string | undefined {
+    return this.options.failure?.();
   }
 
   async close(): Promise<void> {

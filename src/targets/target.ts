@@ -81,6 +81,11 @@ export interface Target {
   getReservedConcurrency(functionName: string): Promise<number | undefined>;
   putReservedConcurrency(functionName: string, count: number): Promise<void>;
   deleteReservedConcurrency(functionName: string): Promise<void>;
+  /**
+   * A failure of the target itself during the run (the emulator ran out of file descriptors, or died), as one
+   * sentence; undefined while all is well. The CLI prints it and exits non-zero.
+   */
+  failure?(): string | undefined;
   /** Close connections (and, for the emulator target, the emulator). */
   close(): Promise<void>;
 }

@@ -28,7 +28,7 @@ async function burst(target: SdkTarget, options: Partial<BurstPlanOptions> & { n
  */
 async function waitIdle(target: EmulatorTarget, functionName = 'node-hello'): Promise<void> {
   for (let i = 0; i < 400; i += 1) {
-    const envs = target.emulator.environments().filter((e) => e.functionName === functionName);
+    const envs = (await target.emulator.environments()).filter((e) => e.functionName === functionName);
     if (envs.every((e) => e.state === 'idle' || e.state === 'exited')) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -47,7 +47,7 @@ function expectClassificationMatchesTruth(records: InvocationRecord[]): void {
 }
 
 describe('burst against the emulator', () => {
-  it('a fresh burst of 20 is 20 cold on distinct environments; the next wave is 20 warm on the same ones', async () => {
+  it('a fresh burst of 20 is 20 cold on distinct environments; the next wave is 20 warm on those environments', async () => {
     const target = await emulatorTarget();
     const first = (await burst(target, { n: 20 })).cells[0]?.records ?? [];
     await waitIdle(target);
@@ -57,7 +57,10 @@ describe('burst against the emulator', () => {
     expect(first.every((r) => r.outcome === 'ok' && r.classification === 'cold')).toBe(true);
     expect(new Set(envIds(first)).size).toBe(20);
     expect(second.every((r) => r.outcome === 'ok' && r.classification === 'warm')).toBe(true);
-    expect(new Set(envIds(second))).toEqual(new Set(envIds(first)));
+    // Warm means one of the first wave's environments. Not necessarily each once: the emulator reads requests as
+    // they arrive, and a ~1 ms warm invocation can free its environment before the last of 20 arrives (as on Lambda).
+    const firstIds = new Set(envIds(first));
+    for (const id of envIds(second)) expect(firstIds.has(id), id).toBe(true);
     expectClassificationMatchesTruth([...first, ...second]);
     // A cold invocation's client latency includes the init its REPORT states.
     for (const r of first) expect(r.latencyUs).toBeGreaterThan((r.report?.initDurationMs ?? 0) * 1000);
