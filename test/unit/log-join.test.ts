@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { joinReports, reportsByRequestId } from '../../src/core/log-join.js';
+import { formatReportJson, formatReportLine } from '../../src/core/report-line.js';
+import type { InvocationRecord } from '../../src/core/types.js';
+
+const rec = (index: number, extra: Partial<InvocationRecord>): InvocationRecord => ({
+  index,
+  cell: 'default',
+  burst: 0,
+  scheduledUs: 0,
+  sentUs: 0,
+  finishedUs: 1,
+  latencyUs: 1,
+  prepareUs: 0,
+  outcome: 'ok',
+  classification: 'unknown',
+  statusCode: 200,
+  ...extra,
+});
+
+describe('joining REPORT records to HTTP requests', () => {
+  const messages = [
+    formatReportLine({ requestId: 'cold-text', durationMs: 3, billedDurationMs: 200, memorySizeMb: 128, maxMemoryUsedMb: 60, initDurationMs: 180.5 }),
+    formatReportLine({ requestId: 'warm-text', durationMs: 2, billedDurationMs: 2, memorySizeMb: 128, maxMemoryUsedMb: 60 }),
+    formatReportJson({ requestId: 'cold-json', durationMs: 3, billedDurationMs: 240, memorySizeMb: 128, maxMemoryUsedMb: 60, initDurationMs: 235.1 }),
+    formatReportJson({ requestId: 'warm-json', durationMs: 1, billedDurationMs: 1, memorySizeMb: 128, maxMemoryUsedMb: 60 }),
+    'START RequestId: warm-text Version: $LATEST',
+  ];
+
+  it('reads text and JSON REPORT events by request id', () => {
+    const reports = reportsByRequestId(messages);
+    expect([...reports.keys()].sort()).toEqual(['cold-json', 'cold-text', 'warm-json', 'warm-text']);
+    expect(reports.get('cold-json')?.initDurationMs).toBe(235.1);
+  });
+
+  it.each([
+    ['cold-text', 'cold'],
+    ['warm-text', 'warm'],
+    ['cold-json', 'cold'],
+    ['warm-json', 'warm'],
+    ['not-logged', 'unknown'],
+  ])('%s is %s', (requestId, classification) => {
+    const records = [rec(0, { requestId })];
+    joinReports(records, reportsByRequestId(messages));
+    expect(records[0]?.classification).toBe(classification);
+  });
+
+  it('counts what it could not join, and leaves throttles and transport errors out', () => {
+    const records = [
+      rec(0, { requestId: 'cold-text' }),
+      rec(1, { requestId: 'not-logged' }),
+      rec(2, {}),
+      rec(3, { outcome: 'throttled', statusCode: 429, requestId: 'throttle-id' }),
+      rec(4, { outcome: 'transport-error', statusCode: undefined }),
+    ];
+    expect(joinReports(records, reportsByRequestId(messages))).toEqual({ expected: 2, joined: 1, missing: 1, withoutRequestId: 1 });
+  });
+});
