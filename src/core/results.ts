@@ -2,6 +2,7 @@
  * The results file: the saved artifact of every run. Records are the truth; summaries and histograms
  * are recomputable from them and stored so later commands (report, check, compare) need not re-run.
  */
+import type { MergedShards, ShardInfo } from './shard.js';
 import type { BurstInfo, CellSpec, CellSummary, InvocationRecord } from './types.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -35,6 +36,10 @@ export interface ResultsFile {
   /** The resolved options the run used (never credentials). */
   options: Record<string, unknown>;
   cells: CellResult[];
+  /** Set when the run was one shard of several (`--shard i/N`); additive, so schemaVersion stays 1. */
+  shard?: ShardInfo;
+  /** Set by `coldprobe merge` on the file it merged from every shard of one run. */
+  shards?: MergedShards;
   /** Threshold verdicts when thresholds were given. */
   thresholds?: Array<{ expression: string; cell: string; passed: boolean; detail: string }>;
 }

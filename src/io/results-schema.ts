@@ -137,6 +137,35 @@ const cellResult = z.looseObject({
   notes: z.array(z.string()).optional(),
 });
 
+const clockOffset = z.looseObject({ offsetMs: finite, uncertaintyMs: finite.min(0), source: z.string(), samples: count });
+
+const shardInfo = z.looseObject({
+  index: z.number().int().min(1),
+  count: z.number().int().min(1),
+  runId: z.string().min(1),
+  planId: z.string().min(1),
+  releaseAt: z.string().optional(),
+  releasedAtUs: finite.optional(),
+  clockOffset: clockOffset.optional(),
+});
+
+const mergedShards = z.looseObject({
+  runId: z.string().min(1),
+  planId: z.string().min(1),
+  count: z.number().int().min(1),
+  timebase: z.enum(['target', 'local']),
+  shards: z.array(shardInfo.extend({ records: count, interrupted: z.boolean() })),
+  bursts: z.array(
+    z.looseObject({
+      cell: z.string(),
+      burst: count,
+      spreadUs: finite,
+      uncertaintyUs: finite.optional(),
+      shards: z.array(z.looseObject({ shard: z.number().int().min(1), startUs: finite, releaseSpreadUs: finite })),
+    }),
+  ),
+});
+
 /** The whole results file. */
 export const resultsFileSchema = z.looseObject({
   schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
@@ -148,6 +177,8 @@ export const resultsFileSchema = z.looseObject({
   target: z.looseObject({ kind: z.enum(['aws', 'emulator']), description: z.string() }),
   options: z.record(z.string(), z.unknown()),
   cells: z.array(cellResult),
+  shard: shardInfo.optional(),
+  shards: mergedShards.optional(),
   thresholds: z
     .array(z.looseObject({ expression: z.string(), cell: z.string(), passed: z.boolean(), detail: z.string() }))
     .optional(),

@@ -4,6 +4,7 @@ import { burstCommand } from './burst.js';
 import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 import { emulatorCommand } from './emulator.js';
+import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 
@@ -14,6 +15,7 @@ export const commands: Command[] = [
   reportCommand,
   checkCommand,
   compareCommand,
+  mergeCommand,
   baselineCommand,
   emulatorCommand,
 ];

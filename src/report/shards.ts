@@ -1,0 +1,33 @@
+/**
+ * The shards section of a merged results file as text: per burst, how far apart the shards released (on which
+ * clock), and beside it each shard's own release spread, records and clock offset. Data in, string out.
+ */
+import type { MergedShards } from '../core/shard.js';
+import { formatCount, formatUs } from './format.js';
+
+/** `+0.31ms ±1.2ms`, or `–` when the shard could not measure its clock. */
+function offsetText(offset: MergedShards['shards'][number]['clockOffset']): string {
+  if (offset === undefined) return '–';
+  const sign = offset.offsetMs < 0 ? '-' : '+';
+  return `${sign}${formatUs(Math.abs(offset.offsetMs) * 1000)} ±${formatUs(offset.uncertaintyMs * 1000)}`;
+}
+
+/** Text of a merged file's `shards` field: one block per burst, one line per shard. */
+export function renderShards(merged: MergedShards): string {
+  const clock = merged.timebase === 'target' ? "the target's clock (each shard corrected by its offset)" : "each machine's own clock";
+  const lines = [`${merged.count} shards of run ${merged.runId}, compared on ${clock}.`];
+  const byIndex = new Map(merged.shards.map((s) => [s.index, s]));
+  for (const burst of merged.bursts) {
+    const plus = burst.uncertaintyUs !== undefined ? ` ±${formatUs(burst.uncertaintyUs)}` : '';
+    lines.push('', `${burst.cell}, burst ${burst.burst + 1}: shards released ${formatUs(burst.spreadUs)}${plus} apart`);
+    lines.push(`  ${'shard'.padEnd(7)}${'start'.padStart(10)}${'own spread'.padStart(12)}${'records'.padStart(9)}  clock offset`);
+    for (const s of burst.shards) {
+      const info = byIndex.get(s.shard);
+      lines.push(
+        `  ${`${s.shard}/${merged.count}`.padEnd(7)}${`+${formatUs(s.startUs)}`.padStart(10)}${formatUs(s.releaseSpreadUs).padStart(12)}` +
+          `${formatCount(info?.records ?? 0).padStart(9)}  ${offsetText(info?.clockOffset)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
