@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColdprobeError } from '../../src/core/errors.js';
-import { buildBurstPlan, plannedInvocationCount, type BurstPlanOptions, type RunStep } from '../../src/core/plan.js';
+import { buildBurstPlan, plannedInvocations, type BurstPlanOptions, type RunStep } from '../../src/core/plan.js';
 import { arrivalShare, globalIndexOf, ownsArrival, parseShard, shardPlan, sliceOf, type Shard } from '../../src/core/shard.js';
 
 const shardsOf = (count: number): Shard[] => Array.from({ length: count }, (_, i) => ({ index: i + 1, count }));
@@ -99,7 +99,7 @@ describe('shardPlan', () => {
       const waves = 1 + Math.floor(next() * 4);
       const concurrency = next() < 0.3 ? count + Math.floor(next() * n) : undefined;
       const whole = buildBurstPlan({ ...base, n, waves, forceCold: next() < 0.5, ...(concurrency !== undefined ? { concurrency } : {}) });
-      const total = plannedInvocationCount(whole);
+      const total = plannedInvocations(whole.cells);
       const seen = new Array<number>(total).fill(0);
       let inFlight = 0;
       for (const shard of shardsOf(count)) {
@@ -107,7 +107,7 @@ describe('shardPlan', () => {
         // Everything but the bursts' sizes is the same plan.
         const strip = (steps: readonly RunStep[]): RunStep[] => steps.map((s) => (s.kind === 'burst' ? { kind: 'burst', burst: s.burst, n: 0 } : s));
         expect(strip(plan.cells[0]?.steps ?? [])).toEqual(strip(whole.cells[0]?.steps ?? []));
-        const local = plannedInvocationCount(plan);
+        const local = plannedInvocations(plan.cells);
         for (let l = 0; l < local; l += 1) {
           const g = globalIndexOf(segments, l);
           seen[g] = (seen[g] ?? 0) + 1;
