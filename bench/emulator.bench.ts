@@ -3,7 +3,8 @@
  * it, `coldprobe emulator` in its own process (from dist/: `npm run bench` builds first); the reference is a
  * plain node:http echo server in its own process, driven by the same client code.
  *
- * - warm invoke round trip, p50/p99, sequential raw keep-alive HTTP loop: node-hello vs the echo server;
+ * - warm invoke round trip, p50/p99, sequential raw keep-alive HTTP loop: node-hello vs the echo server, and
+ *   node-hello with LogType Tail (which waits for the runtime's next /next: the REPORT needs it);
  * - warm throughput under autocannon with 32 connections (32 environments warmed first) vs the echo server;
  * - cold Init Duration of a no-op node function vs a bare `node -e 0` start (medians, interleaved);
  * - a burst of 500 concurrent cold invocations: all served?, wall time, memory of the emulator + environments.
@@ -80,10 +81,12 @@ export async function run(): Promise<BenchResult[]> {
     await invoke(agent, emulator.endpoint, INVOKE('node-hello'), '{}'); // cold start, not measured
     const emuRt = await roundTrips(agent, emulator.endpoint, INVOKE('node-hello'));
     const echoRt = await roundTrips(agent, echo.endpoint, INVOKE('node-hello'));
+    const tailRt = await roundTrips(agent, emulator.endpoint, INVOKE('node-hello'), { 'x-amz-log-type': 'Tail' });
     agent.destroy();
     rows.push(
       { metric: 'warm round trip p50 (node-hello)', value: emuRt.p50, unit: 'ms', reference: echoRt.p50, goal: '< 0.5 ms', pass: emuRt.p50 < 0.5 },
       { metric: 'warm round trip p99 (node-hello)', value: emuRt.p99, unit: 'ms', reference: echoRt.p99 },
+      { metric: 'warm round trip p50 / p99, LogType Tail', value: `${tailRt.p50.toFixed(3)} / ${tailRt.p99.toFixed(2)}`, unit: 'ms' },
     );
 
     // 2. Warm throughput: 32 environments first, then the same autocannon load on both servers.
@@ -225,13 +228,13 @@ function invoke(agent: http.Agent, endpoint: string, path: string, body: string,
   });
 }
 
-async function roundTrips(agent: http.Agent, endpoint: string, path: string): Promise<{ p50: number; p99: number }> {
+async function roundTrips(agent: http.Agent, endpoint: string, path: string, headers: Record<string, string> = {}): Promise<{ p50: number; p99: number }> {
   const warmup = Math.max(100, Math.floor(ROUND_TRIPS / 10));
-  for (let i = 0; i < warmup; i += 1) await invoke(agent, endpoint, path, '{}');
+  for (let i = 0; i < warmup; i += 1) await invoke(agent, endpoint, path, '{}', headers);
   const samples: number[] = [];
   for (let i = 0; i < ROUND_TRIPS; i += 1) {
     const start = performance.now();
-    const reply = await invoke(agent, endpoint, path, '{}');
+    const reply = await invoke(agent, endpoint, path, '{}', headers);
     samples.push(performance.now() - start);
     if (reply.status !== 200) throw new Error(`round trip got HTTP ${reply.status}: ${reply.body.slice(0, 200)}`);
   }

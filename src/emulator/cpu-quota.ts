@@ -3,6 +3,13 @@
  * it: cgroup v1 (`cpu` hierarchy, `cpu.cfs_quota_us`) or cgroup v2 (`cpu.max`). Each environment gets its own
  * cgroup under one coldprobe parent, because Lambda gives every environment its own share (ten 1,769 MB
  * environments get ten vCPUs, not one between them). Everything created is removed on close.
+ *
+ * During an on-demand Init phase Lambda does not throttle CPU to the memory share: AWS's guidance says
+ * "On-demand Lambda functions use a full vCPU (non-throttled) … during its initialization phase" and "For
+ * provisioned concurrency, there is no cpu burst and goes directly to using proportional vCPU based on the
+ * memory allocation" (serverlessland.com, Effectively running Java on Serverless › Utilize initialization
+ * phase). So an on-demand init gets at least one full vCPU (more when its memory buys more), and the share
+ * drops to the memory's at the runtime's first `/next`; provisioned-concurrency inits get the share throughout.
  * Standalone: imports nothing outside src/emulator.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -13,8 +20,11 @@ export interface CpuQuota {
   readonly active: boolean;
   /** Why quotas are not applied (said once to the user), when inactive. */
   readonly unavailableReason?: string;
-  /** Put process `pid` under a CPU quota proportional to `memoryMb`. Never throws. */
-  assign(pid: number, memoryMb: number): void;
+  /**
+   * Put process `pid` under a CPU quota proportional to `memoryMb` (with `initBoost`, at least one full vCPU);
+   * called again for the same pid, it changes the quota. Never throws.
+   */
+  assign(pid: number, memoryMb: number, initBoost?: boolean): void;
   /** Forget `pid` (its process exited). Never throws. */
   release(pid: number): void;
   /** Remove whatever was created. Never throws. */
@@ -28,9 +38,10 @@ export const CFS_PERIOD_US = 100_000;
 /** The kernel refuses quotas below 1 ms per period. */
 export const MIN_QUOTA_US = 1000;
 
-/** CFS quota (µs per CFS_PERIOD_US) for an environment of `memoryMb`. */
-export function quotaUsFor(memoryMb: number, periodUs: number = CFS_PERIOD_US): number {
-  return Math.max(MIN_QUOTA_US, Math.round((memoryMb / MB_PER_VCPU) * periodUs));
+/** CFS quota (µs per CFS_PERIOD_US) for an environment of `memoryMb`; `initBoost`: an on-demand init (≥ one vCPU). */
+export function quotaUsFor(memoryMb: number, initBoost = false, periodUs: number = CFS_PERIOD_US): number {
+  const effectiveMb = initBoost ? Math.max(MB_PER_VCPU, memoryMb) : memoryMb;
+  return Math.max(MIN_QUOTA_US, Math.round((effectiveMb / MB_PER_VCPU) * periodUs));
 }
 
 /** Where and how to write quotas; exported for tests that point it at a temporary folder. */
@@ -136,11 +147,11 @@ function createActive(layout: CgroupLayout): CpuQuota | { unavailable: string } 
 
   return {
     active: true,
-    assign(pid, memoryMb) {
+    assign(pid, memoryMb, initBoost = false) {
       const dir = join(parent, `env-${pid}`);
       try {
         mkdirSync(dir, { recursive: true });
-        const quota = quotaUsFor(memoryMb);
+        const quota = quotaUsFor(memoryMb, initBoost);
         if (layout.version === 1) {
           writeFileSync(join(dir, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
           writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));

@@ -1,12 +1,14 @@
 /**
- * One execution environment: its state machine, its runtime process, its Runtime API listener, the invocation
- * in flight and the log lines of that invocation. Routing and concurrency are the pool's; this file only keeps
- * one environment honest (one invocation at a time, Duration = dispatch → next `/next`, Init Duration = spawn →
- * first `/next`).
+ * One execution environment: the state machine of environment.ts driven by its runtime process, its Runtime
+ * API listener and its pool. Routing and concurrency are the pool's; this file keeps one environment honest:
+ * one invocation at a time, Init Duration = spawn → first `/next`, Duration = invoke start → next `/next`, the
+ * caller's response as soon as the runtime posts it (with a log tail: once the REPORT exists, at `/next`), and
+ * an on-demand init that fails or overruns its limit retried inside the first invocation (suppressed init).
+ * Every decision reads the machine; the fields beside it are I/O handles and measurements only.
  */
 import { performance } from 'node:perf_hooks';
 import type { CpuQuota } from './cpu-quota.js';
-import { initialMachine, transition, type EnvEffect, type EnvEvent, type EnvMachine, type EnvTransition } from './environment.js';
+import { holdsInitSlot, initialMachine, publicState, transition, type EnvEffect, type EnvEvent, type EnvMachine, type EnvTransition, type InitFailure, type InitPhase } from './environment.js';
 import {
   BoundedLog,
   coldprobeLine,
@@ -18,11 +20,12 @@ import {
   reportLine,
   startLine,
   timeoutLine,
+  unknownErrorLines,
   type ReportFields,
 } from './log.js';
 import type { VersionConfig } from './model.js';
 import { MAX_RESPONSE_BYTES, type RuntimeApiHub, type RuntimeApiTarget, type RuntimeListener, type RuntimeReply, type RuntimeResult } from './runtime-api.js';
-import { pythonProgram, spawnRuntime, type RuntimeProcess } from './supervisor.js';
+import { pythonProgram, spawnRuntime, type ProcessEvents, type RuntimeProcess, type RuntimeSpec } from './supervisor.js';
 
 /** How an environment was initialised (AWS_LAMBDA_INITIALIZATION_TYPE). */
 export type InitType = 'on-demand' | 'provisioned-concurrency';
@@ -54,13 +57,27 @@ export interface InvocationOutcome {
   initType: InitType;
 }
 
+/** Starts runtime processes; injected so an environment can be driven without real processes. */
+export interface Supervisor {
+  /** Work before the spawn that is the emulator's, not the runtime's init (finding the python interpreter). */
+  prepare(runtime: string): Promise<string | undefined>;
+  /** Starts the runtime; every outcome, a failed start included, arrives through `events`. */
+  spawn(spec: RuntimeSpec, events: ProcessEvents, python: string | undefined): RuntimeProcess;
+}
+
+/** The real one: child processes (supervisor.ts). */
+export const processSupervisor: Supervisor = {
+  prepare: (runtime) => (runtime.startsWith('python') ? pythonProgram() : Promise.resolve(undefined)),
+  spawn: spawnRuntime,
+};
+
 /** What an environment needs from, and tells, its pool. */
 export interface EnvHost {
   readonly runtimeApi: RuntimeApiHub;
   readonly region: string;
   readonly stopGraceMs: number;
   readonly cpuQuota: CpuQuota;
-  /** The environment no longer needs its init slot (init finished or failed). */
+  /** The environment no longer needs its init slot (its first init finished or failed). */
   initSettled(env: ExecutionEnvironment): void;
   /** The invocation in flight ended (its concurrency slot is free). */
   invocationEnded(env: ExecutionEnvironment): void;
@@ -72,31 +89,35 @@ export interface EnvHost {
   resourceFailure?(env: ExecutionEnvironment, code: string, message: string): void;
 }
 
-interface Active {
+/** The invocation assigned to, or running in, this environment. */
+interface Job {
   inv: Invocation;
   resolve: (outcome: InvocationOutcome) => void;
-  seq: number;
-  dispatchedAt: number;
+  /** performance.now() when the invocation began (dispatch, or the start of a suppressed init's retry); undefined while it waits for init. */
+  startedAt: number | undefined;
   deadlineMs: number;
-  /** Init Duration to report (first invocation of an on-demand environment only). */
-  initDurationMs: number | undefined;
-  /** Output that happened before START (init-time output on the first invocation). */
-  preamble: Buffer | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** 1-based invocation number in this environment. */
+  seq: number;
+  /** Init Duration to report (first invocation of an on-demand environment whose init was not suppressed). */
+  initDurationMs: number | undefined;
+  /** Log before START: init output and INIT_REPORT lines (first invocation with a log tail only). */
+  preamble: Buffer;
   result: RuntimeResult | undefined;
 }
 
-interface Pending {
-  inv: Invocation;
-  resolve: (outcome: InvocationOutcome) => void;
+/** An init failure with what INIT_REPORT, the platform's lines and the caller's error need. */
+interface FailedInit extends InitFailure {
+  /** The document the runtime posted to `/init/error`, passed to the caller verbatim. */
+  document?: Buffer;
+  /** Message of the platform's error document when the runtime posted none. */
+  message: string;
+  initMs: number;
+  /** Platform lines written after START. */
+  lines: (requestId: string) => string;
 }
 
-interface PlatformError {
-  errorType: string;
-  errorMessage: string;
-}
-
-const platformErrorBody = (e: PlatformError): Buffer => Buffer.from(JSON.stringify(e));
+const platformErrorBody = (errorType: string, errorMessage: string): Buffer => Buffer.from(JSON.stringify({ errorType, errorMessage }));
 
 let traceCounter = 0;
 const tracePrefix = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
@@ -111,21 +132,23 @@ function traceId(): string {
 
 /** Re-reading VmHWM more often than this buys nothing: it only grows, and REPORT rounds to MB. */
 const RSS_REFRESH_MS = 500;
+const EMPTY = Buffer.alloc(0);
 
 export class ExecutionEnvironment implements RuntimeApiTarget {
   private machine: EnvMachine = initialMachine;
   private invocationCount = 0;
   private listener: RuntimeListener | undefined;
   private proc: RuntimeProcess | undefined;
+  /** Identity of the current process: events of a process an init retry replaced are ignored. */
+  private procToken: object = {};
   private spawnedAt = 0;
+  private initLimitMs = 0;
   private initTimer: NodeJS.Timeout | undefined;
-  private holdsInitSlot = false;
+  /** The runtime's waiting `/next` (meaningful in state idle). */
   private parked: RuntimeReply | undefined;
-  /** The runtime already asked for the next event; the invocation ends when its answer's body is read. */
-  private doneAwaitingResult = false;
-  private pending: Pending | undefined;
-  private active: Active | undefined;
-  private initErrorDoc: { body: Buffer; errorType: string } | undefined;
+  private job: Job | undefined;
+  /** Why the current init failed, from the failure until the process is gone. */
+  private failedInit: FailedInit | undefined;
   private initDurationMs: number | undefined;
   private readonly initLog = new BoundedLog();
   private readonly outLog = new BoundedLog();
@@ -145,9 +168,16 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     private readonly host: EnvHost,
     /** `name:version` of the provisioned pool this environment belongs to. */
     readonly provisionedKey?: string,
+    private readonly supervisor: Supervisor = processSupervisor,
   ) {}
 
-  get state(): EnvMachine['state'] {
+  /** The coarse state users see: starting, idle, busy, stopping, exited. */
+  get state(): ReturnType<typeof publicState> {
+    return publicState(this.machine);
+  }
+
+  /** The machine's own state (tests, diagnostics). */
+  get lifecycle(): EnvMachine['state'] {
     return this.machine.state;
   }
 
@@ -163,19 +193,23 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     return Math.ceil(this.peakRssKb / 1024);
   }
 
-  /** True once init finished (the runtime called `/next` at least once). */
+  /** True once an init finished (the runtime called `/next` at least once). */
   get initialised(): boolean {
     return this.initDurationMs !== undefined;
   }
 
-  /** True when an idle environment still has a runtime waiting on `/next` to hand an event to. */
+  /** True when the runtime waits on `/next`, so an event can be handed to it now. */
   get reachable(): boolean {
-    return this.machine.state === 'idle' && this.parked !== undefined && this.parked.alive;
+    return this.machine.state === 'idle' && this.parked?.alive === true;
   }
 
   /** Gives the environment the invocation that made it start; it runs as soon as init is over. */
   assignFirst(inv: Invocation): Promise<InvocationOutcome> {
-    return new Promise((resolve) => (this.pending = { inv, resolve }));
+    return new Promise((resolve) => {
+      const t = this.step({ type: 'assign', requestId: inv.requestId });
+      if (!t.ok) return this.refuseInvocation(inv, resolve);
+      this.job = newJob(inv, resolve);
+    });
   }
 
   /**
@@ -183,331 +217,402 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
    * environment gives back through `host.initSettled`. `initTimeoutMs` bounds spawn → first `/next`.
    */
   async start(initTimeoutMs: number): Promise<void> {
-    this.holdsInitSlot = true;
-    if (this.machine.state !== 'starting') return this.settleInit();
-    // Resolved before spawnedAt: finding the interpreter is the emulator's work, not the runtime's init.
-    const python = this.config.runtime.startsWith('python') ? await pythonProgram() : undefined;
-    try {
-      this.listener = await this.host.runtimeApi.listen(this);
-    } catch (error) {
-      // Out of ports or file descriptors: the environment never ran; fail whatever waits for it.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== undefined) this.host.resourceFailure?.(this, code, error instanceof Error ? error.message : String(error));
-      return this.onExit(null, null, `Runtime API listener failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (this.machine.state !== 'starting') {
-      // Stopped while the listener opened: nothing was spawned, so nothing will report an exit.
-      return this.onExit(null, 'SIGTERM');
-    }
-    this.spawnedAt = performance.now();
-    this.proc = spawnRuntime(
-      {
-        functionName: this.config.functionName,
-        version: this.config.version,
-        runtime: this.config.runtime,
-        handler: this.config.handler,
-        codeDir: this.config.codeDir,
-        memoryMb: this.config.memoryMb,
-        initType: this.initType,
-        runtimeApi: this.listener.address,
-        region: this.host.region,
-        environment: this.config.environment,
-      },
-      {
-        output: (chunk) => (this.initDurationMs === undefined ? this.initLog : this.outLog).push(chunk),
-        exit: (code, signal, spawnError) => this.onExit(code, signal, spawnError),
-        resourceError: (code, message) => this.host.resourceFailure?.(this, code, message),
-      },
-      python,
-    );
-    if (this.proc.pid !== undefined) this.host.cpuQuota.assign(this.proc.pid, this.config.memoryMb);
-    this.initTimer = setTimeout(() => this.onInitTimeout(initTimeoutMs), initTimeoutMs);
-    this.initTimer.unref();
+    this.initLimitMs = initTimeoutMs;
+    const t = this.step({ type: 'slot' });
+    // Stopped while it waited for the slot: nothing to start, the slot goes straight back.
+    if (!t.ok) return this.host.initSettled(this);
+    await this.spawnProcess();
   }
 
   /** Runs `inv` on this idle environment. */
   dispatch(inv: Invocation): Promise<InvocationOutcome> {
-    return new Promise((resolve) => this.run({ inv, resolve }));
+    return new Promise((resolve) => {
+      const res = this.parked;
+      // The pool only dispatches to reachable idle environments; anything else is a bug worth a clear error.
+      if (res === undefined || !this.step({ type: 'dispatch', requestId: inv.requestId }).ok) return this.refuseInvocation(inv, resolve);
+      this.parked = undefined;
+      this.job = newJob(inv, resolve);
+      this.beginInvocation(this.job, performance.now());
+      this.sendEvent(res, this.job);
+    });
   }
 
   /** Stops the environment (SIGTERM, SIGKILL after the grace); in-flight work fails as a runtime exit. */
   stop(): void {
-    const t = transition(this.machine, { type: 'stop' });
-    if (!t.ok) return;
-    const wasStopping = this.machine.state === 'stopping';
-    this.machine = t.machine;
-    if (wasStopping) return;
-    if (this.proc === undefined) {
-      // Not spawned yet (waiting for an init slot or a listener): `start` finishes the job.
-      if (this.listener === undefined && !this.holdsInitSlot) this.onExit(null, 'SIGTERM');
-      return;
-    }
+    const before = this.machine.state;
+    if (!this.step({ type: 'stop' }).ok) return;
+    // Nothing runs yet (queued, or between slot and spawn): `start` or `spawnProcess` see the new state.
+    if (before === 'queued') return this.processGone(null, 'SIGTERM');
+    if (this.proc === undefined) return;
     this.proc.stop(this.host.stopGraceMs);
-  }
-
-  /** Kills the process at once (timeouts, init limit). */
-  kill(): void {
-    const t = transition(this.machine, { type: 'stop' });
-    if (t.ok) this.machine = t.machine;
-    this.proc?.kill();
   }
 
   // ---- Runtime API side ------------------------------------------------------------------------------------
 
   apply(event: EnvEvent): EnvTransition {
-    const t = transition(this.machine, event);
-    if (t.ok) this.machine = t.machine;
-    return t;
+    return this.step(event);
   }
 
   next(res: RuntimeReply, effect: EnvEffect): void {
     switch (effect) {
-      case 'initDone': {
-        this.parked = res;
-        this.initDurationMs = performance.now() - this.spawnedAt;
-        if (this.initTimer !== undefined) clearTimeout(this.initTimer);
-        this.refreshRss();
-        this.settleInit();
-        const pending = this.pending;
-        this.pending = undefined;
-        if (pending !== undefined) this.run(pending);
-        else this.host.idle(this);
+      case 'initDone':
+        this.initEnded();
+        this.park(res);
+        this.host.idle(this);
+        return;
+      case 'initDoneDispatch': {
+        this.initEnded();
+        const job = this.job;
+        if (job === undefined) return;
+        if (job.startedAt === undefined) this.beginInvocation(job, performance.now());
+        else {
+          // A suppressed init retried inside the invocation: reported in its log, never as its Init Duration.
+          if (job.inv.wantLog) {
+            const line = initReportLine({ initDurationMs: this.initDurationMs ?? 0, phase: 'invoke', status: 'success' });
+            job.preamble = Buffer.concat([job.preamble, this.initLog.bytes(), Buffer.from(line)]);
+          }
+          this.initLog.clear();
+        }
+        this.sendEvent(res, job);
         return;
       }
       case 'invocationDone':
-        this.parked = res;
-        // A runtime that pipelines its answer and the next `/next` (ours does) gets here while the answer's
-        // body is still being read: the invocation ends once the body is in.
-        if (this.active !== undefined && this.active.result === undefined) this.doneAwaitingResult = true;
-        else this.endInvocation();
+        this.park(res);
+        this.endInvocation();
         return;
       case 'redeliver':
-        if (this.active !== undefined) this.sendEvent(res, this.active);
+        if (this.job !== undefined) this.sendEvent(res, this.job);
         return;
       default:
-        // 'repark': the runtime asked again while idle (e.g. it reconnected); the newest request wins.
-        this.parked = res;
+        // 'repark': the runtime asked again while idle (it reconnected); the newest request is the one to answer.
+        this.park(res);
     }
   }
 
   result(requestId: string, result: RuntimeResult): void {
-    if (this.active === undefined || this.active.inv.requestId !== requestId) return;
-    this.active.result = result;
-    if (this.doneAwaitingResult) this.endInvocation();
+    const job = this.job;
+    if (job === undefined || job.inv.requestId !== requestId || !this.step({ type: 'answerRead' }).ok) return;
+    job.result = result;
+    // As on Lambda, the caller gets the response when the runtime posts it; work after that, until the next
+    // `/next`, is billed Duration but not client latency. A log tail needs the REPORT, which needs that Duration.
+    if (!job.inv.wantLog) {
+      const answer = answerOf(job, result);
+      job.resolve(this.outcome(job.inv, job.seq, answer.body, answer.errorType, undefined));
+    }
   }
 
-  private endInvocation(): void {
-    this.doneAwaitingResult = false;
-    const active = this.active;
-    const endedAt = performance.now();
-    // The runtime wrote its output to the pipe before it answered on the socket, but both became readable in
-    // the same poll; ending after the poll phase (setImmediate) lets that output land in this invocation's log.
-    setImmediate(() => {
-      if (this.active !== active) return;
-      this.finish('done', undefined, endedAt);
-      this.host.idle(this);
-    });
-  }
-
-  initError(body: Buffer, errorType: string): void {
-    this.initErrorDoc = { body, errorType };
+  initError(body: Buffer): void {
+    this.failedInit = {
+      status: 'error',
+      errorType: 'Runtime.Unknown',
+      // The caller gets the runtime's own document (e.g. Runtime.ImportModuleError), verbatim.
+      document: body,
+      message: 'Unknown application error occurred',
+      initMs: performance.now() - this.spawnedAt,
+      lines: unknownErrorLines,
+    };
     // The runtime is expected to exit after /init/error; make sure it does.
     this.proc?.stop(this.host.stopGraceMs);
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
 
-  private run(p: Pending): void {
-    const t = transition(this.machine, { type: 'dispatch', requestId: p.inv.requestId });
-    const res = this.parked;
-    if (!t.ok || res === undefined) {
-      // The pool only dispatches to reachable idle environments; anything else is a bug worth a clear error.
-      p.resolve(this.outcome(p.inv, this.invocationCount, platformErrorBody({ errorType: 'Sandbox.Failure', errorMessage: 'Environment not ready' }), 'Sandbox.Failure', undefined));
-      this.host.invocationEnded(this);
-      return;
-    }
+  /** Every transition goes through here; leaving the first init gives the init slot back. */
+  private step(event: EnvEvent): EnvTransition {
+    const before = this.machine;
+    const t = transition(before, event);
+    if (!t.ok) return t;
     this.machine = t.machine;
-    this.parked = undefined;
-    this.invocationCount += 1;
-    const firstOnDemand = this.invocationCount === 1 && this.initType === 'on-demand';
-    const now = performance.now();
-    const timeoutMs = this.config.timeoutS * 1000;
-    const active: Active = {
-      inv: p.inv,
-      resolve: p.resolve,
-      seq: this.invocationCount,
-      dispatchedAt: now,
-      deadlineMs: Date.now() + timeoutMs,
-      initDurationMs: firstOnDemand ? this.initDurationMs : undefined,
-      preamble: this.invocationCount === 1 && p.inv.wantLog ? this.initLog.bytes() : undefined,
-      timer: undefined,
-      result: undefined,
-    };
-    if (this.invocationCount === 1) this.initLog.clear();
-    this.active = active;
-    active.timer = setTimeout(() => this.onTimeout(active), timeoutMs);
-    this.sendEvent(res, active);
-    // Max Memory Used is only printed in a REPORT line, i.e. for invocations that asked for their log (VmHWM is a
-    // high-water mark, so reading it less often loses no peak); a /proc read per environment and 500 ms cost the
-    // plain invoke path a file open and a thread-pool round trip.
-    if (p.inv.wantLog && now - this.rssReadAt > RSS_REFRESH_MS) this.refreshRss();
+    if (holdsInitSlot(before) && !holdsInitSlot(t.machine)) this.host.initSettled(this);
+    return t;
   }
 
-  private sendEvent(res: RuntimeReply, active: Active): void {
-    const inv = active.inv;
-    // The header block as text: one string per event instead of an object to build and walk.
-    let head =
-      'Content-Type: application/json\r\n' +
-      `Lambda-Runtime-Aws-Request-Id: ${inv.requestId}\r\n` +
-      `Lambda-Runtime-Deadline-Ms: ${active.deadlineMs}\r\n` +
-      `Lambda-Runtime-Invoked-Function-Arn: ${inv.invokedArn}\r\n` +
-      `Lambda-Runtime-Trace-Id: ${traceId()}\r\n`;
-    if (inv.clientContext !== undefined) head += `Lambda-Runtime-Client-Context: ${inv.clientContext}\r\n`;
-    res.send(200, head, inv.payload);
+  private park(res: RuntimeReply): void {
+    this.parked = res;
+    res.onGone(() => {
+      if (this.parked === res) this.step({ type: 'nextGone' });
+    });
+  }
+
+  /** The runtime's first `/next` of this process: init is over. */
+  private initEnded(): void {
+    this.initDurationMs = performance.now() - this.spawnedAt;
+    if (this.initTimer !== undefined) clearTimeout(this.initTimer);
+    // From here on the environment runs on its memory's CPU share (the on-demand init boost ends).
+    if (this.proc?.pid !== undefined) this.host.cpuQuota.assign(this.proc.pid, this.config.memoryMb);
+    this.refreshRss();
+  }
+
+  /** Opens the listener (once) and starts a runtime process for the current init phase. */
+  private async spawnProcess(): Promise<void> {
+    const python = await this.supervisor.prepare(this.config.runtime);
+    if (this.listener === undefined && this.machine.state === 'spawning') {
+      try {
+        // A keep-alive connection is idle at most while one invocation runs (the function's timeout) or after it.
+        this.listener = await this.host.runtimeApi.listen(this, { idleTimeoutMs: this.config.timeoutS * 1000 + 60_000 });
+      } catch (error) {
+        // Out of ports or file descriptors: the environment never ran; fail whatever waits for it.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== undefined) this.host.resourceFailure?.(this, code, error instanceof Error ? error.message : String(error));
+        return this.processGone(null, null, `Runtime API listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const m = this.machine;
+    // Stopped while the listener opened or the interpreter was looked up: nothing was spawned.
+    if (m.state !== 'spawning' || this.listener === undefined) return this.processGone(null, 'SIGTERM');
+    const token = {};
+    this.procToken = token;
+    this.failedInit = undefined;
+    this.spawnedAt = performance.now();
+    const spec: RuntimeSpec = {
+      functionName: this.config.functionName,
+      version: this.config.version,
+      runtime: this.config.runtime,
+      handler: this.config.handler,
+      codeDir: this.config.codeDir,
+      memoryMb: this.config.memoryMb,
+      initType: this.initType,
+      runtimeApi: this.listener.address,
+      region: this.host.region,
+      environment: this.config.environment,
+    };
+    const proc = this.supervisor.spawn(
+      spec,
+      {
+        output: (chunk) => (this.outputGoesToInitLog() ? this.initLog : this.outLog).push(chunk),
+        exit: (code, signal, spawnError) => {
+          if (this.procToken === token) this.processGone(code, signal, spawnError);
+        },
+        resourceError: (code, message) => this.host.resourceFailure?.(this, code, message),
+      },
+      python,
+    );
+    if (this.procToken !== token) return; // it already failed to start, and a retry took over
+    this.proc = proc;
+    if (!this.step({ type: 'spawned' }).ok) return;
+    // Lambda boosts CPU during an on-demand Init phase (at least one full vCPU); see cpu-quota.ts.
+    const boost = this.initType === 'on-demand' && m.phase === 'init';
+    if (proc.pid !== undefined) this.host.cpuQuota.assign(proc.pid, this.config.memoryMb, boost);
+    if (m.phase === 'init') {
+      this.initTimer = setTimeout(() => this.onInitTimeout(), this.initLimitMs);
+      this.initTimer.unref();
+    }
+  }
+
+  private outputGoesToInitLog(): boolean {
+    const s = this.machine.state;
+    return s === 'queued' || s === 'spawning' || s === 'initializing' || s === 'initFailing';
+  }
+
+  private onInitTimeout(): void {
+    if (!this.step({ type: 'initTimeout' }).ok) return;
+    this.failedInit = {
+      status: 'timeout',
+      message: `Init timed out after ${(this.initLimitMs / 1000).toFixed(2)} seconds`,
+      initMs: this.initLimitMs,
+      lines: () => '',
+    };
+    this.proc?.kill();
+  }
+
+  /** The process is gone (or never started). */
+  private processGone(code: number | null, signal: string | null, spawnError?: string): void {
+    const before = this.machine;
+    const t = this.step({ type: 'exit' });
+    if (!t.ok) return;
+    if (this.initTimer !== undefined) clearTimeout(this.initTimer);
+    const pid = this.proc?.pid;
+    if (pid !== undefined) this.host.cpuQuota.release(pid);
+    this.proc = undefined;
+    this.procToken = {};
+    const inInit = before.state === 'spawning' || before.state === 'initializing' || before.state === 'initFailing';
+    const failure = inInit ? (this.failedInit ?? exitFailure(code, signal, spawnError, this.spawnedAt)) : undefined;
+    this.failedInit = undefined;
+    if (t.effect === 'retryInit' && failure !== undefined) {
+      // Suppressed init: the invocation begins now, and its first act is to run init again (bounded by its timeout).
+      const job = this.job;
+      if (job !== undefined) {
+        job.preamble = Buffer.concat([job.preamble, this.initLog.bytes(), Buffer.from(initReportLine({ initDurationMs: failure.initMs, phase: 'init', status: failure.status, ...errorTypeOf(failure) }))]);
+        this.initLog.clear();
+        this.beginInvocation(job, performance.now());
+      }
+      void this.spawnProcess();
+      return;
+    }
+    // exited
+    this.listener?.close();
+    this.parked = undefined;
+    const job = this.job;
+    if (job !== undefined) {
+      const phase: InitPhase | undefined = inInit ? (job.startedAt === undefined ? 'init' : 'invoke') : undefined;
+      if (phase !== undefined && failure !== undefined) this.failJobInit(job, failure, phase);
+      else if (job.startedAt === undefined) this.failJobInit(job, exitFailure(code, signal, spawnError, this.spawnedAt), 'init');
+      else this.finish('exit', { code, signal });
+    }
+    this.host.gone(this);
+    this.exitedResolve();
+  }
+
+  /** Starts the clock and the timeout of `job` (at dispatch, or when a suppressed init is retried inside it). */
+  private beginInvocation(job: Job, now: number): void {
+    this.invocationCount += 1;
+    job.seq = this.invocationCount;
+    job.startedAt = now;
+    const timeoutMs = this.config.timeoutS * 1000;
+    job.deadlineMs = Date.now() + timeoutMs;
+    job.timer = setTimeout(() => this.onTimeout(job), timeoutMs);
+    if (job.seq === 1) {
+      // Init Duration belongs to the first invocation of an on-demand environment whose init was not suppressed.
+      if (this.initType === 'on-demand' && this.initDurationMs !== undefined) job.initDurationMs = this.initDurationMs;
+      if (job.inv.wantLog && this.initDurationMs !== undefined) job.preamble = Buffer.concat([job.preamble, this.initLog.bytes()]);
+      if (this.initDurationMs !== undefined) this.initLog.clear();
+    }
+    // Max Memory Used is only printed in a REPORT line, i.e. for invocations that asked for their log (VmHWM is a
+    // high-water mark, so reading it less often loses no peak).
+    if (job.inv.wantLog && now - this.rssReadAt > RSS_REFRESH_MS) this.refreshRss();
+  }
+
+  private sendEvent(res: RuntimeReply, job: Job): void {
+    const inv = job.inv;
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/json',
+      'Lambda-Runtime-Aws-Request-Id': inv.requestId,
+      'Lambda-Runtime-Deadline-Ms': job.deadlineMs,
+      'Lambda-Runtime-Invoked-Function-Arn': inv.invokedArn,
+      'Lambda-Runtime-Trace-Id': traceId(),
+    };
+    if (inv.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = inv.clientContext;
+    res.send(200, headers, inv.payload);
+  }
+
+  /** The runtime asked for the next event after its response went out: the invocation is over. */
+  private endInvocation(): void {
+    const job = this.job;
+    const endedAt = performance.now();
+    if (job === undefined || !job.inv.wantLog) {
+      this.finish('done', undefined, endedAt);
+      this.host.idle(this);
+      return;
+    }
+    // The runtime wrote its output to the pipe before it asked on the socket, but both became readable in the
+    // same poll; ending after the poll phase (setImmediate) lets that output land in this invocation's log.
+    setImmediate(() => {
+      if (this.job !== job) return;
+      this.finish('done', undefined, endedAt);
+      this.host.idle(this);
+    });
   }
 
   /** Ends the invocation in flight: `done` (runtime called /next), `timeout`, or `exit` (process gone). */
   private finish(how: 'done' | 'timeout' | 'exit', exit?: { code: number | null; signal: string | null }, endedAt: number = performance.now()): void {
-    const active = this.active;
-    if (active === undefined) return;
-    this.active = undefined;
-    this.doneAwaitingResult = false;
-    if (active.timer !== undefined) clearTimeout(active.timer);
-    const inv = active.inv;
-    const timeoutMs = this.config.timeoutS * 1000;
-    const elapsedMs = endedAt - active.dispatchedAt;
-    let body: Buffer;
-    let errorType: string | undefined;
-    let status: ReportFields['status'];
-    let platformLines = '';
-    if (how === 'timeout') {
-      errorType = 'Sandbox.Timedout';
-      status = 'timeout';
-      const seconds = (timeoutMs / 1000).toFixed(2);
-      body = platformErrorBody({ errorType, errorMessage: `RequestId: ${inv.requestId} Error: Task timed out after ${seconds} seconds` });
-      platformLines = timeoutLine(new Date(), inv.requestId, elapsedMs / 1000);
-    } else if (how === 'exit' && active.result === undefined) {
-      errorType = 'Runtime.ExitError';
-      status = 'error';
-      const reason = exitReason(exit?.code ?? null, exit?.signal ?? null);
-      body = platformErrorBody({ errorType, errorMessage: `RequestId: ${inv.requestId} Error: Runtime exited with error: ${reason}` });
-      platformLines = crashLines(inv.requestId, reason);
-    } else {
-      const r = active.result;
-      if (r === undefined || r.kind === 'truncated') {
-        errorType = 'Runtime.TruncatedResponse';
+    const job = this.job;
+    if (job === undefined || job.startedAt === undefined) return;
+    this.job = undefined;
+    if (job.timer !== undefined) clearTimeout(job.timer);
+    const inv = job.inv;
+    // Without a log tail the caller already has its answer once the runtime posted one.
+    const delivered = job.result !== undefined && !inv.wantLog;
+    if (!delivered) {
+      const timeoutMs = this.config.timeoutS * 1000;
+      const elapsedMs = endedAt - job.startedAt;
+      let answer: { body: Buffer; errorType: string | undefined };
+      let status: ReportFields['status'];
+      let platformLines = '';
+      if (how === 'timeout') {
+        answer = timedOut(inv.requestId, timeoutMs);
+        status = 'timeout';
+        platformLines = timeoutLine(new Date(), inv.requestId, elapsedMs / 1000);
+      } else if (how === 'exit' && job.result === undefined) {
+        const reason = exitReason(exit?.code ?? null, exit?.signal ?? null);
+        answer = { errorType: 'Runtime.ExitError', body: platformErrorBody('Runtime.ExitError', `RequestId: ${inv.requestId} Error: Runtime exited with error: ${reason}`) };
         status = 'error';
-        body = platformErrorBody({ errorType, errorMessage: `RequestId: ${inv.requestId} Error: Runtime did not complete its response` });
-      } else if (r.kind === 'tooLarge') {
-        errorType = 'Function.ResponseSizeTooLarge';
-        status = 'error';
-        body = platformErrorBody({
-          errorMessage: `Response payload size (${r.sizeBytes} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-          errorType,
-        });
-      } else if (r.kind === 'error') {
-        errorType = r.errorType;
-        status = 'error';
-        body = r.body;
+        platformLines = crashLines(inv.requestId, reason);
       } else {
-        body = r.body;
+        answer = answerOf(job, job.result);
+        if (answer.errorType !== undefined) status = 'error';
       }
+      const head = inv.wantLog ? Buffer.concat([job.preamble, Buffer.from(startLine(inv.requestId, this.config.version)), this.outLog.bytes()]) : undefined;
+      const deliver = (): void => {
+        let tail: Buffer | undefined;
+        if (head !== undefined) {
+          const fields: ReportFields = {
+            requestId: inv.requestId,
+            durationMs: how === 'timeout' ? timeoutMs : elapsedMs,
+            memorySizeMb: this.config.memoryMb,
+            maxMemoryUsedMb: this.maxMemoryUsedMb,
+          };
+          if (job.initDurationMs !== undefined) fields.initDurationMs = job.initDurationMs;
+          if (status !== undefined) fields.status = status;
+          if (status === 'error' && answer.errorType !== undefined) fields.errorType = answer.errorType;
+          tail = logTail(head, platformLines + coldprobeLine(this.envId, job.seq, this.initType) + endLine(inv.requestId) + reportLine(fields));
+        }
+        job.resolve(this.outcome(inv, job.seq, answer.body, answer.errorType, tail));
+      };
+      // The first REPORT needs a memory figure; wait for the read already in flight rather than print 0 MB.
+      if (head !== undefined && this.peakRssKb === 0 && this.rssRead !== undefined) void this.rssRead.then(deliver);
+      else deliver();
     }
-    const durationMs = how === 'timeout' ? timeoutMs : elapsedMs;
-    const head = inv.wantLog
-      ? Buffer.concat([active.preamble ?? Buffer.alloc(0), Buffer.from(startLine(inv.requestId, this.config.version)), this.outLog.bytes()])
-      : undefined;
     this.outLog.clear();
-    const deliver = (): void => {
-      let tail: Buffer | undefined;
-      if (head !== undefined) {
-        const fields: ReportFields = {
-          requestId: inv.requestId,
-          durationMs,
-          memorySizeMb: this.config.memoryMb,
-          maxMemoryUsedMb: this.maxMemoryUsedMb,
-        };
-        if (active.initDurationMs !== undefined) fields.initDurationMs = active.initDurationMs;
-        if (status !== undefined) fields.status = status;
-        if (status === 'error' && errorType !== undefined) fields.errorType = errorType;
-        tail = logTail(head, platformLines + coldprobeLine(this.envId, active.seq, this.initType) + endLine(inv.requestId) + reportLine(fields));
-      }
-      active.resolve(this.outcome(inv, active.seq, body, errorType, tail));
-    };
-    // The first REPORT needs a memory figure; wait for the read already in flight rather than print 0 MB.
-    if (inv.wantLog && this.peakRssKb === 0 && this.rssRead !== undefined) void this.rssRead.then(deliver);
-    else deliver();
+    this.host.invocationEnded(this);
+  }
+
+  /** Fails `job` with an init failure: INIT_REPORT (phase `init`, or `invoke` for the retry inside it) before START. */
+  private failJobInit(job: Job, failure: FailedInit, phase: InitPhase): void {
+    this.job = undefined;
+    if (job.timer !== undefined) clearTimeout(job.timer);
+    const inv = job.inv;
+    if (job.startedAt === undefined) {
+      this.invocationCount += 1;
+      job.seq = this.invocationCount;
+    }
+    const durationMs = phase === 'init' || job.startedAt === undefined ? failure.initMs : performance.now() - job.startedAt;
+    const timedOutAnswer = failure.status === 'timeout' && phase === 'invoke' ? timedOut(inv.requestId, this.config.timeoutS * 1000) : undefined;
+    const errorType = timedOutAnswer?.errorType ?? failure.errorType ?? 'Runtime.Unknown';
+    const body = timedOutAnswer?.body ?? failure.document ?? platformErrorBody(errorType, `RequestId: ${inv.requestId} Error: ${failure.message}`);
+    let tail: Buffer | undefined;
+    if (inv.wantLog) {
+      const head = Buffer.concat([
+        job.preamble,
+        this.initLog.bytes(),
+        Buffer.from(initReportLine({ initDurationMs: failure.initMs, phase, status: failure.status, ...errorTypeOf(failure) })),
+        Buffer.from(startLine(inv.requestId, this.config.version)),
+      ]);
+      const fields: ReportFields = {
+        requestId: inv.requestId,
+        durationMs,
+        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+        memorySizeMb: this.config.memoryMb,
+        maxMemoryUsedMb: this.maxMemoryUsedMb,
+        status: failure.status,
+      };
+      if (failure.status === 'error' && failure.errorType !== undefined) fields.errorType = failure.errorType;
+      const platform = failure.status === 'timeout' ? timeoutLine(new Date(), inv.requestId, durationMs / 1000) : failure.lines(inv.requestId);
+      tail = logTail(head, platform + coldprobeLine(this.envId, job.seq, this.initType) + endLine(inv.requestId) + reportLine(fields));
+    }
+    this.initLog.clear();
+    job.resolve(this.outcome(inv, job.seq, body, errorType, tail));
+    this.host.invocationEnded(this);
+  }
+
+  private onTimeout(job: Job): void {
+    if (this.job !== job) return;
+    const before = this.machine.state;
+    if (!this.step({ type: 'timeout' }).ok) return;
+    this.proc?.kill();
+    if (before === 'spawning' || before === 'initializing' || before === 'initFailing') {
+      const initMs = performance.now() - this.spawnedAt;
+      this.failJobInit(job, { status: 'timeout', message: 'Task timed out', initMs, lines: () => '' }, 'invoke');
+    } else this.finish('timeout');
+  }
+
+  /** An invocation the environment cannot take (a pool bug): answered at once, never left hanging. */
+  private refuseInvocation(inv: Invocation, resolve: (outcome: InvocationOutcome) => void): void {
+    resolve(this.outcome(inv, this.invocationCount, platformErrorBody('Sandbox.Failure', 'Environment not ready'), 'Sandbox.Failure', undefined));
     this.host.invocationEnded(this);
   }
 
   private outcome(inv: Invocation, seq: number, body: Buffer, errorType: string | undefined, tail: Buffer | undefined): InvocationOutcome {
     return { requestId: inv.requestId, body, errorType, logTail: tail, envId: this.envId, envSeq: seq, initType: this.initType };
-  }
-
-  private onTimeout(active: Active): void {
-    if (this.active !== active) return;
-    this.kill();
-    this.finish('timeout');
-  }
-
-  private onInitTimeout(limitMs: number): void {
-    if (this.machine.state !== 'starting') return;
-    this.kill();
-    this.failInit({ errorType: 'Runtime.InitError', errorMessage: `Init timed out after ${(limitMs / 1000).toFixed(2)} seconds` }, 'timeout', limitMs);
-  }
-
-  /** Fails the invocation waiting for init (if any) with an init failure, INIT_REPORT first in its log. */
-  private failInit(error: PlatformError | { body: Buffer; errorType: string }, status: 'timeout' | 'error', initMs: number): void {
-    this.settleInit();
-    const pending = this.pending;
-    this.pending = undefined;
-    if (pending === undefined) return;
-    const inv = pending.inv;
-    const body = 'body' in error ? error.body : platformErrorBody({ errorType: error.errorType, errorMessage: `RequestId: ${inv.requestId} Error: ${error.errorMessage}` });
-    this.invocationCount += 1;
-    let tail: Buffer | undefined;
-    if (inv.wantLog) {
-      const head = Buffer.concat([this.initLog.bytes(), Buffer.from(initReportLine({ initDurationMs: initMs, phase: 'init', status, errorType: error.errorType }))]);
-      const fields: ReportFields = {
-        requestId: inv.requestId,
-        durationMs: initMs,
-        billedDurationMs: Math.max(1, Math.ceil(initMs)),
-        memorySizeMb: this.config.memoryMb,
-        maxMemoryUsedMb: this.maxMemoryUsedMb,
-        status: status === 'timeout' ? 'timeout' : 'error',
-        errorType: error.errorType,
-      };
-      tail = logTail(head, startLine(inv.requestId, this.config.version) + coldprobeLine(this.envId, this.invocationCount, this.initType) + endLine(inv.requestId) + reportLine(fields));
-    }
-    pending.resolve(this.outcome(inv, this.invocationCount, body, error.errorType, tail));
-    this.host.invocationEnded(this);
-  }
-
-  private onExit(code: number | null, signal: string | null, spawnError?: string): void {
-    if (this.machine.state === 'exited') return;
-    const wasInitialised = this.initialised;
-    this.machine = { state: 'exited', answered: false };
-    if (this.initTimer !== undefined) clearTimeout(this.initTimer);
-    const pid = this.proc?.pid;
-    if (pid !== undefined) this.host.cpuQuota.release(pid);
-    this.listener?.close();
-    this.parked = undefined;
-    if (!wasInitialised) {
-      const initMs = this.spawnedAt === 0 ? 0 : performance.now() - this.spawnedAt;
-      if (this.initErrorDoc !== undefined) this.failInit(this.initErrorDoc, 'error', initMs);
-      else if (spawnError !== undefined) this.failInit({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: spawnError }, 'error', initMs);
-      else this.failInit({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${exitReason(code, signal)}` }, 'error', initMs);
-    }
-    this.settleInit();
-    this.finish('exit', { code, signal });
-    this.host.gone(this);
-    this.exitedResolve();
-  }
-
-  private settleInit(): void {
-    if (!this.holdsInitSlot) return;
-    this.holdsInitSlot = false;
-    this.host.initSettled(this);
   }
 
   private refreshRss(): void {
@@ -519,4 +624,41 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       this.rssRead = undefined;
     });
   }
+}
+
+function newJob(inv: Invocation, resolve: (outcome: InvocationOutcome) => void): Job {
+  return { inv, resolve, startedAt: undefined, deadlineMs: 0, timer: undefined, seq: 0, initDurationMs: undefined, preamble: EMPTY, result: undefined };
+}
+
+/** What the caller gets for a posted answer. */
+function answerOf(job: Job, r: RuntimeResult | undefined): { body: Buffer; errorType: string | undefined } {
+  const id = job.inv.requestId;
+  if (r === undefined || r.kind === 'truncated') {
+    return { errorType: 'Runtime.TruncatedResponse', body: platformErrorBody('Runtime.TruncatedResponse', `RequestId: ${id} Error: Runtime did not complete its response`) };
+  }
+  if (r.kind === 'tooLarge') {
+    const errorMessage = `Response payload size (${r.sizeBytes} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
+    return { errorType: 'Function.ResponseSizeTooLarge', body: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Function.ResponseSizeTooLarge' })) };
+  }
+  if (r.kind === 'error') return { errorType: r.errorType, body: r.body };
+  return { errorType: undefined, body: r.body };
+}
+
+function timedOut(requestId: string, timeoutMs: number): { body: Buffer; errorType: string } {
+  const seconds = (timeoutMs / 1000).toFixed(2);
+  return { errorType: 'Sandbox.Timedout', body: platformErrorBody('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`) };
+}
+
+/** The failure of an init whose process exited (or never started) without posting `/init/error`. */
+function exitFailure(code: number | null, signal: string | null, spawnError: string | undefined, spawnedAt: number): FailedInit {
+  const initMs = spawnedAt === 0 ? 0 : performance.now() - spawnedAt;
+  if (spawnError !== undefined) {
+    return { status: 'error', errorType: 'Runtime.InvalidEntrypoint', message: spawnError, initMs, lines: (id) => crashLines(id, spawnError, 'Runtime.InvalidEntrypoint') };
+  }
+  const reason = exitReason(code, signal);
+  return { status: 'error', errorType: 'Runtime.ExitError', message: `Runtime exited with error: ${reason}`, initMs, lines: (id) => crashLines(id, reason) };
+}
+
+function errorTypeOf(failure: InitFailure): { errorType?: string } {
+  return failure.status === 'error' && failure.errorType !== undefined ? { errorType: failure.errorType } : {};
 }

@@ -53,15 +53,17 @@ export function reportLine(f: ReportFields): string {
   return `${line}\n`;
 }
 
-/** Fields of an INIT_REPORT line (init failed or timed out); duration in ms. */
+/** Fields of an INIT_REPORT line; duration in ms. */
 export interface InitReportFields {
   initDurationMs: number;
+  /** `init`, or `invoke` for an init retried inside the first invocation (suppressed init). */
   phase: 'init' | 'invoke';
-  status: 'timeout' | 'error';
+  /** `success` only for a retried init that worked (its duration is in no REPORT line). */
+  status: 'success' | 'timeout' | 'error';
   errorType?: string;
 }
 
-/** `INIT_REPORT Init Duration: … ms\tPhase: init\tStatus: timeout|error[\tError Type: …]` */
+/** `INIT_REPORT Init Duration: … ms\tPhase: init|invoke\tStatus: success|timeout|error[\tError Type: …]` */
 export function initReportLine(f: InitReportFields): string {
   let line = `INIT_REPORT Init Duration: ${f.initDurationMs.toFixed(2)} ms\tPhase: ${f.phase}\tStatus: ${f.status}`;
   if (f.status === 'error' && f.errorType !== undefined) line += `\tError Type: ${f.errorType}`;
@@ -76,6 +78,11 @@ export function timeoutLine(at: Date, requestId: string, elapsedS: number): stri
 /** The platform's crash lines for a runtime that exited mid-invoke (`reason`: `exit status 1`, `signal: killed`). */
 export function crashLines(requestId: string, reason: string, errorType = 'Runtime.ExitError'): string {
   return `RequestId: ${requestId} Error: Runtime exited with error: ${reason}\n${errorType}\n`;
+}
+
+/** The platform's lines for an init whose runtime reported an error through `/init/error` (Runtime.Unknown). */
+export function unknownErrorLines(): string {
+  return 'Unknown application error occurred\nRuntime.Unknown\n';
 }
 
 /** `exit status N` or `signal: SIGKILL`, as the platform words a runtime exit. */

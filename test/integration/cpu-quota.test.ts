@@ -36,6 +36,12 @@ describe('quotaUsFor', () => {
     expect(quotaUsFor(1)).toBe(1000);
   });
 
+  it('gives an on-demand init at least one full vCPU (Lambda\'s init boost), more when the memory buys more', () => {
+    expect(quotaUsFor(128, true)).toBe(100_000);
+    expect(quotaUsFor(1024, true)).toBe(100_000);
+    expect(quotaUsFor(3538, true)).toBe(200_000);
+  });
+
   it('does nothing and says why when disabled', () => {
     const quota = createCpuQuota(false);
     expect(quota.active).toBe(false);

@@ -161,83 +161,49 @@ describe('emulator runtime API', () => {
     expect(json(okOut as InvokeCommandOutput)).toEqual({ chunked: true });
   });
 
-  it('serves a runtime that pipelines its answer and the next /next in one write', async () => {
-    const { api, pending } = await startRaw('{"p":1}');
-    const next = await http(api, 'GET', `${RT}/invocation/next`);
-    const id = String(next.headers['lambda-runtime-aws-request-id']);
-    const [host, port] = api.split(':');
-    const socket = connect(Number(port), host);
-    let received = '';
-    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
-    socket.on('error', () => undefined);
-    const body = '{"pipelined":true}';
-    socket.write(
-      `POST ${RT}/invocation/${id}/response HTTP/1.1\r\nHost: ${api}\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
-        `GET ${RT}/invocation/next HTTP/1.1\r\nHost: ${api}\r\n\r\n`,
-    );
-    const out = await pending;
-    expect(json(out)).toEqual({ pipelined: true });
-    // The 202 waits for the response queued behind it (the parked /next), so both reach the runtime in one write.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(received).toBe('');
-    const second = client?.send(new InvokeCommand({ FunctionName: 'raw', Payload: Buffer.from('{"p":2}'), LogType: 'Tail' }));
-    expect(await waitFor(() => /^HTTP\/1\.1 202 [\s\S]*\{"status":"OK"\}HTTP\/1\.1 200 [\s\S]*\{"p":2\}$/.test(received))).toBe(true);
-    const id2 = /lambda-runtime-aws-request-id: (\S+)/i.exec(received.slice(received.indexOf('HTTP/1.1 200')))?.[1] ?? '';
-    expect((await http(api, 'POST', `${RT}/invocation/${id2}/response`, '"second"')).status).toBe(202);
-    void http(api, 'GET', `${RT}/invocation/next`).catch(() => undefined);
-    const secondOut = await second;
-    expect(json(secondOut as InvokeCommandOutput)).toBe('second');
-    expect(parseTail(secondOut?.LogResult).envSeq).toBe(2);
-    socket.destroy();
-  });
-
-  it('parses requests split byte by byte, Expect: 100-continue, chunk extensions, and refuses oversized heads', async () => {
+  it('speaks HTTP/1.1 as curl does: Expect: 100-continue, chunk extensions, Connection: close; refuses bad chunk sizes', async () => {
     const { api, pending } = await startRaw('{}');
     const [host, port] = api.split(':');
-    const rawExchange = (chunks: string[], until: RegExp): Promise<string> =>
+    /** Writes `chunks` one after another on a fresh socket; resolves with all it got once `until` matches or it closes. */
+    const rawExchange = (chunks: string[], until: RegExp): Promise<{ text: string; closed: boolean }> =>
       new Promise((resolve, reject) => {
         const socket = connect(Number(port), host);
         let got = '';
         socket.on('data', (d: Buffer) => {
           got += d.toString('latin1');
-          if (until.test(got)) {
-            socket.destroy();
-            resolve(got);
-          }
+          if (until.test(got)) setTimeout(() => resolve({ text: got, closed: socket.destroyed }), 50);
         });
-        socket.on('close', () => resolve(got));
+        socket.on('close', () => resolve({ text: got, closed: true }));
         socket.on('error', reject);
         void (async () => {
           for (const c of chunks) {
             socket.write(c);
-            await new Promise((r) => setImmediate(r));
+            await new Promise((r) => setTimeout(r, 10));
           }
         })();
       });
-    // GET /next one byte at a time.
-    const nextText = [...`GET ${RT}/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n`];
-    const next = await rawExchange(nextText, /\r\n\r\n\{\}$/);
-    const id = /lambda-runtime-aws-request-id: (\S+)/i.exec(next)?.[1] ?? '';
-    expect(next).toMatch(/^HTTP\/1\.1 200 /);
+    const next = await rawExchange([`GET ${RT}/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n`], /\r\n\r\n\{\}$/);
+    const id = /lambda-runtime-aws-request-id: (\S+)/i.exec(next.text)?.[1] ?? '';
+    expect(next.text).toMatch(/^HTTP\/1\.1 200 /);
     expect(id).not.toBe('');
-    // curl-style Expect: 100-continue, then a chunked body with a chunk extension and no trailers.
+    // curl-style Expect: 100-continue, then a chunked body with a chunk extension; Connection: close is honoured.
     const answer = await rawExchange(
       [
-        `POST ${RT}/invocation/${id}/response HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        `POST ${RT}/invocation/${id}/response HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n`,
         '5;ext=1\r\n"spli\r\n',
         '3\r\nt!"\r\n0\r\n\r\n',
       ],
       /HTTP\/1\.1 202 [\s\S]*\{"status":"OK"\}/,
     );
-    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202 /);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202 /);
+    expect(answer.text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.closed).toBe(true);
     void http(api, 'GET', `${RT}/invocation/next`).catch(() => undefined);
     expect(json(await pending)).toBe('split!');
-    // A head that never ends is cut off with a 400 instead of growing without bound.
-    const huge = await rawExchange([`GET ${RT}/invocation/next HTTP/1.1\r\nX-Big: ${'a'.repeat(70_000)}`], /^HTTP\/1\.1 400/);
-    expect(huge).toMatch(/^HTTP\/1\.1 400/);
-    // A bad chunk size is a 400 too.
-    const badChunk = await rawExchange([`POST ${RT}/bogus HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`], /Connection: close/);
-    expect(badChunk).toMatch(/^HTTP\/1\.1 404 [\s\S]*HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n/);
+    // A chunk size that is not hex ends in a 400 and a closed connection (parseInt would have read "1x" as 1).
+    const badChunk = await rawExchange([`POST ${RT}/nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1x\r\na\r\n0\r\n\r\n`], /HTTP\/1\.1 400/);
+    expect(badChunk.text).toMatch(/HTTP\/1\.1 400 /);
+    expect(badChunk.closed).toBe(true);
   });
 
   it('answers garbage and unknown routes with a 4xx and keeps serving', async () => {
@@ -263,16 +229,24 @@ describe('emulator runtime API', () => {
     expect(json(await pending)).toBe('still fine');
   });
 
-  it('hands an /init/error body to the pending invoke and stops the environment', async () => {
+  it('hands an /init/error body to the pending invoke after the retried init fails too, and stops the environment', async () => {
     const { api, pending } = await startRaw('{}');
     const doc = '{"errorType":"Runtime.ImportModuleError","errorMessage":"Unable to import module","trace":[]}';
-    const posted = await http(api, 'POST', `${RT}/init/error`, doc, { headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.ImportModuleError' } });
-    expect(posted.status).toBe(202);
+    const headers = { 'Lambda-Runtime-Function-Error-Type': 'Runtime.ImportModuleError' };
+    const firstPid = emulator?.environments()[0]?.pid;
+    expect((await http(api, 'POST', `${RT}/init/error`, doc, { headers })).status).toBe(202);
+    // A second /init/error from the same init is refused: that init already failed.
+    expect((await http(api, 'POST', `${RT}/init/error`, doc, { headers })).status).toBe(403);
+    // The failed init is retried inside the invocation, by a new process on the same Runtime API address.
+    expect(await waitFor(() => emulator?.environments()[0]?.pid !== undefined && emulator.environments()[0]?.pid !== firstPid)).toBe(true);
+    const retryDoc = '{"errorType":"Runtime.ImportModuleError","errorMessage":"Unable to import module, again","trace":[]}';
+    expect((await http(api, 'POST', `${RT}/init/error`, retryDoc, { headers })).status).toBe(202);
     const out = await pending;
     expect(out.FunctionError).toBe('Unhandled');
-    expect(Buffer.from(out.Payload ?? new Uint8Array()).toString()).toBe(doc);
+    expect(Buffer.from(out.Payload ?? new Uint8Array()).toString()).toBe(retryDoc);
     const tail = parseTail(out.LogResult);
-    expect(tail.text).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError/);
+    expect(tail.text).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.Unknown/);
+    expect(tail.text).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown/);
     expect(await waitFor(() => emulator?.environments().length === 0)).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 // coldprobe's nodejs runtime: loads `<file>.<export>` from LAMBDA_TASK_ROOT and runs the Lambda Runtime API
-// loop (2018-06-01). Plain JS on Node built-ins only (node:net, no node:http: see RuntimeConnection), because
-// everything here is on the cold-start and warm-invoke paths.
+// loop (2018-06-01). Plain JS on Node built-ins only (node:net: see RuntimeConnection), because everything here
+// is on the cold-start and warm-invoke paths.
 //
 // CommonJS on purpose: node starts the ESM loader only for an ES module (an .mjs handler, or a .js one under
 // "type": "module"), so a CommonJS handler never pays for it. That matters more than usual here, because the
@@ -21,22 +21,23 @@ const NEXT_REQUEST = `GET ${BASE}/invocation/next HTTP/1.1\r\nHost: ${API}\r\n\r
 let currentRequestId;
 
 /**
- * A minimal HTTP/1.1 client on one keep-alive socket that can pipeline: the answer to an invocation and the
- * next `/next` leave in one write, which saves the runtime a wake-up and a round trip per invocation (the
- * emulator's server answers pipelined requests in order). node:http's client cannot pipeline.
+ * A minimal HTTP/1.1 client on one keep-alive socket, one request at a time (as AWS's runtime clients: the
+ * answer to an invocation, then `/next` once it was acknowledged; never pipelined). Not node:http: loading it
+ * costs every cold start its compile time (see the CommonJS note above), and the Runtime API needs only
+ * Content-Length bodies. A connection the server closed is reopened for the next request.
  */
 class RuntimeConnection {
   socket = undefined;
   buffer = Buffer.alloc(0);
-  waiters = [];
+  waiter = undefined;
 
-  /** Writes `text` (one or more complete requests) and resolves with `count` responses, in order. */
-  send(text, count) {
+  /** Writes `text` (one complete request) and resolves with its response. */
+  request(text) {
+    if (this.waiter !== undefined) return Promise.reject(new Error('Runtime API request already in flight'));
     if (this.socket === undefined) this.open();
-    const promises = [];
-    for (let i = 0; i < count; i++) promises.push(new Promise((resolve, reject) => this.waiters.push({ resolve, reject })));
+    const response = new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
     this.socket.write(text);
-    return promises;
+    return response;
   }
 
   open() {
@@ -46,9 +47,9 @@ class RuntimeConnection {
       if (this.socket !== socket) return;
       this.socket = undefined;
       this.buffer = Buffer.alloc(0);
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const w of waiters) w.reject(error);
+      const waiter = this.waiter;
+      this.waiter = undefined;
+      waiter?.reject(error);
     };
     socket.on('error', fail);
     socket.on('close', () => fail(new Error('Runtime API connection closed')));
@@ -57,12 +58,17 @@ class RuntimeConnection {
 
   onData(chunk) {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.waiters.length > 0) {
-      const parsed = parseResponse(this.buffer);
-      if (parsed === undefined) return;
-      this.buffer = this.buffer.subarray(parsed.consumed);
-      this.waiters.shift().resolve(parsed.response);
+    if (this.waiter === undefined) return;
+    const parsed = parseResponse(this.buffer);
+    if (parsed === undefined) return;
+    this.buffer = this.buffer.subarray(parsed.consumed);
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (parsed.response.headers.connection === 'close') {
+      this.socket.destroy();
+      this.socket = undefined;
     }
+    waiter.resolve(parsed.response);
   }
 }
 
@@ -77,31 +83,11 @@ function parseResponse(buf) {
     const colon = lines[i].indexOf(':');
     if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
   }
+  // The emulator's server always sends Content-Length (its bodies are whole buffers).
   const start = end + 4;
-  if (headers['content-length'] !== undefined) {
-    const length = Number(headers['content-length']);
-    if (buf.length < start + length) return undefined;
-    return { consumed: start + length, response: { status, headers, body: buf.toString('utf8', start, start + length) } };
-  }
-  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
-    const parts = [];
-    let at = start;
-    for (;;) {
-      const lineEnd = buf.indexOf('\r\n', at);
-      if (lineEnd < 0) return undefined;
-      const size = parseInt(buf.toString('latin1', at, lineEnd), 16);
-      if (size === 0) {
-        // `0\r\n`, optional trailer lines, then an empty line.
-        const trailersEnd = buf.indexOf('\r\n\r\n', lineEnd);
-        if (trailersEnd < 0) return undefined;
-        return { consumed: trailersEnd + 4, response: { status, headers, body: Buffer.concat(parts).toString('utf8') } };
-      }
-      if (buf.length < lineEnd + 2 + size + 2) return undefined;
-      parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
-      at = lineEnd + 2 + size + 2;
-    }
-  }
-  return { consumed: start, response: { status, headers, body: '' } };
+  const length = Number(headers['content-length'] ?? 0);
+  if (buf.length < start + length) return undefined;
+  return { consumed: start + length, response: { status, headers, body: buf.toString('utf8', start, start + length) } };
 }
 
 const connection = new RuntimeConnection();
@@ -111,9 +97,9 @@ function postRequest(path, body, extraHeaders = '') {
   return `POST ${BASE}${path} HTTP/1.1\r\nHost: ${API}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}\r\n${body}`;
 }
 
-/** One POST, on its own. */
+/** One POST. */
 function post(path, body, extraHeaders) {
-  return connection.send(postRequest(path, body, extraHeaders), 1)[0];
+  return connection.request(postRequest(path, body, extraHeaders));
 }
 
 /** Lambda's text log format for console output: `<ISO time>\t<request id>\t<LEVEL>\t<message>`. */
@@ -212,15 +198,8 @@ async function main() {
   connection.open();
   const handler = await loadHandler();
   const memory = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128';
-  // The answer to the previous invocation, sent together with the next `/next` (pipelined).
-  let answer = '';
   for (;;) {
-    const responses = connection.send(answer + NEXT_REQUEST, answer === '' ? 1 : 2);
-    if (answer !== '') {
-      const posted = await responses[0];
-      if (posted.status !== 202) console.error(`Runtime API refused the answer for ${currentRequestId}: ${posted.status} ${posted.body}`);
-    }
-    const next = await responses[responses.length - 1];
+    const next = await connection.request(NEXT_REQUEST);
     if (next.status !== 200) {
       console.error(`Runtime API /next answered ${next.status}: ${next.body}`);
       process.exit(1);
@@ -245,6 +224,7 @@ async function main() {
       clientContext: clientContextRaw === undefined ? undefined : JSON.parse(String(clientContextRaw)),
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
+    let answer;
     try {
       const event = next.body.length === 0 ? {} : JSON.parse(next.body);
       const result = await runHandler(handler, event, context);
@@ -254,6 +234,8 @@ async function main() {
       console.error(`Invoke Error \t${JSON.stringify(doc)}`);
       answer = postRequest(`/invocation/${requestId}/error`, JSON.stringify(doc));
     }
+    const posted = await connection.request(answer);
+    if (posted.status !== 202) console.error(`Runtime API refused the answer for ${requestId}: ${posted.status} ${posted.body}`);
   }
 }
 
