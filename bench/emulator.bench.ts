@@ -88,6 +88,9 @@ export async function run(): Promise<BenchResult[]> {
       { metric: 'warm round trip p99 (node-hello)', value: emuRt.p99, unit: 'ms', reference: echoRt.p99 },
       { metric: 'warm round trip p50 / p99, LogType Tail', value: `${tailRt.p50.toFixed(3)} / ${tailRt.p99.toFixed(2)}`, unit: 'ms' },
     );
+    // Without a tail the response leaves at the runtime's POST, so a client this fast can find the environment
+    // still busy (before its next /next) and start another one, as it would on Lambda if it were that fast.
+    notes.push(`warm round trips: environments used ${emuRt.envs} without a tail, ${tailRt.envs} with one (${ROUND_TRIPS} sequential invokes each)`);
 
     // 2. Warm throughput: 32 environments first, then the same autocannon load on both servers.
     const warmAgent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -228,18 +231,20 @@ function invoke(agent: http.Agent, endpoint: string, path: string, body: string,
   });
 }
 
-async function roundTrips(agent: http.Agent, endpoint: string, path: string, headers: Record<string, string> = {}): Promise<{ p50: number; p99: number }> {
+async function roundTrips(agent: http.Agent, endpoint: string, path: string, headers: Record<string, string> = {}): Promise<{ p50: number; p99: number; envs: number }> {
   const warmup = Math.max(100, Math.floor(ROUND_TRIPS / 10));
   for (let i = 0; i < warmup; i += 1) await invoke(agent, endpoint, path, '{}', headers);
   const samples: number[] = [];
+  const envs = new Set<string>();
   for (let i = 0; i < ROUND_TRIPS; i += 1) {
     const start = performance.now();
     const reply = await invoke(agent, endpoint, path, '{}', headers);
     samples.push(performance.now() - start);
     if (reply.status !== 200) throw new Error(`round trip got HTTP ${reply.status}: ${reply.body.slice(0, 200)}`);
+    envs.add(String(reply.headers['x-coldprobe-env-id'] ?? 'none'));
   }
   samples.sort((a, b) => a - b);
-  return { p50: median(samples), p99: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.99))] ?? 0 };
+  return { p50: median(samples), p99: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.99))] ?? 0, envs: envs.size };
 }
 
 async function cannon(endpoint: string, path: string, body: string): Promise<{ rps: number; errors: number; non2xx: number }> {

@@ -104,6 +104,8 @@ interface Job {
   /** Log before START: init output and INIT_REPORT lines (first invocation with a log tail only). */
   preamble: Buffer;
   result: RuntimeResult | undefined;
+  /** Releases a posted answer to a caller without a log tail (see RESPONSE_TRANSIT_MS). */
+  release: NodeJS.Timeout | undefined;
 }
 
 /** An init failure with what INIT_REPORT, the platform's lines and the caller's error need. */
@@ -129,6 +131,16 @@ function traceId(): string {
   const tail = traceCounter.toString(16).padStart(16, '0');
   return `Root=1-${epoch}-${tracePrefix}${tail};Parent=${tail};Sampled=0`;
 }
+
+/**
+ * How long a posted answer (no log tail) waits for the runtime's next `/next` before it leaves anyway. On Lambda
+ * the response crosses the service's front end to reach the caller, and the runtime's `/next` (a fraction of a
+ * millisecond after its POST) is in long before the caller can send another request, so a sequential client
+ * finds its environment idle again. On loopback the caller is as fast as the runtime, and without this a
+ * closed loop would often find the environment still busy and start spurious cold environments. Work after the
+ * response costs the caller at most this much; the rest is Duration only.
+ */
+export const RESPONSE_TRANSIT_MS = 2;
 
 /** Re-reading VmHWM more often than this buys nothing: it only grows, and REPORT rounds to MB. */
 const RSS_REFRESH_MS = 500;
@@ -293,12 +305,19 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     const job = this.job;
     if (job === undefined || job.inv.requestId !== requestId || !this.step({ type: 'answerRead' }).ok) return;
     job.result = result;
-    // As on Lambda, the caller gets the response when the runtime posts it; work after that, until the next
-    // `/next`, is billed Duration but not client latency. A log tail needs the REPORT, which needs that Duration.
-    if (!job.inv.wantLog) {
-      const answer = answerOf(job, result);
-      job.resolve(this.outcome(job.inv, job.seq, answer.body, answer.errorType, undefined));
-    }
+    // As on Lambda, the caller gets the response when the runtime posts it (plus at most the transit time);
+    // work after that, until the next `/next`, is Duration but not client latency. A log tail needs the
+    // REPORT, which needs that Duration: it waits for the `/next`.
+    if (!job.inv.wantLog) job.release = setTimeout(() => this.release(job), RESPONSE_TRANSIT_MS);
+  }
+
+  /** Hands a posted answer to a caller that asked for no log tail (once). */
+  private release(job: Job): void {
+    if (job.release === undefined || job.result === undefined) return;
+    clearTimeout(job.release);
+    job.release = undefined;
+    const answer = answerOf(job, job.result);
+    job.resolve(this.outcome(job.inv, job.seq, answer.body, answer.errorType, undefined));
   }
 
   initError(body: Buffer): void {
@@ -509,8 +528,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     if (job === undefined || job.startedAt === undefined) return;
     this.job = undefined;
     if (job.timer !== undefined) clearTimeout(job.timer);
+    this.release(job);
     const inv = job.inv;
-    // Without a log tail the caller already has its answer once the runtime posted one.
+    // Without a log tail the caller has its answer once the runtime posted one.
     const delivered = job.result !== undefined && !inv.wantLog;
     if (!delivered) {
       const timeoutMs = this.config.timeoutS * 1000;
@@ -627,7 +647,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
 }
 
 function newJob(inv: Invocation, resolve: (outcome: InvocationOutcome) => void): Job {
-  return { inv, resolve, startedAt: undefined, deadlineMs: 0, timer: undefined, seq: 0, initDurationMs: undefined, preamble: EMPTY, result: undefined };
+  return { inv, resolve, startedAt: undefined, deadlineMs: 0, timer: undefined, seq: 0, initDurationMs: undefined, preamble: EMPTY, result: undefined, release: undefined };
 }
 
 /** What the caller gets for a posted answer. */
