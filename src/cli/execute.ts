@@ -19,6 +19,7 @@ import { chooseView } from '../ui/view.js';
 import type { CliIo } from './command.js';
 import { confirm } from './confirm.js';
 import { openTarget, type TargetChoice } from './target.js';
+import { credentialsExpiryWarning } from '../targets/credentials.js';
 
 /** A command's run, resolved from its flags or profile. */
 export interface RunRequest {
@@ -100,6 +101,13 @@ function abortOnFail(sink: EventSink, watch: ThresholdWatch | undefined, interru
   return { sink: watched, signal: controller.signal, lost: () => lost };
 }
 
+/** The idle gaps between waves the plan waits out, ms: a lower bound of how long the run takes. */
+function plannedIdleMs(cells: readonly PlannedCell[]): number {
+  let ms = 0;
+  for (const cell of cells) for (const step of cell.steps) if (step.kind === 'idle-wait') ms += step.ms;
+  return ms;
+}
+
 /** Perform a resolved run: the shared body of `burst` and `run`. Returns the exit code. */
 export async function executeCommand(req: RunRequest, io: CliIo): Promise<number> {
   // Checked before anything runs: an unwritable --out must not cost a run (possibly on AWS).
@@ -116,6 +124,9 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
     throw error;
   }
   const { target, notes, aliases } = opened;
+  // A lower bound of the run's length: the idle gaps between the waves of every cell.
+  const expiry = credentialsExpiryWarning(target, plannedIdleMs(req.plan.cells), Date.now());
+  if (expiry !== undefined) io.stderr.write(`coldprobe: warning: ${expiry}\n`);
   let outcome: RunOutcome;
   let lost: LostThreshold | undefined;
   let finishView: (text: string, resultsPath?: string) => Promise<void>;

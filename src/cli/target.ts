@@ -19,6 +19,10 @@ export type TargetChoice =
       kind: 'aws';
       region?: string;
       profile?: string;
+      /** --endpoint-url: another endpoint than AWS's (LocalStack, a standalone emulator). */
+      endpoint?: string;
+      /** The environment the SDK reads (AWS_ENDPOINT_URL_LAMBDA, credential variables), to record what applies. */
+      env?: NodeJS.ProcessEnv;
       /** True when the user named what permits changing a function (--force-cold, --allow-memory-change, a profile). */
       allowMutations: boolean;
       timeoutMs?: number;
@@ -65,6 +69,8 @@ export async function openTarget(choice: TargetChoice): Promise<OpenTarget> {
       allowMutations: choice.allowMutations,
       ...(choice.region !== undefined ? { region: choice.region } : {}),
       ...(choice.profile !== undefined ? { profile: choice.profile } : {}),
+      ...(choice.endpoint !== undefined ? { endpoint: choice.endpoint } : {}),
+      ...(choice.env !== undefined ? { env: choice.env } : {}),
       ...(choice.timeoutMs !== undefined ? { requestTimeoutOverrideMs: choice.timeoutMs } : {}),
     });
     return { target, notes: [], aliases: sdkAliasOps(target.client) };

@@ -32,7 +32,8 @@ export interface ResultsFile {
   finishedAt: string;
   /** True when Ctrl-C (or a lost threshold with abort) ended the run early: the records are partial. */
   interrupted: boolean;
-  target: { kind: 'aws' | 'emulator'; description: string };
+  /** `endpoint`: where invocations went, when not the SDK's default for the region (--endpoint-url, AWS_ENDPOINT_URL_LAMBDA). */
+  target: { kind: 'aws' | 'emulator'; description: string; endpoint?: string };
   /** The resolved options the run used (never credentials). */
   options: Record<string, unknown>;
   cells: CellResult[];

@@ -55,6 +55,8 @@ export interface EmulatorOptions {
   idleConnectionTimeoutMs?: number;
   /** The emulator itself failed (out of file descriptors or processes): called once per kind of failure. */
   onFailure?: (failure: EmulatorFailure) => void;
+  /** AWS behaviours for testing clients, each off unless switched on here (docs/emulator.md, "Test aids"). */
+  testAids?: TestAids;
 }
 
 /** A failure of the emulator itself, as opposed to a function's. */
@@ -73,6 +75,28 @@ export function describeFailure(failure: EmulatorFailure): string {
     return `the emulator could not start more processes (${failure.code}): raise 'ulimit -u', free memory, or lower --n.`;
   }
   return `the emulator failed: ${failure.message}`;
+}
+
+/**
+ * Test aids: behaviours of real Lambda that a client must survive, switched on only by explicit options.
+ * None of them is on by default, and none changes anything else.
+ */
+export interface TestAids {
+  /**
+   * Functions whose environment variables GetFunctionConfiguration and GetFunction cannot return: they answer
+   * `Environment.Error` (KMSAccessDeniedException) instead of `Environment.Variables`, as Lambda does for a
+   * caller without kms:Decrypt on the function's customer managed key.
+   */
+  unreadableEnvironment?: string[];
+  /** Every function stays in State `Pending` this long after it is registered (ms); invokes meanwhile get 409. */
+  pendingMs?: number;
+  /**
+   * Control-plane requests per second above which the control plane answers 429 TooManyRequestsException
+   * (Lambda's quota is 15; GetFunction is outside that quota and is not counted).
+   */
+  controlPlaneRps?: number;
+  /** Refuse every control-plane call with 403 AccessDeniedException, as for a principal allowed only to invoke. */
+  denyControlPlane?: boolean;
 }
 
 /** A snapshot of one execution environment, for tests and the timeline. */

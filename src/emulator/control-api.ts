@@ -7,7 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { aliasView, functionConfigurationView, provisionedView } from './control-views.js';
 import { parseFunctionRef } from './function-ref.js';
 import { LIMITS } from './function-folder.js';
-import { sendServiceError, serviceError } from './lambda-errors.js';
+import { performance } from 'node:perf_hooks';
+import type { TestAids } from './api.js';
+import { sendServiceError, serviceError, throttled, type ServiceError } from './lambda-errors.js';
 import type { DataPlane, FunctionRef } from './model.js';
 import type { ConfigPatch, Registry } from './registry.js';
 import { fail, LambdaApiError, type ProvisionedChange, type Snapshot } from './registry-types.js';
@@ -19,6 +21,35 @@ export interface ControlContext {
   accountId: string;
   /** How long an UpdateFunctionConfiguration stays InProgress before it applies; default 100 ms. */
   updateDelayMs?: number;
+  /** The control plane's test aids (api.ts TestAids); all off when absent. */
+  testAids?: Pick<TestAids, 'unreadableEnvironment' | 'controlPlaneRps' | 'denyControlPlane'>;
+}
+
+/** The rate test aid's token bucket per context: tokens left and when they were counted (performance.now() ms). */
+const buckets = new WeakMap<ControlContext, { tokens: number; at: number }>();
+
+/**
+ * The test aids that refuse a request before it is served: AccessDenied for an invoke-only principal, and
+ * 429 above `controlPlaneRps` (Lambda's control-plane quota, 15 per second, with GetFunction outside it:
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). AWS does not document the shape
+ * of its limiter; a token bucket of one second's worth, refilled continuously, is the one we chose.
+ */
+function refusedByTestAid(ctx: ControlContext, method: string, resource: string): ServiceError | undefined {
+  const aids = ctx.testAids;
+  if (aids === undefined) return undefined;
+  if (aids.denyControlPlane) {
+    return serviceError(403, 'AccessDeniedException', 'User is not authorized to perform this action (coldprobe emulator test aid: denyControlPlane).');
+  }
+  const rps = aids.controlPlaneRps;
+  if (rps === undefined || (method === 'GET' && resource === '')) return undefined;
+  const now = performance.now();
+  const bucket = buckets.get(ctx) ?? { tokens: rps, at: now };
+  bucket.tokens = Math.min(rps, bucket.tokens + ((now - bucket.at) / 1000) * rps);
+  bucket.at = now;
+  buckets.set(ctx, bucket);
+  if (bucket.tokens < 1) return throttled('CallerRateLimitExceeded');
+  bucket.tokens -= 1;
+  return undefined;
 }
 
 /** Lambda's largest control-plane request body we accept (bytes). */
@@ -73,6 +104,11 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
   const route = findRoute(date ?? '', method, resource, rawParam !== undefined);
   if (route === undefined) return false;
 
+  const refused = refusedByTestAid(ctx, method, resource);
+  if (refused !== undefined) {
+    sendServiceError(res, refused, requestId);
+    return true;
+  }
   try {
     const label = safeDecode(rawLabel ?? '');
     // Provisioned concurrency carries a version/alias in `Qualifier` that must not count as the path's qualifier
@@ -120,7 +156,10 @@ function configuration(ctx: ControlContext, fn: FunctionRef): Record<string, unk
   const record = ctx.registry.get(fn);
   const status = snap.version === '$LATEST' ? record.lastUpdateStatus : 'Successful';
   const qualifier = fn.qualifier === '$LATEST' ? undefined : fn.qualifier;
-  return functionConfigurationView(record.name, ctx.registry.arn(record.name, qualifier), snap, status, ctx.accountId);
+  return functionConfigurationView(record.name, ctx.registry.arn(record.name, qualifier), snap, status, ctx.accountId, {
+    state: ctx.registry.state(record.name),
+    environmentUnreadable: ctx.testAids?.unreadableEnvironment?.includes(record.name) === true,
+  });
 }
 
 function getFunctionConfiguration(ctx: ControlContext, m: RouteMatch): Reply {

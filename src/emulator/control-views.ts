@@ -12,6 +12,7 @@ export function functionConfigurationView(
   snap: Snapshot,
   lastUpdateStatus: 'Successful' | 'InProgress' | 'Failed',
   accountId: string,
+  extra: { state?: 'Pending' | 'Active'; environmentUnreadable?: boolean } = {},
 ): Record<string, unknown> {
   return {
     FunctionName: functionName,
@@ -26,10 +27,13 @@ export function functionConfigurationView(
     LastModified: snap.lastModified,
     CodeSha256: snap.codeSha256,
     Version: snap.version,
-    Environment: { Variables: { ...snap.environment } },
+    Environment: extra.environmentUnreadable
+      ? { Error: { ErrorCode: 'KMSAccessDeniedException', Message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.' } }
+      : { Variables: { ...snap.environment } },
     TracingConfig: { Mode: 'PassThrough' },
     RevisionId: snap.revisionId,
-    State: 'Active',
+    State: extra.state ?? 'Active',
+    ...(extra.state === 'Pending' ? { StateReason: 'The function is being created.', StateReasonCode: 'Creating' } : {}),
     LastUpdateStatus: lastUpdateStatus,
     PackageType: 'Zip',
     Architectures: ['x86_64'],

@@ -58,6 +58,7 @@ export function handleFunctionUrl(req: IncomingMessage, res: ServerResponse, tar
     const resolved = ref.ok ? ctx.registry.resolveInvoke(ref.ref) : { notFound: ref.message };
     // Lambda answers an unknown URL id with 403 Forbidden; the emulator keeps the reason in the message.
     if ('notFound' in resolved) return sendPlatformError(res, requestId, 403, 'AccessDeniedException', `Forbidden: ${resolved.notFound}`);
+    if ('pending' in resolved) return sendPlatformError(res, requestId, 409, 'ResourceConflictException', resolved.pending);
     const event = toEvent(req, target, query, Buffer.concat(chunks, size), requestId);
     const inv: Invocation = { requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: resolved.invokedArn, clientContext: undefined, wantLog: true };
     const admission = ctx.pool.invoke(resolved, inv);

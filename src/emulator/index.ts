@@ -32,6 +32,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const accountConcurrency = options.accountConcurrency ?? 1000;
   const registryOptions: ConstructorParameters<typeof Registry>[0] = { region, accountId, accountConcurrency };
   if (options.unreservedMinimum !== undefined) registryOptions.unreservedMinimum = options.unreservedMinimum;
+  if (options.testAids?.pendingMs !== undefined) registryOptions.pendingMs = options.testAids.pendingMs;
   const registry = new Registry(registryOptions);
   for (const dir of options.functionsDirs ?? []) registry.registerFolder(dir);
   for (const definition of options.functions ?? []) registry.register(definition);
@@ -58,7 +59,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     totalReserved: () => registry.totalReserved(),
   });
   const invokeContext = options.log === undefined ? { registry, pool } : { registry, pool, log: options.log };
-  const controlContext = { registry, dataPlane: pool, region, accountId };
+  const controlContext = { registry, dataPlane: pool, region, accountId, ...(options.testAids ? { testAids: options.testAids } : {}) };
   const logs = new LogStore();
 
   const route = (req: IncomingMessage, res: ServerResponse): void => {

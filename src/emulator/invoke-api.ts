@@ -83,6 +83,7 @@ function invoke(
   if (!ref.ok) return fail(serviceError(400, 'InvalidParameterValueException', ref.message));
   const resolved = ctx.registry.resolveInvoke(ref.ref);
   if ('notFound' in resolved) return fail(serviceError(404, 'ResourceNotFoundException', resolved.notFound));
+  if ('pending' in resolved) return fail(serviceError(409, 'ResourceConflictException', resolved.pending));
 
   const limit = type === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
   if (body === undefined || sizeBytes > limit) {

@@ -90,7 +90,8 @@ export interface DataPlane {
 /** What the data plane asks of the control plane. Implemented by the registry. */
 export interface ControlPlane {
   /** Resolve an Invoke target; returns a 404-style error message when it does not exist. */
-  resolveInvoke(ref: FunctionRef): ResolvedInvoke | { notFound: string };
+  /** `pending`: the function is in State Pending (a test aid), invokes are refused with 409 until Active. */
+  resolveInvoke(ref: FunctionRef): ResolvedInvoke | { notFound: string } | { pending: string };
   /** Sum of reserved concurrency over all functions (for the unreserved pool). */
   totalReserved(): number;
   register(definition: FunctionDefinition): void;

@@ -30,6 +30,8 @@ export interface RegistryOptions {
   unreservedMinimum?: number;
   /** Injected clock for timestamps; defaults to `new Date()`. */
   now?: () => Date;
+  /** Test aid: functions stay in State Pending this long after registration (ms). */
+  pendingMs?: number;
 }
 
 /** Fields UpdateFunctionConfiguration may change (already validated by the control API). */
@@ -56,6 +58,9 @@ export class Registry implements ControlPlane {
   /** What resolveInvoke hands out per snapshot (the invoke path builds no configuration objects). */
   private readonly invokeConfigs = new WeakMap<Snapshot, VersionConfig>();
   private readonly now: () => Date;
+  private readonly pendingMs: number;
+  /** Test aid: when each function leaves State Pending (ms since the epoch). */
+  private readonly pendingUntil = new Map<string, number>();
 
   constructor(options: RegistryOptions) {
     this.region = options.region;
@@ -63,6 +68,16 @@ export class Registry implements ControlPlane {
     this.accountConcurrency = options.accountConcurrency;
     this.unreservedMinimum = options.unreservedMinimum ?? Math.min(100, Math.ceil(options.accountConcurrency / 10));
     this.now = options.now ?? (() => new Date());
+    this.pendingMs = options.pendingMs ?? 0;
+  }
+
+  /** `Pending` while a registered function is still within the test aid's pending time, else `Active`. */
+  state(functionName: string): 'Pending' | 'Active' {
+    const until = this.pendingUntil.get(functionName);
+    if (until === undefined) return 'Active';
+    if (this.now().getTime() < until) return 'Pending';
+    this.pendingUntil.delete(functionName);
+    return 'Active';
   }
 
   /** Register every function under a functions folder (see function-folder.ts); returns their names. */
@@ -91,6 +106,7 @@ export class Registry implements ControlPlane {
       codeSha256: code.sha256,
       codeSizeBytes: code.sizeBytes,
     };
+    if (this.pendingMs > 0) this.pendingUntil.set(definition.name, this.now().getTime() + this.pendingMs);
     this.functions.set(definition.name, {
       name: definition.name,
       latest: snapshot,
@@ -138,11 +154,15 @@ export class Registry implements ControlPlane {
     return snap;
   }
 
-  resolveInvoke(ref: FunctionRef): ResolvedInvoke | { notFound: string } {
+  resolveInvoke(ref: FunctionRef): ResolvedInvoke | { notFound: string } | { pending: string } {
     const fn = this.functions.get(ref.functionName);
     const qualifier = ref.qualifier ?? '$LATEST';
     const notFound = (): { notFound: string } => ({ notFound: `Function not found: ${this.arn(ref.functionName, ref.qualifier)}` });
     if (fn === undefined) return notFound();
+    // Lambda's answer to an invoke of a Pending function (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html).
+    if (this.pendingUntil.size > 0 && this.state(fn.name) === 'Pending') {
+      return { pending: 'The operation cannot be performed at this time. The function is currently in the following state: Pending' };
+    }
     let snap: Snapshot | undefined;
     if (qualifier === '$LATEST') snap = fn.applied;
     else {

@@ -34,7 +34,7 @@ export interface RunRecordings {
 export function buildResultsFile(
   command: 'burst' | 'run',
   run: RunRecordings,
-  target: { kind: 'aws' | 'emulator'; description: string },
+  target: { kind: 'aws' | 'emulator'; description: string; endpoint?: string },
   options: Record<string, unknown>,
 ): ResultsFile {
   const stored: Record<string, unknown> = { ...options };
@@ -47,7 +47,7 @@ export function buildResultsFile(
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     interrupted: run.interrupted,
-    target: { kind: target.kind, description: target.description },
+    target: { kind: target.kind, description: target.description, ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}) },
     options: stored,
     cells: run.cells,
   };

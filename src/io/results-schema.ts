@@ -174,7 +174,7 @@ export const resultsFileSchema = z.looseObject({
   startedAt: z.string(),
   finishedAt: z.string(),
   interrupted: z.boolean(),
-  target: z.looseObject({ kind: z.enum(['aws', 'emulator']), description: z.string() }),
+  target: z.looseObject({ kind: z.enum(['aws', 'emulator']), description: z.string(), endpoint: z.string().optional() }),
   options: z.record(z.string(), z.unknown()),
   cells: z.array(cellResult),
   shard: shardInfo.optional(),

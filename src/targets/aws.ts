@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { targetUnavailable, usageError } from '../core/errors.js';
-import { createGatedClient } from './client.js';
+import { createClients } from './client.js';
+import { configuredEndpoint } from './endpoint.js';
+import { credentialsCannotRefresh } from './credentials.js';
 import { SdkTarget } from './sdk-target.js';
 
 /** The environment variable force-cold bumps on a real function. */
@@ -18,8 +20,15 @@ export interface AwsTargetOptions {
   profile?: string;
   /** True only when the user named a flag that permits changing the function (--force-cold, --allow-memory-change). */
   allowMutations: boolean;
-  /** Endpoint override, for tests against the emulator only. */
+  /**
+   * Endpoint override (`--endpoint-url`, as the AWS CLI has): LocalStack, a standalone coldprobe emulator.
+   * Without it the SDK's own `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` still apply, and are recorded.
+   */
   endpoint?: string;
+  /** Environment to read the SDK's endpoint and credential variables from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Extra TLS trust for a self-signed endpoint (tests). */
+  ca?: string;
   /** Static credentials, for tests against the emulator only. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Control-plane request timeout before the function's own timeout is known, ms. */
@@ -28,9 +37,14 @@ export interface AwsTargetOptions {
   requestTimeoutOverrideMs?: number;
 }
 
+/** The AWS target, with what the CLI needs to warn before a long run. */
+export interface AwsTarget extends SdkTarget {
+  readonly region: string;
+}
+
 /** Create the AWS target; throws target-unavailable when there is no region or no credentials. */
-export async function createAwsTarget(options: AwsTargetOptions): Promise<SdkTarget> {
-  const settings: Parameters<typeof createGatedClient>[0] = {
+export async function createAwsTarget(options: AwsTargetOptions): Promise<AwsTarget> {
+  const settings: Parameters<typeof createClients>[0] = {
     region: options.region ?? '',
     requestTimeoutMs: options.requestTimeoutOverrideMs ?? options.requestTimeoutMs ?? 15_000,
   };
@@ -38,36 +52,48 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<SdkTar
   if (options.endpoint) settings.endpoint = options.endpoint;
   if (options.credentials) settings.credentials = options.credentials;
   if (options.profile) settings.profile = options.profile;
-  const { client, handler } = createGatedClient(settings);
+  if (options.ca) settings.pool = { tls: { ca: options.ca } };
+  const { client, control, handler } = createClients(settings);
+  const destroy = (): void => {
+    client.destroy();
+    control.destroy();
+    handler.destroy();
+  };
 
   let region: string;
   try {
-    region = await client.config.region();
+    region = await control.config.region();
   } catch (error) {
-    client.destroy();
+    destroy();
     throw targetUnavailable('no AWS region is configured: pass --region or set AWS_REGION.', error);
   }
   if (!region) {
-    client.destroy();
+    destroy();
     throw targetUnavailable('no AWS region is configured: pass --region or set AWS_REGION.');
   }
+  let expiresAt: number | undefined;
   try {
     // Resolve once up front so a missing chain fails before any burst, with one sentence and no secrets.
-    await client.config.credentials();
+    const identity = await control.config.credentials();
+    expiresAt = identity.expiration?.getTime();
   } catch (error) {
-    client.destroy();
+    destroy();
     const where = options.profile ? `profile '${options.profile}'` : 'the default AWS credential chain';
     throw targetUnavailable(`no usable AWS credentials were found in ${where} (set AWS_PROFILE, --aws-profile or AWS_ACCESS_KEY_ID).`, error);
   }
+  const endpoint = options.endpoint ?? configuredEndpoint(options.env ?? process.env);
 
-  const description = `aws ${region}${options.profile ? ` (profile ${options.profile})` : ''}${options.endpoint ? ` via ${options.endpoint}` : ''}`;
-  return new SdkTarget({
+  const description = `aws ${region}${options.profile ? ` (profile ${options.profile})` : ''}${endpoint ? ` via ${endpoint}` : ''}`;
+  const target = new SdkTarget({
     kind: 'aws',
     description,
     client,
+    control,
     handler,
+    ...(endpoint ? { endpoint } : {}),
     ...(options.requestTimeoutOverrideMs !== undefined ? { requestTimeoutOverrideMs: options.requestTimeoutOverrideMs } : {}),
-    waiter: options.endpoint ? { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 } : { minDelayS: 1, maxDelayS: 5, maxWaitS: 300 },
+    // Local stand-ins answer in milliseconds; real Lambda's updates take seconds.
+    waiter: endpoint ? { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 } : { minDelayS: 1, maxDelayS: 5, maxWaitS: 300 },
     guardMutation: (what) => {
       if (!options.allowMutations) {
         throw usageError(`${what} would change a real AWS function; coldprobe only does that when you name --force-cold or --allow-memory-change.`);
@@ -86,4 +112,6 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<SdkTar
       );
     },
   });
+  const cannotRefresh = expiresAt !== undefined && credentialsCannotRefresh(options);
+  return Object.assign(target, { region, ...(cannotRefresh ? { credentialsExpireAt: expiresAt } : {}) }) as AwsTarget;
 }

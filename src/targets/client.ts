@@ -1,11 +1,17 @@
 /**
- * The one LambdaClient construction both targets share: the gated handler, SDK retries off (a retried 429
- * hides a throttle) and nothing else that could reshape a burst.
+ * The two LambdaClients both targets share, over one gated handler (one connection pool, one TLS trust):
+ *
+ * - the invoke client: SDK retries off (`maxAttempts: 1`), since a retried 429 hides a throttle and a retried
+ *   invocation is a second invocation;
+ * - the control client, for every other call (configuration, versions, aliases, concurrency, clean-up): the
+ *   SDK's standard retry strategy (3 attempts, exponential backoff with jitter, throttles and transient errors
+ *   retried), because Lambda's control plane is limited to 15 requests per second and answers 429 above it.
  */
 import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { GatedHandler } from './gated-handler.js';
+import { ConnectionPool, type ConnectionPoolOptions } from './connection-pool.js';
 
-/** Settings of the shared client: region, optional endpoint override and credentials, request timeout in ms. */
+/** Settings of the shared clients: region, optional endpoint override and credentials, request timeout in ms. */
 export interface ClientSettings {
   region: string;
   endpoint?: string;
@@ -13,18 +19,30 @@ export interface ClientSettings {
   profile?: string;
   /** Initial request timeout, ms; raised to function timeout + margin once the function is known. */
   requestTimeoutMs?: number;
+  /** Connection pool options (extra TLS trust, connect timeout); tests use it for a self-signed emulator. */
+  pool?: ConnectionPoolOptions;
 }
 
-/** Build a LambdaClient over a fresh gated handler. */
-export function createGatedClient(settings: ClientSettings): { client: LambdaClient; handler: GatedHandler } {
-  const handler = new GatedHandler({ requestTimeoutMs: settings.requestTimeoutMs ?? 70_000 });
-  const config: LambdaClientConfig = {
-    region: settings.region,
-    maxAttempts: 1,
-    requestHandler: handler,
+/** The invoke client, the control client and the handler under both. */
+export interface Clients {
+  client: LambdaClient;
+  control: LambdaClient;
+  handler: GatedHandler;
+}
+
+/** Attempts of the control client: the SDK's standard strategy default. */
+export const CONTROL_MAX_ATTEMPTS = 3;
+
+/** Build both LambdaClients over a fresh gated handler. */
+export function createClients(settings: ClientSettings): Clients {
+  const handler = new GatedHandler({ requestTimeoutMs: settings.requestTimeoutMs ?? 70_000, pool: new ConnectionPool(settings.pool ?? {}) });
+  const base: LambdaClientConfig = { region: settings.region, requestHandler: handler };
+  if (settings.endpoint) base.endpoint = settings.endpoint;
+  if (settings.credentials) base.credentials = settings.credentials;
+  if (settings.profile) base.profile = settings.profile;
+  return {
+    client: new LambdaClient({ ...base, maxAttempts: 1 }),
+    control: new LambdaClient({ ...base, retryMode: 'standard', maxAttempts: CONTROL_MAX_ATTEMPTS }),
+    handler,
   };
-  if (settings.endpoint) config.endpoint = settings.endpoint;
-  if (settings.credentials) config.credentials = settings.credentials;
-  if (settings.profile) config.profile = settings.profile;
-  return { client: new LambdaClient(config), handler };
 }

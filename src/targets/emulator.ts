@@ -7,7 +7,7 @@
 import { describeFailure, type EmulatorOptions } from '../emulator/api.js';
 import { spawnEmulator, type RemoteEmulator } from '../emulator/remote.js';
 import { targetUnavailable } from '../core/errors.js';
-import { createGatedClient } from './client.js';
+import { createClients } from './client.js';
 import { SdkTarget } from './sdk-target.js';
 
 /** Options of the emulator target: the emulator's own options (functionsDirs, idleTtlMs, …) plus client settings. */
@@ -31,7 +31,7 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     const message = error instanceof Error ? error.message : String(error);
     throw targetUnavailable(`the bundled emulator could not start (${message}).`, error);
   }
-  const { client, handler } = createGatedClient({
+  const { client, control, handler } = createClients({
     region: emulator.region,
     endpoint: emulator.endpoint,
     // The emulator ignores signatures, but the SDK insists on credentials to sign with.
@@ -42,6 +42,7 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     kind: 'emulator',
     description: `emulator ${emulator.endpoint}`,
     client,
+    control,
     handler,
     waiter: { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 },
     // Cold starts queue for the emulator's init slots (a few per core): 500 of them can wait tens of seconds.

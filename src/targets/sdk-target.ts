@@ -16,10 +16,8 @@ import {
   PutFunctionConcurrencyCommand,
   PutProvisionedConcurrencyConfigCommand,
   UpdateFunctionConfigurationCommand,
-  waitUntilFunctionUpdatedV2,
-  waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-import { ColdprobeError, targetUnavailable } from '../core/errors.js';
+import { ColdprobeError, targetUnavailable, usageError } from '../core/errors.js';
 import type { GatedHandler, ParkedRequest } from './gated-handler.js';
 import { fromError, fromOutput } from './invoke-result.js';
 import type { FunctionInfo, InvokeSpec, PreparedInvocation, RawInvocationResult, Target, TargetKind } from './target.js';
@@ -35,8 +33,13 @@ export interface WaiterDelays {
 export interface SdkTargetOptions {
   kind: TargetKind;
   description: string;
+  /** The invoke client: retries off. */
   client: LambdaClient;
+  /** The control-plane client: the SDK's standard retries. */
+  control: LambdaClient;
   handler: GatedHandler;
+  /** The endpoint the clients talk to, when it is not the SDK's default for the region. */
+  endpoint?: string;
   waiter: WaiterDelays;
   /** Margin over the function timeout for the client's request timeout, ms (default 15,000: init limit + slack). */
   requestTimeoutMarginMs?: number;
@@ -75,14 +78,23 @@ export function controlPlaneError(error: unknown, what: string, description: str
 /** A cold invocation may spend Lambda's 10 s init limit before its own timeout starts; plus 5 s of slack. */
 const DEFAULT_MARGIN_MS = 15_000;
 
+/** Lambda's largest function timeout, s: the request timeout when the function's own cannot be read. */
+const MAX_FUNCTION_TIMEOUT_S = 900;
+
+/** Errors that mean the caller may not read the configuration (an invoke-only principal), not that it is absent. */
+const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A Target over one LambdaClient and its gated handler. */
+/** A Target over an invoke client, a control-plane client and the gated handler under both. */
 export class SdkTarget implements Target {
   readonly kind: TargetKind;
   readonly description: string;
+  readonly endpoint?: string;
   readonly coldNonceVariable?: string;
+  /** The control-plane client (standard retries); callers outside the target only ever make control calls. */
   readonly client: LambdaClient;
+  private readonly invokeClient: LambdaClient;
   private readonly handler: GatedHandler;
   private readonly options: SdkTargetOptions;
   private closed = false;
@@ -91,21 +103,54 @@ export class SdkTarget implements Target {
     this.options = options;
     this.kind = options.kind;
     this.description = options.description;
+    if (options.endpoint !== undefined) this.endpoint = options.endpoint;
     if (options.coldNonceVariable !== undefined) this.coldNonceVariable = options.coldNonceVariable;
-    this.client = options.client;
+    this.client = options.control;
+    this.invokeClient = options.client;
     this.handler = options.handler;
   }
 
+  /**
+   * The function's configuration. A function in State `Pending` (just created or updated with a new
+   * VPC/image) is waited out until `Active`, since invocations fail until then; `Failed` is refused. A caller
+   * allowed only to invoke (GetFunctionConfiguration denied) gets what can be known without it, with
+   * `unreadable` saying why; the memory then comes from the REPORT lines.
+   */
   async getFunction(functionName: string, qualifier?: string): Promise<FunctionInfo> {
+    const what = `function '${functionName}${qualifier ? `:${qualifier}` : ''}'`;
+    let config: FunctionConfiguration;
     try {
-      const config = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
-      const info = toFunctionInfo(config, functionName);
-      // Requests must outlive the function's own timeout, or a slow invocation would look like a client timeout.
-      this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? DEFAULT_MARGIN_MS));
-      return info;
+      config = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
     } catch (error) {
-      throw controlPlaneError(error, `function '${functionName}${qualifier ? `:${qualifier}` : ''}'`, this.description);
+      const name = (error as { name?: unknown }).name;
+      if (typeof name === 'string' && DENIED.has(name)) return this.unreadableFunction(functionName, qualifier, error);
+      throw controlPlaneError(error, what, this.description);
     }
+    if (config.State === 'Pending') config = await this.waitConfiguration(functionName, qualifier, `${what} to become Active`, (c) => stateProgress(c));
+    if (config.State === 'Failed') {
+      throw targetUnavailable(`${what} is in State Failed (${config.StateReasonCode ?? 'no code'}: ${config.StateReason ?? 'no reason given'}); invocations would fail.`);
+    }
+    const info = toFunctionInfo(config, functionName);
+    // Requests must outlive the function's own timeout, or a slow invocation would look like a client timeout.
+    this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? DEFAULT_MARGIN_MS));
+    return info;
+  }
+
+  /** What an invoke-only caller can know: the name (or ARN) it gave, and that the rest is unknown. */
+  private unreadableFunction(functionName: string, qualifier: string | undefined, error: unknown): FunctionInfo {
+    const message = (error as { message?: unknown }).message;
+    // Without the function's timeout, wait as long as any Lambda function may run.
+    this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? MAX_FUNCTION_TIMEOUT_S * 1000 + (this.options.requestTimeoutMarginMs ?? DEFAULT_MARGIN_MS));
+    return {
+      functionName,
+      functionArn: functionName.startsWith('arn:') ? functionName : '',
+      runtime: 'unknown',
+      memoryMb: 0,
+      timeoutS: MAX_FUNCTION_TIMEOUT_S,
+      version: qualifier ?? '$LATEST',
+      environment: {},
+      unreadable: `GetFunctionConfiguration was denied (${typeof message === 'string' ? message.replace(/\s+/g, ' ').trim() : 'AccessDenied'})`,
+    };
   }
 
   async prepare(spec: InvokeSpec, count: number, signal?: AbortSignal): Promise<PreparedInvocation[]> {
@@ -150,7 +195,7 @@ export class SdkTarget implements Target {
     const controller = new AbortController();
     let parkedRequest: ParkedRequest | undefined;
     const gate = this.handler.expect(controller.signal).then((p) => (parkedRequest = p));
-    const send = this.client.send(
+    const send = this.invokeClient.send(
       new InvokeCommand({
         FunctionName: spec.functionName,
         Qualifier: spec.qualifier,
@@ -187,6 +232,7 @@ export class SdkTarget implements Target {
         // Read-merge-write: UpdateFunctionConfiguration replaces the whole variable map.
         const current = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
         const environment = mergeEnvironment(current.Environment?.Variables, patch.environment, patch.unsetEnvironment);
+        if (environment !== undefined && current.Environment?.Error !== undefined) throw unreadableEnvironment(functionName, current.Environment.Error);
         await this.client.send(
           new UpdateFunctionConfigurationCommand({
             FunctionName: functionName,
@@ -211,16 +257,41 @@ export class SdkTarget implements Target {
     return this.getFunction(functionName);
   }
 
-  /** Wait until the function's LastUpdateStatus is Successful. */
+  /**
+   * Wait until the function's LastUpdateStatus is Successful. Polls GetFunctionConfiguration (which every
+   * change needs anyway) rather than the SDK's V2 waiter, which polls GetFunction: one permission fewer.
+   */
   async waitUpdated(functionName: string): Promise<void> {
+    await this.waitConfiguration(functionName, undefined, `'${functionName}' to finish updating`, (c) => updateProgress(c));
+  }
+
+  /**
+   * Poll GetFunctionConfiguration with backoff until `progress` says done (returns it) or failed (throws its
+   * sentence). Errors other than the control client's own retries end the wait at once: an AccessDenied must
+   * not look like a slow update.
+   */
+  private async waitConfiguration(
+    functionName: string,
+    qualifier: string | undefined,
+    what: string,
+    progress: (config: FunctionConfiguration) => 'done' | 'wait' | string,
+  ): Promise<FunctionConfiguration> {
     const { minDelayS, maxDelayS, maxWaitS } = this.options.waiter;
-    try {
-      await waitUntilFunctionUpdatedV2(
-        { client: this.client, minDelay: minDelayS, maxDelay: maxDelayS, maxWaitTime: maxWaitS },
-        { FunctionName: functionName },
-      );
-    } catch (error) {
-      throw controlPlaneError(error, `waiting for '${functionName}' to finish updating`, this.description);
+    const deadline = performance.now() + maxWaitS * 1000;
+    let delayMs = minDelayS * 1000;
+    for (;;) {
+      let config: FunctionConfiguration;
+      try {
+        config = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }));
+      } catch (error) {
+        throw controlPlaneError(error, `waiting for ${what}`, this.description);
+      }
+      const state = progress(config);
+      if (state === 'done') return config;
+      if (state !== 'wait') throw targetUnavailable(`waiting for ${what}: ${state}.`);
+      if (performance.now() + delayMs > deadline) throw targetUnavailable(`waiting for ${what}: still not done after ${maxWaitS} s.`);
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, maxDelayS * 1000);
     }
   }
 
@@ -229,11 +300,7 @@ export class SdkTarget implements Target {
     try {
       const out = await this.client.send(new PublishVersionCommand({ FunctionName: functionName, Description: description }));
       const version = out.Version ?? '$LATEST';
-      const { minDelayS, maxDelayS, maxWaitS } = this.options.waiter;
-      await waitUntilPublishedVersionActive(
-        { client: this.client, minDelay: minDelayS, maxDelay: maxDelayS, maxWaitTime: maxWaitS },
-        { FunctionName: functionName, Qualifier: version },
-      );
+      if (out.State !== 'Active') await this.waitConfiguration(functionName, version, `version ${version} of '${functionName}' to become Active`, (c) => stateProgress(c));
       return version;
     } catch (error) {
       throw controlPlaneError(error, `publishing a version of '${functionName}'`, this.description);
@@ -318,6 +385,7 @@ export class SdkTarget implements Target {
     if (this.closed) return;
     this.closed = true;
     this.handler.destroy();
+    this.invokeClient.destroy();
     this.client.destroy();
     await this.options.onClose?.();
   }
@@ -335,7 +403,38 @@ export function toFunctionInfo(config: FunctionConfiguration, fallbackName: stri
     environment: { ...(config.Environment?.Variables ?? {}) },
   };
   if (config.LastUpdateStatus) info.lastUpdateStatus = config.LastUpdateStatus;
+  if (config.State) info.state = config.State;
+  if (config.Architectures?.[0] === 'arm64') info.architecture = 'arm64';
+  else if (config.Architectures?.[0] === 'x86_64') info.architecture = 'x86_64';
+  const envError = config.Environment?.Error;
+  if (envError) info.environmentError = `${envError.ErrorCode ?? 'Error'}: ${envError.Message ?? 'no message'}`;
   return info;
+}
+
+/** LastUpdateStatus as wait progress: Successful is done, Failed ends the wait with its reason. */
+function updateProgress(config: FunctionConfiguration): 'done' | 'wait' | string {
+  if (config.LastUpdateStatus === 'Failed') return `the update failed (${config.LastUpdateStatusReasonCode ?? 'no code'}: ${config.LastUpdateStatusReason ?? 'no reason given'})`;
+  return config.LastUpdateStatus === 'InProgress' ? 'wait' : 'done';
+}
+
+/** State as wait progress (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html). */
+function stateProgress(config: FunctionConfiguration): 'done' | 'wait' | string {
+  if (config.State === 'Failed') return `State is Failed (${config.StateReasonCode ?? 'no code'}: ${config.StateReason ?? 'no reason given'})`;
+  return config.State === 'Pending' ? 'wait' : 'done';
+}
+
+/**
+ * Lambda answers `Environment.Error` instead of `Environment.Variables` when it cannot decrypt them for this
+ * caller (https://docs.aws.amazon.com/lambda/latest/api/API_EnvironmentError.html), and
+ * UpdateFunctionConfiguration replaces the whole map
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html): writing a merged map
+ * back would erase every variable the function has. So coldprobe refuses.
+ */
+function unreadableEnvironment(functionName: string, error: { ErrorCode?: string; Message?: string }): ColdprobeError {
+  return usageError(
+    `the environment variables of '${functionName}' cannot be read (${error.ErrorCode ?? 'Error'}: ${error.Message ?? 'no message'}), ` +
+      'and changing one would mean writing all of them back, erasing them; coldprobe changes none (give this caller kms:Decrypt on the function\'s key, or run without --force-cold).',
+  );
 }
 
 /** The variable map after a patch; undefined when the patch leaves the variables alone. */

@@ -19,7 +19,18 @@ export interface FunctionInfo {
   timeoutS: number;
   version: string;
   lastUpdateStatus?: string;
+  /** Lambda's State (`Active`, `Inactive`, …); a `Pending` function was waited out before this was returned. */
+  state?: string;
+  /** Instruction set, when the target says (prices differ for arm64). */
+  architecture?: 'x86_64' | 'arm64';
   environment: Record<string, string>;
+  /** Set when Lambda could not return the variables to this caller (e.g. no kms:Decrypt): `environment` is then empty, not the truth. */
+  environmentError?: string;
+  /**
+   * Set when the configuration could not be read at all (an invoke-only caller): memory, runtime and timeout
+   * are then unknown (memoryMb 0); the REPORT lines carry the memory.
+   */
+  unreadable?: string;
 }
 
 /** The payload and addressing of the invocations of one burst. */
@@ -51,6 +62,10 @@ export interface Target {
   readonly kind: TargetKind;
   /** Human description without secrets, e.g. `emulator http://127.0.0.1:41234` or `aws eu-west-1`. */
   readonly description: string;
+  /** The endpoint invocations go to, when it is not the SDK's default for the region (recorded in results). */
+  readonly endpoint?: string;
+  /** When the credentials expire without a way to renew them (ms since the epoch); absent when they renew or it is unknown. */
+  readonly credentialsExpireAt?: number;
 
   getFunction(functionName: string, qualifier?: string): Promise<FunctionInfo>;
   /**

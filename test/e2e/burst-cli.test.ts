@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const SAMPLES = fileURLToPath(new URL('../../profiles/functions', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -28,8 +30,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Run> {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+function start(args: string[], onStderr?: (text: string, child: ChildProcess) => void, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -110,6 +112,30 @@ describe('coldprobe burst (spawned CLI)', () => {
     expect(err.split('\n')).toHaveLength(1);
     expect(run.stdout).toBe('');
     expect(existsSync(join(dir, 'never.json'))).toBe(false);
+  });
+
+  it('--target aws --endpoint-url drives a standalone emulator and records the endpoint; AWS_ENDPOINT_URL_LAMBDA too', async () => {
+    const emulator = await startEmulator({ functionsDirs: [SAMPLES], log: () => undefined });
+    try {
+      const env = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' };
+      const out = join(dir, 'aws.json');
+      const run = await start(['burst', '--target', 'aws', '--endpoint-url', emulator.endpoint, '--n', '3', '--no-tui', '--out', out], undefined, env);
+      expect(run.code, ownStderr(run.stderr)).toBe(0);
+      const results = JSON.parse(readFileSync(out, 'utf8')) as { target: { kind: string; endpoint?: string; description: string } };
+      expect(results.target).toMatchObject({ kind: 'aws', endpoint: emulator.endpoint, description: `aws us-east-1 via ${emulator.endpoint}` });
+      const viaEnv = await start(['burst', '--target', 'aws', '--n', '2', '--no-tui', '--out', join(dir, 'env.json')], undefined, { ...env, AWS_ENDPOINT_URL_LAMBDA: emulator.endpoint });
+      expect(viaEnv.code, ownStderr(viaEnv.stderr)).toBe(0);
+      expect((JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8')) as { target: { endpoint?: string } }).target.endpoint).toBe(emulator.endpoint);
+      // A bad --out on aws is refused before anything is sent: the emulator saw no new environment.
+      const before = emulator.environments().length;
+      await emulator.drainIdle();
+      const refused = await start(['burst', '--target', 'aws', '--endpoint-url', emulator.endpoint, '--n', '3', '--no-tui', '--out', dir], undefined, env);
+      expect(refused.code).toBe(2);
+      expect(before).toBeGreaterThan(0);
+      expect(emulator.environments()).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
   });
 
   it('an --out that is a folder is refused before anything starts', async () => {

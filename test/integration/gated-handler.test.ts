@@ -10,13 +10,10 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCannedLambda, type CannedLambda } from '../../bench/canned-lambda.js';
 import { createAwsTarget } from '../../src/targets/aws.js';
-import { ConnectionPool } from '../../src/targets/connection-pool.js';
-import { GatedHandler } from '../../src/targets/gated-handler.js';
 import { SdkTarget } from '../../src/targets/sdk-target.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -188,9 +185,8 @@ describe('gated handler', () => {
           server.close(() => resolve());
         }),
     );
-    const handler = new GatedHandler({ requestTimeoutMs: 10_000, pool: new ConnectionPool({ tls: { ca: cert } }) });
-    const client = new LambdaClient({ region: 'us-east-1', endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, credentials, maxAttempts: 1, requestHandler: handler });
-    const t = new SdkTarget({ kind: 'aws', description: 'tls test', client, handler, waiter: { minDelayS: 0.05, maxDelayS: 0.1, maxWaitS: 5 }, forceCold: async () => 'nothing' });
+    const endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const t = await createAwsTarget({ region: 'us-east-1', endpoint, credentials, ca: cert.toString(), allowMutations: false, env: {} });
     closers.push(() => t.close());
     const prepared = await t.prepare(spec, 4);
     for (let i = 0; i < 100 && handshakes < 4; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));

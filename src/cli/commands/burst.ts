@@ -2,6 +2,8 @@
  * `coldprobe burst`: release N invocations together (in waves, or as a closed loop) at one function: a one-cell
  * run. Turns flags into a plan and a target choice; src/cli/execute.ts does the rest, as for `run`.
  */
+import { regionOfArn } from '../../core/cost.js';
+import { parseEndpointUrl } from '../../targets/endpoint.js';
 import { resolve } from 'node:path';
 import { usageError } from '../../core/errors.js';
 import { buildBurstPlan } from '../../core/plan.js';
@@ -42,8 +44,10 @@ The burst:
 
 Target:
   --target emulator|aws  (default emulator)
-  --region R             aws region (default: AWS_REGION or your profile's region)
+  --region R             aws region (default: the function ARN's, else AWS_REGION or your profile's region)
   --aws-profile P        shared-config profile (default: AWS_PROFILE or the default chain)
+  --endpoint-url URL     aws: send to this endpoint instead of AWS's (LocalStack, \`coldprobe emulator\`);
+                         AWS_ENDPOINT_URL_LAMBDA works too; recorded in the results file
   --functions DIR        emulator: folder of function folders (default profiles/functions; repeatable)
   --idle-ttl DURATION    emulator: reap idle environments after this long (default: the emulator's)
   --init-concurrency K   emulator: environments allowed to initialise at once (default: CPU count)
@@ -80,6 +84,7 @@ const FLAGS = {
   target: { type: 'string' },
   region: { type: 'string' },
   'aws-profile': { type: 'string' },
+  'endpoint-url': { type: 'string' },
   functions: { type: 'string', multiple: true },
   'idle-ttl': { type: 'string' },
   'init-concurrency': { type: 'string' },
@@ -114,7 +119,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   };
   let target: TargetChoice;
   if (kind === 'emulator') {
-    only(['region', 'aws-profile'], 'aws');
+    only(['region', 'aws-profile', 'endpoint-url'], 'aws');
     target = { kind, functionsDirs: functionsDirs(values.functions, io.cwd), cpuQuota: values['no-cpu-quota'] !== true };
     if (values['idle-ttl'] !== undefined) target.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
     if (values['init-concurrency'] !== undefined) target.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
@@ -123,9 +128,12 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
     if (memoryMb !== undefined && values['allow-memory-change'] !== true) {
       throw usageError('--memory changes a real AWS function; add --allow-memory-change to permit it.');
     }
-    target = { kind, allowMutations: forceCold || memoryMb !== undefined };
-    if (values.region !== undefined) target.region = values.region;
+    target = { kind, allowMutations: forceCold || memoryMb !== undefined, env: io.env };
+    // A function ARN names its region; Lambda refuses an ARN from another region than the client's.
+    const region = values.region ?? regionOfArn(functionName);
+    if (region !== undefined) target.region = region;
     if (values['aws-profile'] !== undefined) target.profile = values['aws-profile'];
+    if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
   }
   if (timeoutMs !== undefined) target.timeoutMs = timeoutMs;
   const payload = readPayload(values.payload, io.cwd);
@@ -162,6 +170,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   if (target.kind === 'aws') {
     if (target.region !== undefined) options['region'] = target.region;
     if (target.profile !== undefined) options['awsProfile'] = target.profile;
+    if (target.endpoint !== undefined) options['endpointUrl'] = target.endpoint;
   } else {
     options['functionsDirs'] = target.functionsDirs;
     options['cpuQuota'] = target.cpuQuota;

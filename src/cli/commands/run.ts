@@ -3,6 +3,7 @@
  * emulator or AWS and prints the comparison table. Turns the profile into a plan and a target choice;
  * src/cli/execute.ts does the rest, as for `burst`.
  */
+import { parseEndpointUrl } from '../../targets/endpoint.js';
 import { resolve } from 'node:path';
 import { withOverrides } from '../../core/cost.js';
 import { usageError } from '../../core/errors.js';
@@ -29,6 +30,7 @@ Options:
   --target <kind>       emulator or aws (default: the profile's target).
   --region <region>     AWS region (default: the profile's, then AWS_REGION).
   --aws-profile <name>  AWS shared-config profile (default: the profile's, then AWS_PROFILE).
+  --endpoint-url <url>  On AWS, send to this endpoint instead (LocalStack, \`coldprobe emulator\`); recorded.
   --out <path>          Results file, relative to the working folder (default results/<profile>-<timestamp>.json);
                         checked before anything runs.
   --json                Print the comparison as JSON on stdout.
@@ -61,6 +63,7 @@ export const runCommand: Command = {
       target: { type: 'string' },
       region: { type: 'string' },
       'aws-profile': { type: 'string' },
+      'endpoint-url': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
       'no-tui': { type: 'boolean' },
@@ -104,8 +107,10 @@ export const runCommand: Command = {
       const region = values.region ?? (t.kind === 'aws' ? t.region : undefined);
       const awsProfile = values['aws-profile'] ?? (t.kind === 'aws' ? t.profile : undefined);
       // Mutations are allowed because the run lists its changes and asks for confirmation (or --yes) first.
-      target = { kind: 'aws', allowMutations: true, ...(region ? { region } : {}), ...(awsProfile ? { profile: awsProfile } : {}) };
+      target = { kind: 'aws', allowMutations: true, env: io.env, ...(region ? { region } : {}), ...(awsProfile ? { profile: awsProfile } : {}) };
+      if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
     } else {
+      if (values['endpoint-url'] !== undefined) throw usageError('--endpoint-url only applies to the aws target.');
       const emu = t.kind === 'emulator' ? t : { kind: 'emulator' as const };
       target = {
         kind: 'emulator',
