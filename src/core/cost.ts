@@ -38,6 +38,40 @@ export const DEFAULT_PRICES: PriceTable = {
   takenOn: 'AWS Lambda list prices, us-east-1 x86_64 first tier, taken 2026-11-22',
 };
 
+/**
+ * The same for arm64 functions: duration about 20% below x86_64, requests the same. Published list prices
+ * (us-east-1, first tier) as coldprobe knew them on 2026-11-30; not re-checked against a stored copy of the
+ * pricing page that day. Override in a profile's `prices`.
+ */
+export const ARM64_PRICES: PriceTable = {
+  region: 'us-east-1 (arm64)',
+  perGbSecond: 0.0000133334,
+  perRequest: 0.0000002,
+  provisionedPerGbSecond: 0.0000033334,
+  provisionedDurationPerGbSecond: 0.0000077778,
+  provisionedMinimumS: 300,
+  takenOn: 'AWS Lambda list prices, us-east-1 arm64 first tier, as of 2026-11-30',
+};
+
+/** The region of a Lambda ARN (`arn:aws:lambda:eu-west-1:123456789012:function:name[:qualifier]`), else undefined. */
+export function regionOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts[0] === 'arn' && parts[2] === 'lambda' && parts[3] ? parts[3] : undefined;
+}
+
+/**
+ * The price table for one function: the arm64 list prices for an arm64 function when no profile overrides
+ * were given (overrides are the user's own prices and are kept), and a label naming the function's region
+ * (taken from its ARN) when it is not the region the list prices are for.
+ */
+export function pricesFor(prices: PriceTable, fn: { architecture?: 'x86_64' | 'arm64'; functionArn?: string } | undefined): PriceTable {
+  const base = fn?.architecture === 'arm64' && prices === DEFAULT_PRICES ? ARM64_PRICES : prices;
+  const region = fn?.functionArn ? regionOfArn(fn.functionArn) : undefined;
+  const listRegion = base === DEFAULT_PRICES || base === ARM64_PRICES ? 'us-east-1' : undefined;
+  if (region === undefined || listRegion === undefined || region === listRegion) return base;
+  return { ...base, region: `${region} (${base === ARM64_PRICES ? 'arm64' : 'x86_64'})`, takenOn: `${base.takenOn}; the function is in ${region}, whose prices may differ` };
+}
+
 /** Label that goes everywhere a cost is shown. */
 export const COST_NOTE = 'estimate only: list prices, no free tier, no tiered or Savings Plans discounts, no logs/data transfer';
 

@@ -5,7 +5,7 @@
  * engine only emits events; its RunTally turns them into each cell's summary, which the sinks read too.
  */
 import { publishedVersions, type Change } from '../core/cleanup.js';
-import { estimateCellCost, type PriceTable } from '../core/cost.js';
+import { estimateCellCost, pricesFor, type PriceTable } from '../core/cost.js';
 import { ColdprobeError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import type { PlannedCell, RunPlan } from '../core/plan.js';
@@ -146,7 +146,9 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
     const result: CellResult = { spec: state.spec, bursts: state.bursts, records: state.records, histograms: acc.encodedHistograms(), summary: acc.snapshot() };
     if (deps.prices) {
       const { memoryMb, provisioned } = state.spec;
-      result.cost = estimateCellCost(state.records, { memoryMb, provisioned, provisionedSeconds: state.provisionedMs / 1000 }, deps.prices);
+      // arm64 prices for an arm64 function; its region (from its ARN) named when the list prices are another's.
+      const prices = pricesFor(deps.prices, before.get(state.spec.functionName)?.info);
+      result.cost = estimateCellCost(state.records, { memoryMb, provisioned, provisionedSeconds: state.provisionedMs / 1000 }, prices);
     }
     const notes = [...(deps.notes ?? []), ...state.notes];
     if (notes.length > 0) result.notes = notes;

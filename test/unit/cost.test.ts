@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billedMs, DEFAULT_PRICES, estimateCellCost, withOverrides } from '../../src/core/cost.js';
+import { ARM64_PRICES, billedMs, DEFAULT_PRICES, estimateCellCost, pricesFor, regionOfArn, withOverrides } from '../../src/core/cost.js';
 import type { InvocationRecord } from '../../src/core/types.js';
 
 function record(partial: Partial<InvocationRecord> & { billed?: number; init?: number; duration?: number; memory?: number }): InvocationRecord {
@@ -50,5 +50,28 @@ describe('cost estimate', () => {
     expect(prices.perGbSecond).toBe(DEFAULT_PRICES.perGbSecond);
     expect(prices.takenOn).toContain('override');
     expect(withOverrides(undefined)).toBe(DEFAULT_PRICES);
+  });
+
+  it('an arm64 function gets the arm64 list prices, cheaper per GB-second; profile overrides are kept as given', () => {
+    expect(pricesFor(DEFAULT_PRICES, { architecture: 'arm64' })).toBe(ARM64_PRICES);
+    expect(pricesFor(DEFAULT_PRICES, { architecture: 'x86_64' })).toBe(DEFAULT_PRICES);
+    expect(pricesFor(DEFAULT_PRICES, undefined)).toBe(DEFAULT_PRICES);
+    const overridden = withOverrides({ perGbSecond: 1 });
+    expect(pricesFor(overridden, { architecture: 'arm64' })).toBe(overridden);
+    const records = [record({ billed: 1000, memory: 1024 })];
+    const x86 = estimateCellCost(records, { memoryMb: 1024, provisioned: 0, provisionedSeconds: 0 }, DEFAULT_PRICES);
+    const arm = estimateCellCost(records, { memoryMb: 1024, provisioned: 0, provisionedSeconds: 0 }, ARM64_PRICES);
+    expect(arm.totalUsd).toBeLessThan(x86.totalUsd);
+    expect(arm.note).toContain('arm64');
+  });
+
+  it('takes the region from a function ARN and says when the list prices are for another region', () => {
+    expect(regionOfArn('arn:aws:lambda:eu-west-1:123456789012:function:fn:live')).toBe('eu-west-1');
+    expect(regionOfArn('fn')).toBeUndefined();
+    expect(pricesFor(DEFAULT_PRICES, { functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fn' })).toBe(DEFAULT_PRICES);
+    const eu = pricesFor(DEFAULT_PRICES, { architecture: 'arm64', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fn' });
+    expect(eu.region).toBe('eu-west-1 (arm64)');
+    expect(eu.perGbSecond).toBe(ARM64_PRICES.perGbSecond);
+    expect(eu.takenOn).toContain('the function is in eu-west-1, whose prices may differ');
   });
 });
