@@ -1,7 +1,13 @@
 /**
  * Keep-alive connections opened ahead of a burst, per origin. A burst must not pay TCP (and TLS) handshakes
  * between its first and last send, so the gated handler takes an already-connected socket for every request.
+ *
+ * Opening thousands at once is its own hazard: one DNS lookup per socket, thousands of TLS handshakes
+ * competing for one core until they time out, and one refused connect aborting the burst. So `warm` looks
+ * the host up once, keeps at most `connectParallelism` handshakes in flight (each with its own timeout), and
+ * retries a failed connect a few times before giving up.
  */
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 
@@ -16,6 +22,10 @@ export interface Origin {
 export interface ConnectionPoolOptions {
   connectTimeoutMs?: number;
   tls?: Pick<tls.ConnectionOptions, 'ca'>;
+  /** Connects (TCP + TLS handshake) in flight at once while warming; default 64. */
+  connectParallelism?: number;
+  /** Attempts per connection while warming before the burst is refused; default 3. */
+  connectAttempts?: number;
 }
 
 /** Pool key of an origin, e.g. `https://lambda.eu-west-1.amazonaws.com:443`. */
@@ -30,10 +40,16 @@ export class ConnectionPool {
   private closed = false;
   private readonly connectTimeoutMs: number;
   private readonly tlsOptions: Pick<tls.ConnectionOptions, 'ca'>;
+  private readonly connectParallelism: number;
+  private readonly connectAttempts: number;
+  /** Connects retried after a failure since the pool was made (a burst's notes can show it). */
+  retriedConnects = 0;
 
   constructor(options: ConnectionPoolOptions = {}) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.tlsOptions = options.tls ?? {};
+    this.connectParallelism = Math.max(1, options.connectParallelism ?? 64);
+    this.connectAttempts = Math.max(1, options.connectAttempts ?? 3);
   }
 
   /** Number of idle connected sockets for `origin`. */
@@ -41,14 +57,48 @@ export class ConnectionPool {
     return this.idle.get(originKey(origin))?.length ?? 0;
   }
 
-  /** Open connections until `count` idle ones exist for `origin`; rejects with the first connect error. */
+  /**
+   * Open connections until `count` idle ones exist for `origin`: one DNS lookup, at most `connectParallelism`
+   * connects at once, each retried up to `connectAttempts` times. Rejects with the last error of a connection
+   * that failed every attempt (nothing is sent then: the burst has not been released).
+   */
   async warm(origin: Origin, count: number): Promise<void> {
-    const missing = count - this.idleCount(origin);
+    let missing = count - this.idleCount(origin);
     if (missing <= 0) return;
-    const opened = await Promise.allSettled(Array.from({ length: missing }, () => this.connect(origin)));
-    const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    for (const r of opened) if (r.status === 'fulfilled') this.release(origin, r.value);
-    if (failed) throw failed.reason;
+    const address = await this.resolve(origin);
+    let failure: unknown;
+    const worker = async (): Promise<void> => {
+      while (missing > 0 && failure === undefined && !this.closed) {
+        missing -= 1;
+        try {
+          this.release(origin, await this.connectWithRetries(origin, address));
+        } catch (error) {
+          failure = error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.connectParallelism, missing) }, worker));
+    if (failure !== undefined) throw failure;
+  }
+
+  /** One lookup for every connection of a warm-up; an IP literal needs none. */
+  private async resolve(origin: Origin): Promise<string> {
+    if (net.isIP(origin.hostname)) return origin.hostname;
+    const found = await lookup(origin.hostname);
+    return found.address;
+  }
+
+  private async connectWithRetries(origin: Origin, address: string): Promise<net.Socket> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.connect(origin, address);
+      } catch (error) {
+        if (attempt >= this.connectAttempts || this.closed) throw error;
+        this.retriedConnects += 1;
+        // A short pause so a listener whose backlog overflowed can drain it.
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   /** An idle socket for `origin`, or a new (still connecting) one when none is idle. */
@@ -86,9 +136,9 @@ export class ConnectionPool {
     this.idle.clear();
   }
 
-  private connect(origin: Origin): Promise<net.Socket> {
+  private connect(origin: Origin, address: string): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
-      const socket = this.open(origin);
+      const socket = this.open(origin, address);
       const event = origin.protocol === 'https:' ? 'secureConnect' : 'connect';
       const timer = setTimeout(() => {
         socket.destroy();
@@ -96,6 +146,7 @@ export class ConnectionPool {
       }, this.connectTimeoutMs);
       const onError = (error: Error): void => {
         clearTimeout(timer);
+        socket.destroy();
         reject(error);
       };
       socket.once('error', onError);
@@ -107,11 +158,13 @@ export class ConnectionPool {
     });
   }
 
-  private open(origin: Origin): net.Socket {
+  /** A new socket to `origin`, at `address` when it was looked up already (TLS still verifies the host name). */
+  private open(origin: Origin, address = origin.hostname): net.Socket {
+    const servername = net.isIP(origin.hostname) ? '' : origin.hostname;
     const socket =
       origin.protocol === 'https:'
-        ? tls.connect({ ...this.tlsOptions, host: origin.hostname, port: origin.port, servername: net.isIP(origin.hostname) ? '' : origin.hostname, ALPNProtocols: ['http/1.1'] })
-        : net.connect({ host: origin.hostname, port: origin.port });
+        ? tls.connect({ ...this.tlsOptions, host: address, port: origin.port, servername, ALPNProtocols: ['http/1.1'] })
+        : net.connect({ host: address, port: origin.port });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1000);
     this.all.add(socket);

@@ -29,6 +29,11 @@ export interface TransportFacts {
   transportError?: string;
   /** True when the request timed out or was given up on after being sent. */
   clientTimeout?: boolean;
+  /**
+   * How many times the request was moved to a fresh connection because its parked one closed before the
+   * release (a server closing an idle keep-alive socket). Nothing had been sent on the closed one.
+   */
+  reparked?: number;
 }
 
 /** Options of the gated handler: the request timeout in ms (function timeout + margin). */
@@ -83,7 +88,9 @@ export class ParkedRequest {
       createConnection: () => socket,
     });
     this.req = req;
-    req.on('error', (error: NodeJS.ErrnoException) => this.fail(error));
+    // Before the release nothing has left: a closed socket is the server dropping an idle connection, so the
+    // request moves to a fresh one instead of becoming a transport error of an invocation never sent.
+    req.on('error', (error: NodeJS.ErrnoException) => (this.fired ? this.fail(error) : this.repark()));
     req.on('response', (res) => this.onResponse(res));
     const body: unknown = request.body;
     if (body === undefined || body === null) req.end();
@@ -92,6 +99,24 @@ export class ParkedRequest {
     else if (body instanceof Uint8Array) req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1'), 'latin1');
     else if (body instanceof Readable) body.pipe(req);
     else req.end(String(body));
+  }
+
+  /** Build the request again on a fresh connection (warmed first when it will be corked). */
+  private repark(): void {
+    if (this.settled || this.fired) return;
+    this.req?.removeAllListeners('response');
+    this.req?.destroy();
+    this.socket?.destroy();
+    this.req = undefined;
+    this.socket = undefined;
+    this.facts.reparked = (this.facts.reparked ?? 0) + 1;
+    // Released before the fresh connection is up: fire() then sends on a new (connecting) socket itself.
+    this.pool.warm(this.origin, 1).then(
+      () => {
+        if (!this.settled && !this.fired && !this.req) this.arm(true);
+      },
+      () => undefined,
+    );
   }
 
   /** Write the request now: uncork its socket and start the request timeout. */

@@ -51,6 +51,11 @@ export interface SdkTargetOptions {
   forceCold: (target: SdkTarget, functionName: string) => Promise<string>;
   /** The environment variable `forceCold` sets on the function, when it sets one. */
   coldNonceVariable?: string;
+  /**
+   * A prepared (signed) invocation older than this when fired is signed again first, ms (default 60,000):
+   * SigV4 signatures expire after five minutes, and in a closed loop a prepared request waits for a free slot.
+   */
+  maxSignedWaitMs?: number;
   /** Extra clean-up after the client closes (the emulator target stops its emulator). */
   onClose?: () => Promise<void>;
   /** What went wrong with the target itself (not a function), as one sentence; undefined while all is well. */
@@ -77,6 +82,9 @@ export function controlPlaneError(error: unknown, what: string, description: str
 
 /** A cold invocation may spend Lambda's 10 s init limit before its own timeout starts; plus 5 s of slack. */
 const DEFAULT_MARGIN_MS = 15_000;
+
+/** No signed request waits longer than this before it is signed again (SigV4 signatures expire after 5 min). */
+const MAX_SIGNED_WAIT_MS = 60_000;
 
 /** Lambda's largest function timeout, s: the request timeout when the function's own cannot be read. */
 const MAX_FUNCTION_TIMEOUT_S = 900;
@@ -178,12 +186,25 @@ export class SdkTarget implements Target {
     const prepareMs = count > 0 ? (preparedAt - started) / count : 0;
     return slots.map((slot, i) => {
       const p = parked[i] as ParkedRequest;
+      const maxWaitMs = this.options.maxSignedWaitMs ?? MAX_SIGNED_WAIT_MS;
       return {
         preparedAt,
         prepareMs,
         fire: () => {
-          p.fire();
-          return slot.result;
+          if (performance.now() - preparedAt <= maxWaitMs) {
+            p.fire();
+            return slot.result;
+          }
+          // Waited too long for a slot: the stale request never leaves; a fresh one is signed and sent now.
+          slot.controller.abort();
+          const fresh = this.startSend(spec);
+          return fresh.parked.then(
+            (parkedNow) => {
+              parkedNow.fire();
+              return fresh.result;
+            },
+            () => fresh.result,
+          );
         },
         discard: () => slot.controller.abort(),
       };

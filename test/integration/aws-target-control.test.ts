@@ -11,7 +11,9 @@ import { buildBurstPlan } from '../../src/core/plan.js';
 import type { Emulator, TestAids } from '../../src/emulator/api.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { executeRun } from '../../src/engine/run.js';
-import { configuredEndpoint, createAwsTarget, credentialsExpiryWarning, parseEndpointUrl, type AwsTarget } from '../../src/targets/aws.js';
+import { createAwsTarget, type AwsTarget } from '../../src/targets/aws.js';
+import { credentialsExpiryWarning } from '../../src/targets/credentials.js';
+import { configuredEndpoint, parseEndpointUrl } from '../../src/targets/endpoint.js';
 import { fixture, sdkClient } from './emulator-helpers.js';
 
 const open: Array<{ close: () => Promise<void> }> = [];

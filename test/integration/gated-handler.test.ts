@@ -197,4 +197,73 @@ describe('gated handler', () => {
     expect(requests).toBe(4);
     expect(handshakes).toBe(4);
   });
+
+  it('a parked request whose connection the server closed before the release moves to a fresh one: never a transport error', async () => {
+    // Like a front end dropping idle keep-alive connections: any connection without a request for 400 ms is closed.
+    const response = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Amz-Executed-Version: $LATEST\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}';
+    const server = await rawServer((socket) => {
+      const idle = setTimeout(() => socket.destroy(), 400);
+      socket.on('data', () => {
+        clearTimeout(idle);
+        socket.write(response);
+      });
+    });
+    const t = await target(server.endpoint);
+    const prepared = await t.prepare(spec, 5);
+    // The first connections are closed while parked; the requests re-park on new ones, which are still fresh here.
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    const results = await Promise.all(prepared.map((p) => p.fire()));
+    expect(results.map((r) => r.transportError)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(server.connections()).toBeGreaterThanOrEqual(10);
+  });
+
+  it('retries a failed connect while warming instead of aborting the burst, and gives up after the last attempt', async () => {
+    let refused = 0;
+    const response = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Amz-Executed-Version: $LATEST\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}';
+    const { ConnectionPool } = await import('../../src/targets/connection-pool.js');
+    const flaky = await rawServer((socket) => socket.on('data', () => socket.write(response)));
+    const port = Number(new URL(flaky.endpoint).port);
+    const origin = { protocol: 'http:' as const, hostname: '127.0.0.1', port };
+    const pool = new ConnectionPool({ connectParallelism: 4 });
+    closers.push(async () => pool.close());
+    await pool.warm(origin, 20);
+    expect(pool.idleCount(origin)).toBe(20);
+    expect(pool.retriedConnects).toBe(0);
+    // Nothing listens on a closed port: every attempt is refused, three per connection, then warm rejects.
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const dead = { protocol: 'http:' as const, hostname: '127.0.0.1', port: deadPort };
+    await expect(pool.warm(dead, 1)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    refused = pool.retriedConnects;
+    expect(refused).toBe(2);
+  });
+
+  it('a prepared invocation that waited longer than the signing limit for its slot is signed again when fired', async () => {
+    const response = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Amz-Executed-Version: $LATEST\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}';
+    const dates: string[] = [];
+    const server = await rawServer((socket) =>
+      socket.on('data', (chunk: Buffer) => {
+        const date = /x-amz-date: (\d{8}T\d{6}Z)/i.exec(chunk.toString('latin1'))?.[1];
+        if (date) dates.push(date);
+        socket.write(response);
+      }),
+    );
+    const { createClients } = await import('../../src/targets/client.js');
+    const { client, control, handler } = createClients({ region: 'us-east-1', endpoint: server.endpoint, credentials });
+    const t = new SdkTarget({ kind: 'aws', description: 'signing', client, control, handler, waiter: { minDelayS: 0.05, maxDelayS: 0.1, maxWaitS: 5 }, maxSignedWaitMs: 300, forceCold: async () => '' });
+    closers.push(() => t.close());
+    const [fresh, stale] = await t.prepare(spec, 2);
+    const signedAt = new Date();
+    expect((await fresh?.fire())?.statusCode).toBe(200);
+    // Past the limit and into the next second, so a new signature carries a later X-Amz-Date.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await stale?.fire())?.statusCode).toBe(200);
+    expect(dates).toHaveLength(2);
+    const asDate = (d: string): number => Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`);
+    expect(asDate(dates[1] as string)).toBeGreaterThan(Math.floor(signedAt.getTime() / 1000) * 1000);
+  });
 });
+
