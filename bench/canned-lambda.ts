@@ -3,6 +3,7 @@
  * (REPORT tail, executed version, request id). It isolates the driver's own cost from any real function.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -32,13 +33,13 @@ const configuration = JSON.stringify({
   Environment: { Variables: {} },
 });
 
-/** Start the canned server on 127.0.0.1, port 0. */
-export async function startCannedLambda(): Promise<CannedLambda> {
+/** Start the canned server on 127.0.0.1, port 0; over TLS with `tls` (a key and certificate in PEM). */
+export async function startCannedLambda(tls?: { key: string | Buffer; cert: string | Buffer }): Promise<CannedLambda> {
   let count = 0;
   // Arrival times (ms, this process's clock) of Invoke requests, read and cleared by GET /_canned/arrivals:
   // a server-side view of release spread that does not trust the driver's own timestamps.
   let arrivals: number[] = [];
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.method === 'POST') arrivals.push(performance.now());
     if (req.method === 'GET' && req.url === '/_canned/arrivals') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -68,13 +69,14 @@ export async function startCannedLambda(): Promise<CannedLambda> {
       res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
       res.end(JSON.stringify({ Type: 'User', Message: 'Function not found' }));
     }));
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 60_000;
   server.maxConnections = 100_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     invocations: () => count,
     close: () =>
       new Promise<void>((resolve) => {
