@@ -140,7 +140,7 @@ function traceId(): string {
  * closed loop would often find the environment still busy and start spurious cold environments. Work after the
  * response costs the caller at most this much; the rest is Duration only.
  */
-export const RESPONSE_TRANSIT_MS = 2;
+export const RESPONSE_TRANSIT_MS = 10;
 
 /** Re-reading VmHWM more often than this buys nothing: it only grows, and REPORT rounds to MB. */
 const RSS_REFRESH_MS = 500;
