@@ -40,16 +40,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(version() + '\n');
     return ExitCode.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`coldprobe: unknown command '${name}'. Run 'coldprobe --help' for the list.\n`);
     return ExitCode.usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(command.usage + '\n');
-    return ExitCode.ok;
-  }
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(command.usage + '\n');
+      return ExitCode.ok;
+    }
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof ColdprobeError) {

@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { usageError } from '../../core/errors.js';
 import type { ResultsFile } from '../../core/results.js';
-import { loadProfile } from '../../io/profile.js';
 import { readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -61,7 +60,8 @@ export const baselineCommand: Command = {
       throw usageError(`baseline: expected one results file, got ${positionals.length} (see 'coldprobe baseline --help').`);
     }
     const source = positionals[0]!;
-    const profile = values.profile !== undefined ? loadProfile(values.profile, io.cwd) : undefined;
+    // The YAML parser is loaded only when a profile is named.
+    const profile = values.profile !== undefined ? (await import('../../io/profile.js')).loadProfile(values.profile, io.cwd) : undefined;
     const results = readResultsFile(resolve(io.cwd, source));
     const to = values.to !== undefined ? resolve(io.cwd, values.to) : (profile?.baselinePath ?? defaultBaselinePath(io.cwd, results));
     const replaced = existsSync(to);

@@ -11,7 +11,6 @@ import { runGate } from '../../core/gate.js';
 import { KNOWN_METRICS, STATS } from '../../core/cell-metrics.js';
 import type { ResultsFile } from '../../core/results.js';
 import { needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
-import { loadProfile } from '../../io/profile.js';
 import { readResultsFile, writeFileAtomic } from '../../io/results-file.js';
 import { renderAnnotations, underGitHubActions } from '../../report/annotations.js';
 import { renderCompareTable } from '../../report/compare-table.js';
@@ -94,7 +93,8 @@ export const checkCommand: Command = {
     const resultsArg = positionals[0]!;
     const tolerance = parseTolerance(values.tolerance);
     // Everything the user wrote is validated before any file is read.
-    const profile = values.profile !== undefined ? loadProfile(values.profile, io.cwd) : undefined;
+    // The YAML parser is loaded only when a profile is named.
+    const profile = values.profile !== undefined ? (await import('../../io/profile.js')).loadProfile(values.profile, io.cwd) : undefined;
     const thresholds = parseThresholdsOrThrow([...(profile?.profile.thresholds ?? []), ...(values.threshold ?? [])]);
     const updateBaseline = values['update-baseline'] === true;
     const baselinePath = values.baseline !== undefined ? resolve(io.cwd, values.baseline) : profile?.baselinePath;
