@@ -3,6 +3,7 @@
  * usage sentence (exit 2) instead of being ignored.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDurationMs } from '../core/duration.js';
 import { usageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -47,9 +48,7 @@ export function positiveInt(flag: string, raw: string | undefined, fallback: num
 /** Parse a duration such as `500ms`, `5s`, `2m` or a bare number of milliseconds; returns ms. */
 export function durationMs(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
-  if (!match) throw usageError(`--${flag} must be a duration like 500ms, 5s or 2m, got '${raw}'.`);
-  const n = Number(match[1]);
-  const unit = match[2] ?? 'ms';
-  return unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+  const ms = parseDurationMs(raw, { units: ['ms', 's', 'm'] });
+  if (ms === undefined) throw usageError(`--${flag} must be a duration like 500ms, 5s or 2m, got '${raw}'.`);
+  return ms;
 }

@@ -47,6 +47,14 @@ export const KNOWN_METRICS: readonly string[] = [
   'release_spread',
 ];
 
+/** Every metric name without a placeholder (keyed counters aside), e.g. for "did you mean" suggestions. */
+export const METRIC_NAMES: readonly string[] = [
+  'cold_ratio',
+  ...COUNTERS,
+  'release_spread',
+  ...TIME_FAMILIES.flatMap((family) => STATS.map((stat) => `${family}.${stat}`)),
+];
+
 /** Kind of value a metric holds, which decides the units its threshold values may use. */
 export function metricKind(metric: Metric): MetricKind {
   switch (metric.type) {

@@ -3,7 +3,8 @@
  * and times relative to the run's start. Pure; runs once per invocation on the burst path, so it stays cheap
  * (the error payload is parsed only for function errors).
  */
-import { parseEnvironmentLine, parseReportLine } from './report-line.js';
+import { PLATFORM_ERRORS, THROTTLE_EXCEPTION, UNKNOWN_THROTTLE_REASON } from '../lambda/errors.js';
+import { parseEnvironmentLine, parseReportLine } from '../lambda/report.js';
 import type { Classification, EnvironmentTruth, InvocationRecord, Outcome, ReportFields } from './types.js';
 
 /**
@@ -82,7 +83,7 @@ function errorTypeOfPayload(payload: string | undefined): string | undefined {
   if (typeof t === 'string' && t.length > 0) return t;
   // The older timeout document has no errorType: {"errorMessage":"<ts> <id> Task timed out after 3.00 seconds"}.
   const m = (doc as Record<string, unknown>)['errorMessage'];
-  if (typeof m === 'string' && m.includes('Task timed out after')) return 'Sandbox.Timedout';
+  if (typeof m === 'string' && m.includes('Task timed out after')) return PLATFORM_ERRORS.timeout;
   return undefined;
 }
 
@@ -91,7 +92,7 @@ function functionErrorType(raw: RawInvocationInput, report: ReportFields | undef
   return (
     errorTypeOfPayload(raw.errorPayload) ??
     report?.errorType ??
-    (report?.status === 'timeout' ? 'Sandbox.Timedout' : undefined) ??
+    (report?.status === 'timeout' ? PLATFORM_ERRORS.timeout : undefined) ??
     raw.functionError ??
     'Unhandled'
   );
@@ -103,8 +104,8 @@ function outcomeOf(raw: RawInvocationInput, report: ReportFields | undefined): {
     return raw.transportError ? { outcome: 'client-timeout', errorType: raw.transportError } : { outcome: 'client-timeout' };
   }
   if (raw.transportError !== undefined) return { outcome: 'transport-error', errorType: raw.transportError };
-  if (raw.throttleReason !== undefined || raw.serviceErrorName === 'TooManyRequestsException' || raw.statusCode === 429) {
-    return { outcome: 'throttled', errorType: raw.throttleReason ?? 'Unknown' };
+  if (raw.throttleReason !== undefined || raw.serviceErrorName === THROTTLE_EXCEPTION || raw.statusCode === 429) {
+    return { outcome: 'throttled', errorType: raw.throttleReason ?? UNKNOWN_THROTTLE_REASON };
   }
   if (raw.serviceErrorName !== undefined) return { outcome: 'service-error', errorType: raw.serviceErrorName };
   if (raw.functionError !== undefined) return { outcome: 'function-error', errorType: functionErrorType(raw, report) };

@@ -3,6 +3,7 @@
  * (the same strings in a profile). A stage holds its rate, or ramps it linearly from one rate to another, as k6's
  * ramping-arrival-rate executor does. Pure: strings in, stages or one-sentence errors (with the column) out.
  */
+import { formatWholeMs, parseDurationMs } from './duration.js';
 
 /** One stage of an open-model load: the rate goes linearly from `fromPerS` to `toPerS` over `durationMs`. */
 export interface LoadStage {
@@ -26,13 +27,9 @@ export const MAX_RATE_PER_S = 100_000;
 /** Longest load accepted (24 h): a typo such as `30h` for `30s` should not start a day-long run unasked. */
 export const MAX_LOAD_DURATION_MS = 24 * 3_600_000;
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a duration such as `500ms`, `30s`, `2m`, `1.5h` into ms, or undefined when it is not one. */
+/** Parses a duration such as `500ms`, `30s`, `2m`, `1.5h` into ms (a unit is required), or undefined when it is not one. */
 export function parseLoadDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!match) return undefined;
-  return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  return /\s/.test(text) ? undefined : parseDurationMs(text, { bare: false });
 }
 
 /**
@@ -75,12 +72,7 @@ export function formatStages(stages: readonly LoadStage[]): string {
     .join(',');
 }
 
-function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
+const formatDuration = formatWholeMs;
 
 type StageResult = { ok: true; stage: LoadStage } | { ok: false; error: StagesError };
 

@@ -3,6 +3,7 @@
  * starts, throttles by Reason, latency p50/p99, schedule lag, and on the emulator the environments in use. One
  * accumulator feeds the live view and the results file alike; `loadWindows` recomputes the same from records.
  */
+import { UNKNOWN_THROTTLE_REASON } from '../lambda/errors.js';
 import { createHistogram, recordUs, statsOf, type Histogram } from './stats.js';
 import { expectedBy, type LoadSchedule } from './load-schedule.js';
 import type { InvocationRecord } from './types.js';
@@ -107,7 +108,7 @@ export class LoadWindowAccumulator {
     this.state(this.windowOf(record.finishedUs)).finished++;
     if (record.outcome === 'throttled') {
       s.throttled++;
-      const reason = record.errorType ?? 'Unknown';
+      const reason = record.errorType ?? UNKNOWN_THROTTLE_REASON;
       s.throttlesByReason[reason] = (s.throttlesByReason[reason] ?? 0) + 1;
     } else if (record.outcome !== 'ok') s.errors++;
     if (record.outcome !== 'throttled') s[record.classification]++;

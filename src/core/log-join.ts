@@ -3,7 +3,7 @@
  * function's REPORT records read from CloudWatch Logs afterwards, joined by Lambda request id. Pure.
  */
 import { classify } from './classify.js';
-import { parseReportLine } from './report-line.js';
+import { parseReportLine } from '../lambda/report.js';
 import type { InvocationRecord, ReportFields } from './types.js';
 
 /** How a join went, for the summary's note. */

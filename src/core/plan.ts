@@ -2,6 +2,7 @@
  * A run as data: cells, each with its ordered steps. `coldprobe burst` is a one-cell run (buildBurstPlan);
  * `coldprobe run` expands a profile's matrix into many (core/matrix.ts). Pure: performed by src/engine/run.ts.
  */
+import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../lambda/limits.js';
 import { usageError } from './errors.js';
 import type { CellSpec } from './types.js';
 
@@ -75,8 +76,8 @@ export function checkBurstShape(shape: BurstShape, memoryMb?: number): void {
   if (concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1)) {
     throw usageError(`--concurrency must be a whole number of at least 1, got ${concurrency}.`);
   }
-  if (memoryMb !== undefined && (!Number.isSafeInteger(memoryMb) || memoryMb < 128 || memoryMb > 10_240)) {
-    throw usageError(`--memory must be a whole number of MB from 128 to 10240, got ${memoryMb}.`);
+  if (memoryMb !== undefined && (!Number.isSafeInteger(memoryMb) || memoryMb < MIN_MEMORY_MB || memoryMb > MAX_MEMORY_MB)) {
+    throw usageError(`--memory must be a whole number of MB from ${MIN_MEMORY_MB} to ${MAX_MEMORY_MB}, got ${memoryMb}.`);
   }
 }
 

@@ -3,6 +3,7 @@
  * percentiles. One accumulator serves both the live view (add per record, snapshot per frame) and the
  * final summary (summarize = add every record, then snapshot), so the two can never disagree.
  */
+import { UNKNOWN_THROTTLE_REASON } from '../lambda/errors.js';
 import type { HistogramName } from './results.js';
 import { createHistogram, encodeHistogram, recordUs, statsOf } from './stats.js';
 import type { Histogram } from './stats.js';
@@ -38,9 +39,6 @@ const OUTCOMES: readonly Outcome[] = [
   'client-timeout',
   'transport-error',
 ];
-
-/** The throttle reason counted when a 429 names none. */
-export const UNKNOWN_REASON = 'Unknown';
 
 const CLASSES: readonly Classification[] = ['cold', 'warm', 'unknown'];
 
@@ -115,7 +113,7 @@ export class SummaryAccumulator {
     this.byOutcome[record.outcome]++;
     this.byClass[record.classification]++;
     if (record.outcome === 'throttled') {
-      const reason = record.errorType ?? UNKNOWN_REASON;
+      const reason = record.errorType ?? UNKNOWN_THROTTLE_REASON;
       this.throttles.set(reason, (this.throttles.get(reason) ?? 0) + 1);
     } else if (record.outcome !== 'ok') {
       const type = record.errorType ?? record.outcome;

@@ -6,8 +6,10 @@
  *   errors == 0                      throttled.ReservedFunctionConcurrentInvocationLimitExceeded == 0
  *   [node-512] cold.latency.p50 <= baseline * 1.10                  warm.latency.p99 < baseline + 5ms
  */
+import { formatUs, UNIT_US } from './duration.js';
 import {
   KNOWN_METRICS,
+  METRIC_NAMES,
   STATS,
   familySamples,
   metricKind,
@@ -53,7 +55,8 @@ export class ThresholdSyntaxError extends Error {
 }
 
 const OPS: readonly Op[] = ['<=', '>=', '==', '!=', '<', '>'];
-const TIME_UNITS: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1_000_000 };
+/** Time units of a threshold (µs per unit); minutes and hours make no sense for a latency limit. */
+const TIME_UNITS: Record<string, number> = { us: UNIT_US.us!, µs: UNIT_US['µs']!, ms: UNIT_US.ms!, s: UNIT_US.s! };
 
 interface Cursor {
   text: string;
@@ -84,17 +87,7 @@ function distance(a: string, b: string): number {
 }
 
 function suggestion(name: string): string {
-  const candidates = [
-    'cold_ratio',
-    'invocations',
-    'cold',
-    'warm',
-    'unknown',
-    'throttled',
-    'errors',
-    'release_spread',
-    ...['latency', 'cold.latency', 'warm.latency', 'cold.init'].flatMap((f) => STATS.map((s) => `${f}.${s}`)),
-  ];
+  const candidates = METRIC_NAMES;
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
@@ -258,9 +251,7 @@ function holds(observed: number, op: Op, limit: number): boolean {
 export function formatValue(value: number, kind: MetricKind): string {
   if (kind === 'count') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   if (kind === 'ratio') return `${(value * 100).toFixed(1)}%`;
-  if (value < 1000) return `${Math.round(value)}µs`;
-  if (value < 10_000_000) return `${(value / 1000).toFixed(value < 100_000 ? 1 : 0)}ms`;
-  return `${(value / 1_000_000).toFixed(2)}s`;
+  return formatUs(value);
 }
 
 /** The value of a baseline-relative bound given the baseline's value. */

@@ -2,6 +2,10 @@
  * The vocabulary of coldprobe as data. Pure types only: no I/O, no clock, no SDK.
  * Units ride in names (`latencyUs`, `initDurationMs`, `memoryMb`).
  */
+import type { EnvironmentTruth, ReportFields } from '../lambda/report.js';
+
+/** The REPORT fields and the emulator's environment line belong to Lambda's vocabulary (src/lambda). */
+export type { EnvironmentTruth, ReportFields } from '../lambda/report.js';
 
 /** Cold/warm verdict for one invocation, read from its REPORT line only. */
 export type Classification = 'cold' | 'warm' | 'unknown';
@@ -22,38 +26,6 @@ export type Outcome =
   | 'service-error'
   | 'client-timeout'
   | 'transport-error';
-
-/** Fields of a Lambda REPORT line (text `REPORT RequestId: …` or JSON `platform.report`). */
-export interface ReportFields {
-  requestId?: string;
-  durationMs: number;
-  billedDurationMs: number;
-  memorySizeMb: number;
-  maxMemoryUsedMb: number;
-  /** Present only on an on-demand environment's first invocation. */
-  initDurationMs?: number;
-  /** SnapStart restores only. */
-  restoreDurationMs?: number;
-  /** `timeout`, `error`, … on failures; absent on success (text) or `success` (JSON). */
-  status?: string;
-  errorType?: string;
-}
-
-/** What the emulator says about the environment that served an invocation (absent on AWS). */
-export interface EnvironmentTruth {
-  /** Emulator environment id, stable for the environment's life. */
-  envId: string;
-  /** 1-based count of invocations this environment has served, this one included. */
-  envSeq: number;
-  /** `on-demand` or `provisioned-concurrency`. */
-  initType: string;
-  /** When the emulator read the request, µs since the run's start (absent from older results files). */
-  acceptedUs?: number;
-  /** When the invocation got its environment (warm, or a new one started for it), µs since the run's start. */
-  assignedUs?: number;
-  /** How long the cold start waited for an init slot before its runtime spawned, µs (0 when warm). */
-  queueWaitUs?: number;
-}
 
 /** One invocation, from scheduling to its last byte. Times are µs since the run's start. */
 export interface InvocationRecord {

@@ -14,6 +14,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MB_PER_VCPU } from '../lambda/limits.js';
 
 export interface CpuQuota {
   /** True when quotas are really applied on this machine. */
@@ -31,8 +32,8 @@ export interface CpuQuota {
   close(): void;
 }
 
-/** Memory that buys one full vCPU on Lambda, MB. */
-export const MB_PER_VCPU = 1769;
+/** Memory that buys one full vCPU on Lambda, MB (src/lambda/limits.ts). */
+export { MB_PER_VCPU };
 /** CFS period used for every quota, µs (the kernel default). */
 export const CFS_PERIOD_US = 100_000;
 /** The kernel refuses quotas below 1 ms per period. */

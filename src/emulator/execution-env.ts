@@ -10,19 +10,18 @@ import { performance } from 'node:perf_hooks';
 import type { CpuQuota } from './cpu-quota.js';
 import { holdsInitSlot, initialMachine, publicState, transition, type EnvEffect, type EnvEvent, type EnvMachine, type EnvTransition, type InitFailure, type InitPhase } from './environment.js';
 import {
-  BoundedLog,
   coldprobeLine,
   crashLines,
   endLine,
   exitReason,
   initReportLine,
-  logTail,
   reportLine,
   startLine,
   timeoutLine,
   unknownErrorLines,
-  type ReportFields,
-} from './log.js';
+  type ReportLineFields as ReportFields,
+} from '../lambda/report.js';
+import { BoundedLog, logTail } from './log.js';
 import type { VersionConfig } from './model.js';
 import { MAX_RESPONSE_BYTES, type RuntimeApiHub, type RuntimeApiTarget, type RuntimeListener, type RuntimeReply, type RuntimeResult } from './runtime-api.js';
 import { pythonProgram, spawnRuntime, type ProcessEvents, type RuntimeProcess, type RuntimeSpec } from './supervisor.js';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { EMULATOR_HEADERS } from './api.js';
+import { EMULATOR_HEADERS } from '../lambda/headers.js';
 import type { Invocation, InvocationOutcome } from './execution-env.js';
 import { parseFunctionRef } from './function-ref.js';
 import { sendServiceError, serviceError, type ServiceError } from './lambda-errors.js';

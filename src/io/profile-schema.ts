@@ -3,6 +3,7 @@
  * optional thresholds/baseline; the loader (profile.ts) validates a parsed YAML/JSON document against it before
  * anything runs. Threshold expressions and the baseline path stay strings here: the CI gate parses them.
  */
+import { parseDurationMs } from '../core/duration.js';
 import { z } from 'zod';
 
 /** Lambda's memory bounds (128–10,240 MB in 1 MB steps). */
@@ -29,14 +30,12 @@ export const durationMsSchema = z.union([z.number(), z.string()], { error: 'expe
     ctx.addIssue({ code: 'custom', message: 'expected a duration ≥ 0 ms' });
     return z.NEVER;
   }
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(raw);
-  if (!match) {
+  const ms = parseDurationMs(raw, { units: ['ms', 's', 'm'] });
+  if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 5s or 2m, got '${raw}'` });
     return z.NEVER;
   }
-  const n = Number(match[1]);
-  const unit = match[2] ?? 'ms';
-  return unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
+  return ms;
 });
 
 const emulatorTarget = z.strictObject({

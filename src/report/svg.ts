@@ -3,6 +3,7 @@
  * against provisioned concurrency, and the environment timeline. Data in, SVG string out; no scripts, no fonts,
  * nothing fetched.
  */
+import { formatUs } from '../core/duration.js';
 import type { CellResult } from '../core/results.js';
 import type { InvocationRecord } from '../core/types.js';
 
@@ -13,10 +14,7 @@ export function escapeHtml(text: string): string {
 
 const COLORS = { cold: '#d9480f', warm: '#1971c2', unknown: '#868e96', error: '#c92a2a', throttled: '#f08c00' } as const;
 
-const fmtMs = (us: number): string => {
-  const ms = us / 1000;
-  return ms < 1 ? `${ms.toFixed(2)} ms` : ms < 100 ? `${ms.toFixed(1)} ms` : ms < 10_000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`;
-};
+const fmtMs = formatUs;
 
 /** Log-scale bins: 5 per decade, from the decade below the minimum to the one above the maximum. */
 function logBins(values: readonly number[]): number[] {

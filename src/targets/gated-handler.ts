@@ -14,7 +14,7 @@ import { HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/protoc
 import type { HttpHandlerOptions } from '@smithy/types';
 import type { EnvironmentTimes } from '../core/classify.js';
 import type { EnvironmentTruth } from '../core/types.js';
-import { EMULATOR_HEADERS } from '../emulator/api.js';
+import { EMULATOR_HEADERS } from '../lambda/headers.js';
 import { ConnectionPool, type Origin } from './connection-pool.js';
 
 /** What the transport saw of one request; times are performance.now() ms. */

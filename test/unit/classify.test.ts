@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { classify, toRecord } from '../../src/core/classify.js';
 import type { RawInvocationInput, RecordContext } from '../../src/core/classify.js';
-import { formatEnvironmentLine, formatReportLine } from '../../src/core/report-line.js';
+import { coldprobeLine, reportLine } from '../../src/lambda/report.js';
 import type { RawInvocationResult } from '../../src/targets/target.js';
 import type { ReportFields } from '../../src/core/types.js';
 
 const base: ReportFields = { durationMs: 10, billedDurationMs: 11, memorySizeMb: 128, maxMemoryUsedMb: 60 };
-const coldTail = `START\n${formatReportLine({ ...base, requestId: 'r-cold', initDurationMs: 150 })}\n`;
-const warmTail = `START\n${formatReportLine({ ...base, requestId: 'r-warm' })}\n`;
+const coldTail = `START\n${reportLine({ ...base, requestId: 'r-cold', initDurationMs: 150 }).trimEnd()}\n`;
+const warmTail = `START\n${reportLine({ ...base, requestId: 'r-warm' }).trimEnd()}\n`;
 const ctx: RecordContext = { index: 4, cell: 'default', burst: 1, scheduledAt: 1000.25, runStartAt: 1000, prepareMs: 0.4 };
 
 describe('classify', () => {
@@ -54,7 +54,7 @@ describe('toRecord outcome and errorType', () => {
         statusCode: 200,
         functionError: 'Unhandled',
         errorPayload: 'not json',
-        logTail: formatReportLine({ ...base, status: 'error', errorType: 'Runtime.ExitError' }),
+        logTail: reportLine({ ...base, status: 'error', errorType: 'Runtime.ExitError' }).trimEnd(),
       },
       'function-error',
       'Runtime.ExitError',
@@ -111,7 +111,7 @@ describe('toRecord fields', () => {
   });
 
   it('env truth: from the raw result first, else from the COLDPROBE line', () => {
-    const line = formatEnvironmentLine({ envId: 'from-log', envSeq: 1, initType: 'on-demand' });
+    const line = coldprobeLine('from-log', 1, 'on-demand').trimEnd();
     const tail = `${warmTail}${line}\n`;
     expect(toRecord({ sentAt: 1001, finishedAt: 1002, logTail: tail }, ctx).env?.envId).toBe('from-log');
     const raw = { sentAt: 1001, finishedAt: 1002, logTail: tail, env: { envId: 'from-header', envSeq: 2, initType: 'on-demand' } };

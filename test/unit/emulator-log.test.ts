@@ -1,18 +1,17 @@
 /** Lambda's platform log lines, byte for byte, and the bounded log tail. */
 import { describe, expect, it } from 'vitest';
+import { BoundedLog, logTail } from '../../src/emulator/log.js';
 import {
-  BoundedLog,
   billedDurationMs,
   coldprobeLine,
   crashLines,
   endLine,
   exitReason,
   initReportLine,
-  logTail,
   reportLine,
   startLine,
   timeoutLine,
-} from '../../src/emulator/log.js';
+} from '../../src/lambda/report.js';
 
 const ID = '8f5d1a2e-0b1c-4d5e-9f00-123456789abc';
 

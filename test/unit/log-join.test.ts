@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { joinReports, reportsByRequestId } from '../../src/core/log-join.js';
-import { formatReportJson, formatReportLine } from '../../src/core/report-line.js';
+import { formatReportJson, reportLine } from '../../src/lambda/report.js';
 import type { InvocationRecord } from '../../src/core/types.js';
 
 const rec = (index: number, extra: Partial<InvocationRecord>): InvocationRecord => ({
@@ -20,8 +20,8 @@ const rec = (index: number, extra: Partial<InvocationRecord>): InvocationRecord 
 
 describe('joining REPORT records to HTTP requests', () => {
   const messages = [
-    formatReportLine({ requestId: 'cold-text', durationMs: 3, billedDurationMs: 200, memorySizeMb: 128, maxMemoryUsedMb: 60, initDurationMs: 180.5 }),
-    formatReportLine({ requestId: 'warm-text', durationMs: 2, billedDurationMs: 2, memorySizeMb: 128, maxMemoryUsedMb: 60 }),
+    reportLine({ requestId: 'cold-text', durationMs: 3, billedDurationMs: 200, memorySizeMb: 128, maxMemoryUsedMb: 60, initDurationMs: 180.5 }).trimEnd(),
+    reportLine({ requestId: 'warm-text', durationMs: 2, billedDurationMs: 2, memorySizeMb: 128, maxMemoryUsedMb: 60 }).trimEnd(),
     formatReportJson({ requestId: 'cold-json', durationMs: 3, billedDurationMs: 240, memorySizeMb: 128, maxMemoryUsedMb: 60, initDurationMs: 235.1 }),
     formatReportJson({ requestId: 'warm-json', durationMs: 1, billedDurationMs: 1, memorySizeMb: 128, maxMemoryUsedMb: 60 }),
     'START RequestId: warm-text Version: $LATEST',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toRecord } from '../../src/core/classify.js';
 import type { RawInvocationInput } from '../../src/core/classify.js';
-import { formatReportLine } from '../../src/core/report-line.js';
+import { reportLine } from '../../src/lambda/report.js';
 import { decodeHistogram, statsOf } from '../../src/core/stats.js';
 import { summarize, SummaryAccumulator } from '../../src/core/summary.js';
 import type { BurstInfo, InvocationRecord } from '../../src/core/types.js';
@@ -23,14 +23,14 @@ function population(n: number, seed = 7): InvocationRecord[] {
         sentAt: start,
         finishedAt: start + init + 5 + rnd() * 20,
         statusCode: 200,
-        logTail: formatReportLine({ durationMs: 5, billedDurationMs: 6, memorySizeMb: 256, maxMemoryUsedMb: 70, initDurationMs: init }),
+        logTail: reportLine({ durationMs: 5, billedDurationMs: 6, memorySizeMb: 256, maxMemoryUsedMb: 70, initDurationMs: init }).trimEnd(),
       };
     } else if (kind < 0.8) {
       raw = {
         sentAt: start,
         finishedAt: start + 2 + rnd() * 10,
         statusCode: 200,
-        logTail: formatReportLine({ durationMs: 2, billedDurationMs: 2, memorySizeMb: 256, maxMemoryUsedMb: 70 }),
+        logTail: reportLine({ durationMs: 2, billedDurationMs: 2, memorySizeMb: 256, maxMemoryUsedMb: 70 }).trimEnd(),
       };
     } else if (kind < 0.88) {
       raw = { sentAt: start, finishedAt: start + 1, statusCode: 429, throttleReason: kind < 0.85 ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded' };
@@ -41,7 +41,7 @@ function population(n: number, seed = 7): InvocationRecord[] {
         statusCode: 200,
         functionError: 'Unhandled',
         errorPayload: '{"errorType":"Error","errorMessage":"boom"}',
-        logTail: formatReportLine({ durationMs: 25, billedDurationMs: 25, memorySizeMb: 256, maxMemoryUsedMb: 70, status: 'error', errorType: 'Error' }),
+        logTail: reportLine({ durationMs: 25, billedDurationMs: 25, memorySizeMb: 256, maxMemoryUsedMb: 70, status: 'error', errorType: 'Error' }).trimEnd(),
       };
     } else if (kind < 0.97) {
       raw = { sentAt: start, finishedAt: start + 3, transportError: 'ECONNRESET' };

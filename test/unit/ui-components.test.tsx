@@ -85,7 +85,7 @@ describe('ink components', () => {
     const [cold, warm, axis] = frame(lastFrame).split('\n');
     expect(cold).toMatch(/^hist cold│.*█.*│$/);
     expect(warm).toMatch(/^ {5}warm│.*[▁▂▃▄▅▆▇█].*│$/);
-    expect(axis).toMatch(/^ +10\.0ms +1\.00s$/);
+    expect(axis).toMatch(/^ +10ms +1s$/);
   });
 
   it('Timeline draws lanes with a legend, and says when environment ids are unknown', () => {
@@ -110,7 +110,7 @@ describe('ink components', () => {
   it('LogLine formats a finished burst', () => {
     const log = snapshotOf(mid).log[0];
     if (!log) throw new Error('no log line');
-    expect(frame(render(<LogLine line={log} />).lastFrame)).toBe('burst 1/2: 30 sent · cold 28 · warm 0 · throttled 2 · release spread 2.0ms');
+    expect(frame(render(<LogLine line={log} />).lastFrame)).toBe('burst 1/2: 30 sent · cold 28 · warm 0 · throttled 2 · release spread 2ms');
   });
 
   it('LiveView fits everything essential in 80×24', () => {

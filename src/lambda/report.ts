@@ -1,9 +1,42 @@
 /**
- * Parse the decoded `X-Amz-Log-Result` tail (the last 4 KB of an invocation's log) into REPORT fields,
- * from the text log format (`REPORT RequestId: …\tDuration: …`) or the JSON one (`platform.report`),
- * plus coldprobe's emulator line (`COLDPROBE EnvId: …`). Pure and never throws: garbage in, undefined out.
+ * Lambda's log lines, both ways, in one place: the emulator writes START/END/REPORT/INIT_REPORT and the
+ * platform's timeout and crash lines exactly as real Lambda does (lambda-protocol.md §2.1), and core parses the
+ * decoded `X-Amz-Log-Result` tail (the last 4 KB of an invocation's log) back into REPORT fields, from the text
+ * log format (`REPORT RequestId: …\tDuration: …`) or the JSON one (`platform.report`), plus coldprobe's emulator
+ * line (`COLDPROBE EnvId: …`). Pure; the parsers never throw: garbage in, undefined out.
  */
-import type { EnvironmentTruth, ReportFields } from './types.js';
+
+/** A REPORT line's fields as parsed; durations in ms, memory in MB. */
+export interface ReportFields {
+  requestId?: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  /** Present only on an on-demand environment's first invocation. */
+  initDurationMs?: number;
+  /** SnapStart restores only. */
+  restoreDurationMs?: number;
+  /** `timeout`, `error`, … on failures; absent on success (text) or `success` (JSON). */
+  status?: string;
+  errorType?: string;
+}
+
+/** What the emulator says about the environment that served an invocation (absent on AWS). */
+export interface EnvironmentTruth {
+  /** Emulator environment id, stable for the environment's life. */
+  envId: string;
+  /** 1-based count of invocations this environment has served, this one included. */
+  envSeq: number;
+  /** `on-demand` or `provisioned-concurrency`. */
+  initType: string;
+  /** When the emulator read the request, µs since the run's start (absent from older results files). */
+  acceptedUs?: number;
+  /** When the invocation got its environment (warm, or a new one started for it), µs since the run's start. */
+  assignedUs?: number;
+  /** How long the cold start waited for an init slot before its runtime spawned, µs (0 when warm). */
+  queueWaitUs?: number;
+}
 
 /**
  * Find the last line of `tail` that starts with `prefix` and return it (without the newline).
@@ -181,26 +214,8 @@ export function parseEnvironmentLine(tail: string | undefined): EnvironmentTruth
   return { envId, envSeq, initType: initType ?? 'on-demand' };
 }
 
-/** Two decimals, as Lambda prints durations (`12.34 ms`). */
-const ms2 = (v: number): string => v.toFixed(2);
-
-/**
- * Format fields as a real-Lambda text REPORT line (field order as Lambda prints it, trailing `\t`); for tests and the emulator.
- */
-export function formatReportLine(f: ReportFields): string {
-  const parts = [
-    `REPORT RequestId: ${f.requestId ?? '00000000-0000-0000-0000-000000000000'}`,
-    `Duration: ${ms2(f.durationMs)} ms`,
-    `Billed Duration: ${Math.round(f.billedDurationMs)} ms`,
-    `Memory Size: ${Math.round(f.memorySizeMb)} MB`,
-    `Max Memory Used: ${Math.round(f.maxMemoryUsedMb)} MB`,
-  ];
-  if (f.initDurationMs !== undefined) parts.push(`Init Duration: ${ms2(f.initDurationMs)} ms`);
-  if (f.restoreDurationMs !== undefined) parts.push(`Restore Duration: ${ms2(f.restoreDurationMs)} ms`);
-  if (f.status !== undefined) parts.push(`Status: ${f.status}`);
-  if (f.errorType !== undefined) parts.push(`Error Type: ${f.errorType}`);
-  return parts.join('\t') + '\t';
-}
+/** The request id written when none is given. */
+const NIL_REQUEST_ID = '00000000-0000-0000-0000-000000000000';
 
 /** Format fields as a JSON-log-format `platform.report` line; for tests. `time` is an ISO-8601 string. */
 export function formatReportJson(f: ReportFields, time = '2024-07-01T08:54:54.127Z'): string {
@@ -212,13 +227,99 @@ export function formatReportJson(f: ReportFields, time = '2024-07-01T08:54:54.12
   };
   if (f.initDurationMs !== undefined) metrics['initDurationMs'] = f.initDurationMs;
   if (f.restoreDurationMs !== undefined) metrics['restoreDurationMs'] = f.restoreDurationMs;
-  const record: Record<string, unknown> = { requestId: f.requestId ?? '00000000-0000-0000-0000-000000000000', metrics };
+  const record: Record<string, unknown> = { requestId: f.requestId ?? NIL_REQUEST_ID, metrics };
   record['status'] = f.status ?? 'success';
   if (f.errorType !== undefined) record['errorType'] = f.errorType;
   return JSON.stringify({ time, type: 'platform.report', record });
 }
 
-/** Format coldprobe's emulator environment line (the emulator appends it after REPORT). */
-export function formatEnvironmentLine(env: EnvironmentTruth): string {
-  return `COLDPROBE EnvId: ${env.envId}\tEnvSeq: ${env.envSeq}\tInitType: ${env.initType}`;
+// ─── Writing: the lines the emulator's platform prints ─────────────────────────────────────────────────
+
+/** `START RequestId: <id> Version: <version>` */
+export function startLine(requestId: string, version: string): string {
+  return `START RequestId: ${requestId} Version: ${version}\n`;
+}
+
+/** `END RequestId: <id>` */
+export function endLine(requestId: string): string {
+  return `END RequestId: ${requestId}\n`;
+}
+
+/** coldprobe's own line (written right before END): which environment served the invocation. */
+export function coldprobeLine(envId: string, envSeq: number, initType: string): string {
+  return `COLDPROBE EnvId: ${envId}\tEnvSeq: ${envSeq}\tInitType: ${initType}\n`;
+}
+
+/** What a REPORT line is written from; durations in ms, memory in MB. */
+export interface ReportLineFields {
+  /** Defaults to the nil uuid (tests). */
+  requestId?: string;
+  durationMs: number;
+  /** Defaults to billedDurationMs(durationMs, initDurationMs). */
+  billedDurationMs?: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  /** Only on the first invocation of an on-demand environment. */
+  initDurationMs?: number;
+  /** SnapStart restores only. */
+  restoreDurationMs?: number;
+  /** `timeout` or `error` on failures; absent on success. */
+  status?: string;
+  /** With status `error`. */
+  errorType?: string;
+}
+
+/** Billed Duration in whole ms: ceil(Duration + Init Duration), since Lambda bills on-demand INIT (2025-08-01). */
+export function billedDurationMs(durationMs: number, initDurationMs?: number): number {
+  return Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));
+}
+
+/** The REPORT line in Lambda's field order (Init Duration after Max Memory Used, Status last), newer style (no trailing tab). */
+export function reportLine(f: ReportLineFields): string {
+  let line =
+    `REPORT RequestId: ${f.requestId ?? NIL_REQUEST_ID}\tDuration: ${f.durationMs.toFixed(2)} ms` +
+    `\tBilled Duration: ${f.billedDurationMs ?? billedDurationMs(f.durationMs, f.initDurationMs)} ms` +
+    `\tMemory Size: ${f.memorySizeMb} MB\tMax Memory Used: ${f.maxMemoryUsedMb} MB`;
+  if (f.initDurationMs !== undefined) line += `\tInit Duration: ${f.initDurationMs.toFixed(2)} ms`;
+  if (f.restoreDurationMs !== undefined) line += `\tRestore Duration: ${f.restoreDurationMs.toFixed(2)} ms`;
+  if (f.status === 'timeout') line += '\tStatus: timeout';
+  else if (f.status === 'error') line += `\tStatus: error${f.errorType === undefined ? '' : `\tError Type: ${f.errorType}`}`;
+  return `${line}\n`;
+}
+
+/** Fields of an INIT_REPORT line; duration in ms. */
+export interface InitReportFields {
+  initDurationMs: number;
+  /** `init`, or `invoke` for an init retried inside the first invocation (suppressed init). */
+  phase: 'init' | 'invoke';
+  /** `success` only for a retried init that worked (its duration is in no REPORT line). */
+  status: 'success' | 'timeout' | 'error';
+  errorType?: string;
+}
+
+/** `INIT_REPORT Init Duration: … ms\tPhase: init|invoke\tStatus: success|timeout|error[\tError Type: …]` */
+export function initReportLine(f: InitReportFields): string {
+  let line = `INIT_REPORT Init Duration: ${f.initDurationMs.toFixed(2)} ms\tPhase: ${f.phase}\tStatus: ${f.status}`;
+  if (f.status === 'error' && f.errorType !== undefined) line += `\tError Type: ${f.errorType}`;
+  return `${line}\n`;
+}
+
+/** The platform's timeout line: `<ISO time> <id> Task timed out after 3.02 seconds` (measured elapsed seconds). */
+export function timeoutLine(at: Date, requestId: string, elapsedS: number): string {
+  return `${at.toISOString()} ${requestId} Task timed out after ${elapsedS.toFixed(2)} seconds\n`;
+}
+
+/** The platform's crash lines for a runtime that exited mid-invoke (`reason`: `exit status 1`, `signal: killed`). */
+export function crashLines(requestId: string, reason: string, errorType = 'Runtime.ExitError'): string {
+  return `RequestId: ${requestId} Error: Runtime exited with error: ${reason}\n${errorType}\n`;
+}
+
+/** The platform's lines for an init whose runtime reported an error through `/init/error` (Runtime.Unknown). */
+export function unknownErrorLines(): string {
+  return 'Unknown application error occurred\nRuntime.Unknown\n';
+}
+
+/** `exit status N` or `signal: SIGKILL`, as the platform words a runtime exit. */
+export function exitReason(code: number | null, signal: string | null): string {
+  return signal !== null ? `signal: ${signal}` : `exit status ${code ?? 0}`;
 }

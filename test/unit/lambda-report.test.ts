@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatEnvironmentLine,
+  coldprobeLine,
   formatReportJson,
-  formatReportLine,
+  reportLine,
   parseEnvironmentLine,
   parseReportLine,
-} from '../../src/core/report-line.js';
+} from '../../src/lambda/report.js';
 import type { ReportFields } from '../../src/core/types.js';
 
 const ID = 'c6af9ac6-7b61-11e6-9a41-93e812345678';
@@ -191,7 +191,7 @@ describe('parseReportLine', () => {
     expect(parseReportLine(tail)?.initDurationMs).toBeUndefined();
   });
 
-  it('round-trips formatReportLine and formatReportJson', () => {
+  it('round-trips reportLine and formatReportJson', () => {
     const fields: ReportFields = {
       requestId: ID,
       durationMs: 12.34,
@@ -202,7 +202,7 @@ describe('parseReportLine', () => {
       status: 'error',
       errorType: 'Runtime.ExitError',
     };
-    expect(parseReportLine(`START\n${formatReportLine(fields)}\n`)).toEqual(fields);
+    expect(parseReportLine(`START\n${reportLine(fields).trimEnd()}\n`)).toEqual(fields);
     expect(parseReportLine(formatReportJson(fields))).toEqual(fields);
     const ok = { requestId: ID, durationMs: 1, billedDurationMs: 1, memorySizeMb: 128, maxMemoryUsedMb: 30 };
     expect(parseReportLine(formatReportJson(ok))).toEqual({ ...ok, status: 'success' });
@@ -213,9 +213,9 @@ describe('parseEnvironmentLine', () => {
   it('reads the COLDPROBE line wherever it sits in the tail', () => {
     const report = `REPORT RequestId: ${ID}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 30 MB\t`;
     const env = { envId: 'env-7', envSeq: 3, initType: 'on-demand' };
-    expect(parseEnvironmentLine(`${report}\n${formatEnvironmentLine(env)}\n`)).toEqual(env);
-    expect(parseEnvironmentLine(`${formatEnvironmentLine(env)}\n${report}\n`)).toEqual(env);
-    expect(parseReportLine(`${report}\n${formatEnvironmentLine(env)}\n`)).toMatchObject({ durationMs: 1 });
+    expect(parseEnvironmentLine(`${report}\n${coldprobeLine(env.envId, env.envSeq, env.initType).trimEnd()}\n`)).toEqual(env);
+    expect(parseEnvironmentLine(`${coldprobeLine(env.envId, env.envSeq, env.initType).trimEnd()}\n${report}\n`)).toEqual(env);
+    expect(parseReportLine(`${report}\n${coldprobeLine(env.envId, env.envSeq, env.initType).trimEnd()}\n`)).toMatchObject({ durationMs: 1 });
   });
 
   it.each([

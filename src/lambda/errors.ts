@@ -1,0 +1,30 @@
+/**
+ * Lambda's error vocabulary: the throttle reasons a 429 carries (`Reason`) and the function error types the
+ * platform reports (`Error Type`, the `errorType` of the response body), as core classifies them and the
+ * emulator raises them. Source: lambda-protocol.md §1.4 and §2.1, and the Invoke API reference
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+ */
+
+/** The 429 exception of Invoke. */
+export const THROTTLE_EXCEPTION = 'TooManyRequestsException';
+
+/** `Reason` values of a 429. */
+export const THROTTLE_REASONS = {
+  /** The account's concurrency is used up. */
+  account: 'ConcurrentInvocationLimitExceeded',
+  /** The function's reserved concurrency is used up. */
+  reserved: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+} as const;
+
+/** The reason counted for a 429 that names none. */
+export const UNKNOWN_THROTTLE_REASON = 'Unknown';
+
+/** Function error types the platform reports. */
+export const PLATFORM_ERRORS = {
+  timeout: 'Sandbox.Timedout',
+  exit: 'Runtime.ExitError',
+  initError: 'Runtime.InitError',
+  invalidEntrypoint: 'Runtime.InvalidEntrypoint',
+  truncatedResponse: 'Runtime.TruncatedResponse',
+  sandboxFailure: 'Sandbox.Failure',
+} as const;
