@@ -164,9 +164,10 @@ describe('ExecutionEnvironment with a fake supervisor', () => {
     expect(env.invocations).toBe(1);
   });
 
-  it('does not retry a provisioned environment\'s init: it fails and is gone', async () => {
-    const { env, processes, calls } = harness('provisioned-concurrency');
+  it('gives a provisioned init no CPU boost, and does not retry it: it fails and is gone', async () => {
+    const { env, processes, calls, quota } = harness('provisioned-concurrency');
     await env.start(20);
+    expect(quota).toEqual([{ pid: 1000, memoryMb: 128, initBoost: false }]);
     await env.exited;
     expect(processes).toHaveLength(1);
     expect(calls).toEqual(['initSettled', 'listener closed', 'gone']);
