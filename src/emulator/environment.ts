@@ -12,6 +12,7 @@
  * As in RIE, "response posted" (the answer was accepted, its body is being read) is apart from "response sent"
  * (the answer went to the caller): `/next` is only allowed once the response was sent.
  */
+import { PLATFORM_ERRORS } from '../lambda/errors.js';
 
 /** Which init an environment is running: its first (`init`), or the retry inside the first invocation (`invoke`). */
 export type InitPhase = 'init' | 'invoke';
@@ -210,7 +211,7 @@ const TABLE: Table = {
     answer: 'refuse',
     answerRead: 'refuse',
     // The runtime's own error type goes to the caller in its document; the platform reports Runtime.Unknown.
-    initError: (m) => ok({ ...m, state: 'initFailing', failure: { status: 'error', errorType: 'Runtime.Unknown' } }, 'initFailing'),
+    initError: (m) => ok({ ...m, state: 'initFailing', failure: { status: 'error', errorType: PLATFORM_ERRORS.unknown } }, 'initFailing'),
     initTimeout: (m) => ok({ ...m, state: 'initFailing', failure: { status: 'timeout' } }, 'initFailing'),
     timeout: (m) => (m.phase === 'invoke' ? ok(STOPPING, 'timedOut') : refused(m.state, 'timeout')),
     stop,

@@ -22,6 +22,7 @@ import {
   type ReportLineFields as ReportFields,
 } from '../lambda/report.js';
 import { BoundedLog, logTail } from './log.js';
+import { PLATFORM_ERRORS } from '../lambda/errors.js';
 import type { VersionConfig } from './model.js';
 import { MAX_RESPONSE_BYTES, type RuntimeApiHub, type RuntimeApiTarget, type RuntimeListener, type RuntimeReply, type RuntimeResult } from './runtime-api.js';
 import { pythonProgram, spawnRuntime, type ProcessEvents, type RuntimeProcess, type RuntimeSpec } from './supervisor.js';
@@ -322,7 +323,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   initError(body: Buffer): void {
     this.failedInit = {
       status: 'error',
-      errorType: 'Runtime.Unknown',
+      errorType: PLATFORM_ERRORS.unknown,
       // The caller gets the runtime's own document (e.g. Runtime.ImportModuleError), verbatim.
       document: body,
       message: 'Unknown application error occurred',
@@ -543,7 +544,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
         platformLines = timeoutLine(new Date(), inv.requestId, elapsedMs / 1000);
       } else if (how === 'exit' && job.result === undefined) {
         const reason = exitReason(exit?.code ?? null, exit?.signal ?? null);
-        answer = { errorType: 'Runtime.ExitError', body: platformErrorBody('Runtime.ExitError', `RequestId: ${inv.requestId} Error: Runtime exited with error: ${reason}`) };
+        answer = { errorType: PLATFORM_ERRORS.exit, body: platformErrorBody(PLATFORM_ERRORS.exit, `RequestId: ${inv.requestId} Error: Runtime exited with error: ${reason}`) };
         status = 'error';
         platformLines = crashLines(inv.requestId, reason);
       } else {
@@ -586,7 +587,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     }
     const durationMs = phase === 'init' || job.startedAt === undefined ? failure.initMs : performance.now() - job.startedAt;
     const timedOutAnswer = failure.status === 'timeout' && phase === 'invoke' ? timedOut(inv.requestId, this.config.timeoutS * 1000) : undefined;
-    const errorType = timedOutAnswer?.errorType ?? failure.errorType ?? 'Runtime.Unknown';
+    const errorType = timedOutAnswer?.errorType ?? failure.errorType ?? PLATFORM_ERRORS.unknown;
     const body = timedOutAnswer?.body ?? failure.document ?? platformErrorBody(errorType, `RequestId: ${inv.requestId} Error: ${failure.message}`);
     let tail: Buffer | undefined;
     if (inv.wantLog) {
@@ -626,7 +627,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
 
   /** An invocation the environment cannot take (a pool bug): answered at once, never left hanging. */
   private refuseInvocation(inv: Invocation, resolve: (outcome: InvocationOutcome) => void): void {
-    resolve(this.outcome(inv, this.invocationCount, platformErrorBody('Sandbox.Failure', 'Environment not ready'), 'Sandbox.Failure', undefined));
+    resolve(this.outcome(inv, this.invocationCount, platformErrorBody(PLATFORM_ERRORS.sandboxFailure, 'Environment not ready'), PLATFORM_ERRORS.sandboxFailure, undefined));
     this.host.invocationEnded(this);
   }
 
@@ -653,11 +654,11 @@ function newJob(inv: Invocation, resolve: (outcome: InvocationOutcome) => void):
 function answerOf(job: Job, r: RuntimeResult | undefined): { body: Buffer; errorType: string | undefined } {
   const id = job.inv.requestId;
   if (r === undefined || r.kind === 'truncated') {
-    return { errorType: 'Runtime.TruncatedResponse', body: platformErrorBody('Runtime.TruncatedResponse', `RequestId: ${id} Error: Runtime did not complete its response`) };
+    return { errorType: PLATFORM_ERRORS.truncatedResponse, body: platformErrorBody(PLATFORM_ERRORS.truncatedResponse, `RequestId: ${id} Error: Runtime did not complete its response`) };
   }
   if (r.kind === 'tooLarge') {
     const errorMessage = `Response payload size (${r.sizeBytes} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
-    return { errorType: 'Function.ResponseSizeTooLarge', body: Buffer.from(JSON.stringify({ errorMessage, errorType: 'Function.ResponseSizeTooLarge' })) };
+    return { errorType: PLATFORM_ERRORS.responseTooLarge, body: Buffer.from(JSON.stringify({ errorMessage, errorType: PLATFORM_ERRORS.responseTooLarge })) };
   }
   if (r.kind === 'error') return { errorType: r.errorType, body: r.body };
   return { errorType: undefined, body: r.body };
@@ -665,17 +666,17 @@ function answerOf(job: Job, r: RuntimeResult | undefined): { body: Buffer; error
 
 function timedOut(requestId: string, timeoutMs: number): { body: Buffer; errorType: string } {
   const seconds = (timeoutMs / 1000).toFixed(2);
-  return { errorType: 'Sandbox.Timedout', body: platformErrorBody('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`) };
+  return { errorType: PLATFORM_ERRORS.timeout, body: platformErrorBody(PLATFORM_ERRORS.timeout, `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`) };
 }
 
 /** The failure of an init whose process exited (or never started) without posting `/init/error`. */
 function exitFailure(code: number | null, signal: string | null, spawnError: string | undefined, spawnedAt: number): FailedInit {
   const initMs = spawnedAt === 0 ? 0 : performance.now() - spawnedAt;
   if (spawnError !== undefined) {
-    return { status: 'error', errorType: 'Runtime.InvalidEntrypoint', message: spawnError, initMs, lines: (id) => crashLines(id, spawnError, 'Runtime.InvalidEntrypoint') };
+    return { status: 'error', errorType: PLATFORM_ERRORS.invalidEntrypoint, message: spawnError, initMs, lines: (id) => crashLines(id, spawnError, PLATFORM_ERRORS.invalidEntrypoint) };
   }
   const reason = exitReason(code, signal);
-  return { status: 'error', errorType: 'Runtime.ExitError', message: `Runtime exited with error: ${reason}`, initMs, lines: (id) => crashLines(id, reason) };
+  return { status: 'error', errorType: PLATFORM_ERRORS.exit, message: `Runtime exited with error: ${reason}`, initMs, lines: (id) => crashLines(id, reason) };
 }
 
 function errorTypeOf(failure: InitFailure): { errorType?: string } {

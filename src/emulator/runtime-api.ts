@@ -4,6 +4,7 @@
  * the environment's state transition and only then reads its body or writes anything (as AWS's RIE does).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { PLATFORM_ERRORS } from '../lambda/errors.js';
 import type { EnvEffect, EnvEvent, EnvRefusal, EnvTransition } from './environment.js';
 
 /** Largest response a runtime may post (6 MiB + 100 bytes, as RIE and Lambda). */
@@ -154,7 +155,7 @@ function answer(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespo
     const body = trailerBody === undefined || trailerBody === '' ? read.body : Buffer.from(trailerBody, 'base64');
     target.result(requestId, { kind: 'error', body, errorType: trailerType });
   } else if (isError) {
-    target.result(requestId, { kind: 'error', body: read.body, errorType: errorTypeOf(header(req, ERROR_TYPE_HEADER), read.body, 'Function.Unknown') });
+    target.result(requestId, { kind: 'error', body: read.body, errorType: errorTypeOf(header(req, ERROR_TYPE_HEADER), read.body, PLATFORM_ERRORS.functionUnknown) });
   } else {
     target.result(requestId, { kind: 'response', body: read.body });
   }

@@ -19,12 +19,18 @@ export const THROTTLE_REASONS = {
 /** The reason counted for a 429 that names none. */
 export const UNKNOWN_THROTTLE_REASON = 'Unknown';
 
-/** Function error types the platform reports. */
+/**
+ * Function error types the platform reports (RIE's list, lambda-protocol.md §1.3). There is no
+ * `Runtime.InitError`: a failed init reports `Runtime.Unknown` (the runtime posted /init/error; its own type
+ * goes to the caller in its document) or `Runtime.ExitError` (it exited).
+ */
 export const PLATFORM_ERRORS = {
   timeout: 'Sandbox.Timedout',
   exit: 'Runtime.ExitError',
-  initError: 'Runtime.InitError',
+  unknown: 'Runtime.Unknown',
   invalidEntrypoint: 'Runtime.InvalidEntrypoint',
   truncatedResponse: 'Runtime.TruncatedResponse',
+  responseTooLarge: 'Function.ResponseSizeTooLarge',
+  functionUnknown: 'Function.Unknown',
   sandboxFailure: 'Sandbox.Failure',
 } as const;
