@@ -23,7 +23,7 @@ import { credentialsExpiryWarning } from '../targets/credentials.js';
 
 /** A command's run, resolved from its flags or profile. */
 export interface RunRequest {
-  command: 'burst' | 'run';
+  command: 'burst' | 'run' | 'load';
   /** What the run is called in messages (the function, or the profile's name). */
   name: string;
   plan: RunPlan;
@@ -77,7 +77,7 @@ export function exitCodeOf(ending: RunEnding): number {
 
 /** Steps that change a real function whatever it looks like now. */
 function changesSurely(cells: readonly PlannedCell[]): boolean {
-  return cells.some((c) => c.steps.some((s) => s.kind !== 'burst' && s.kind !== 'idle-wait' && s.kind !== 'set-memory'));
+  return cells.some((c) => c.steps.some((s) => s.kind !== 'burst' && s.kind !== 'load' && s.kind !== 'idle-wait' && s.kind !== 'set-memory'));
 }
 
 /**

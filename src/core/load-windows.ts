@@ -47,6 +47,26 @@ export interface LoadWindow {
   newEnvironments?: number;
 }
 
+/** What a load step leaves in its cell's results (`CellResult.load`). */
+export interface LoadSection {
+  /** The stages as `--stages` text. */
+  stages: string;
+  windowMs: number;
+  maxInFlight: number;
+  /** When the load started, µs since the run's start (window 0 starts here). */
+  originUs: number;
+  durationUs: number;
+  /** Invocations the schedule asked for. */
+  scheduled: number;
+  /** Never written (interrupted). */
+  notSent: number;
+  /** Written only after waiting for a free socket or a prepared request. */
+  startedFromBacklog: number;
+  windows: LoadWindow[];
+  /** HTTP loads: how the REPORT records were joined, or why they could not be. */
+  join?: { expected: number; joined: number; missing: number; withoutRequestId: number } | { unavailable: string };
+}
+
 interface WindowState {
   started: number;
   finished: number;

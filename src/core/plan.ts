@@ -4,6 +4,8 @@
  */
 import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../lambda/limits.js';
 import { usageError } from './errors.js';
+import { buildSchedule } from './load-schedule.js';
+import type { LoadStage } from './load-stages.js';
 import type { CellSpec } from './types.js';
 
 /** One action of a cell, in order; the cell's function is the one every step acts on. */
@@ -23,7 +25,9 @@ export type RunStep =
   /** Release `n` invocations together, or keep `concurrency` in flight until `n` were sent (closed loop). */
   | { kind: 'burst'; burst: number; n: number; concurrency?: number }
   /** Release this cell's provisioned concurrency as soon as it is measured (it costs money while it exists). */
-  | { kind: 'delete-provisioned' };
+  | { kind: 'delete-provisioned' }
+  /** Open-model load: invocations start when the stages say they are due (`coldprobe load`). */
+  | { kind: 'load'; stages: LoadStage[]; maxInFlight: number; windowMs: number };
 
 /**
  * What a cell will be, as far as the plan knows: runtime and memory come from the function itself when the
@@ -110,7 +114,12 @@ export function buildBurstPlan(options: BurstPlanOptions): RunPlan {
 /** Invocations the cells will send, over all cells and bursts. */
 export function plannedInvocations(cells: readonly PlannedCell[]): number {
   let total = 0;
-  for (const cell of cells) for (const step of cell.steps) if (step.kind === 'burst') total += step.n;
+  for (const cell of cells) {
+    for (const step of cell.steps) {
+      if (step.kind === 'burst') total += step.n;
+      else if (step.kind === 'load') total += buildSchedule(step.stages).count;
+    }
+  }
   return total;
 }
 

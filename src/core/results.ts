@@ -2,6 +2,7 @@
  * The results file: the saved artifact of every run. Records are the truth; summaries and histograms
  * are recomputable from them and stored so later commands (report, check, compare) need not re-run.
  */
+import type { LoadSection } from './load-windows.js';
 import type { MergedShards, ShardInfo } from './shard.js';
 import type { BurstInfo, CellSpec, CellSummary, InvocationRecord } from './types.js';
 
@@ -21,6 +22,8 @@ export interface CellResult {
   cost?: { perThousandUsd: number; totalUsd: number; prices: Record<string, number>; note: string };
   /** Free-form notes about this cell (e.g. "CPU quota unavailable"). */
   notes?: string[];
+  /** `coldprobe load`: the schedule and its time windows. */
+  load?: LoadSection;
 }
 
 export interface ResultsFile {

@@ -5,6 +5,10 @@
  *   cold.init.p99 < 800ms            latency.p99.9 <= 1.2s          cold_ratio <= 20%
  *   errors == 0                      throttled.ReservedFunctionConcurrentInvocationLimitExceeded == 0
  *   [node-512] cold.latency.p50 <= baseline * 1.10                  warm.latency.p99 < baseline + 5ms
+ *   cold_ratio[after 30s] < 0.01     latency.p99[10s..60s] < 200ms  throttled[before 20s] == 0
+ *
+ * A time window after the metric keeps only the invocations written in it, counted from the start of the load
+ * (`coldprobe load`) or of the run.
  */
 import { formatUs, UNIT_US } from './duration.js';
 import {
@@ -21,6 +25,7 @@ import {
 } from './cell-metrics.js';
 import { compareSamples, type NoiseResult } from './noise.js';
 import type { CellResult } from './results.js';
+import { summarize } from './summary.js';
 
 /** Comparison operators. */
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -37,6 +42,8 @@ export interface Threshold {
   /** Cell id pattern (`*` matches any run of characters); undefined = every cell. */
   scope?: string;
   metric: Metric;
+  /** Only invocations written in [fromUs, toUs) since the load's (or run's) start; undefined = all of them. */
+  window?: { fromUs: number; toUs?: number };
   op: Op;
   bound: Bound;
 }
@@ -174,6 +181,7 @@ export function parseThreshold(source: string): Threshold {
   c.pos += name.length;
   const metric = resolveMetric(name);
   if (metric === undefined) fail(c, `unknown metric '${name}'; ${suggestion(name)}${knownList()}`, metricStart);
+  const window = c.text[c.pos] === '[' ? readWindow(c) : undefined;
   skipSpace(c);
   const op = OPS.find((o) => c.text.startsWith(o, c.pos));
   if (op === undefined) fail(c, `expected an operator (${OPS.join(' ')}) after ${name}`);
@@ -181,7 +189,53 @@ export function parseThreshold(source: string): Threshold {
   const bound = readBound(c, metricKind(metric), name);
   skipSpace(c);
   if (c.pos < c.text.length) fail(c, `unexpected '${c.text.slice(c.pos)}' after the value`);
-  return { source: source.trim(), ...(scope === undefined ? {} : { scope }), metric, op, bound };
+  return { source: source.trim(), ...(scope === undefined ? {} : { scope }), metric, ...(window === undefined ? {} : { window }), op, bound };
+}
+
+const WINDOW_UNITS: Record<string, number> = { ms: 1000, s: 1_000_000, m: 60_000_000 };
+
+/** `[after 30s]`, `[before 20s]` or `[10s..60s]` right after a metric name; times in µs. */
+function readWindow(c: Cursor): { fromUs: number; toUs?: number } {
+  const open = c.pos;
+  const close = c.text.indexOf(']', open);
+  if (close < 0) fail(c, `missing ']' after the time window`);
+  const inner = c.text.slice(open + 1, close).trim();
+  const time = (text: string): number | undefined => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text.trim());
+    return m ? Number(m[1]) * (WINDOW_UNITS[m[2] as string] as number) : undefined;
+  };
+  let window: { fromUs: number; toUs?: number } | undefined;
+  const after = /^after\s+(.+)$/.exec(inner);
+  const before = /^before\s+(.+)$/.exec(inner);
+  const range = /^(.+?)\.\.(.+)$/.exec(inner);
+  if (after) {
+    const from = time(after[1] as string);
+    if (from !== undefined) window = { fromUs: from };
+  } else if (before) {
+    const to = time(before[1] as string);
+    if (to !== undefined) window = { fromUs: 0, toUs: to };
+  } else if (range) {
+    const from = time(range[1] as string);
+    const to = time(range[2] as string);
+    if (from !== undefined && to !== undefined && to > from) window = { fromUs: from, toUs: to };
+  }
+  if (window === undefined) fail(c, `expected a time window like [after 30s], [before 20s] or [10s..60s], got '[${inner}]'`, open);
+  c.pos = close + 1;
+  return window;
+}
+
+/**
+ * The cell as if only the invocations written inside `window` had happened (summary and histograms recomputed
+ * from those records), so every metric reads the same way on a window as on the whole cell.
+ */
+export function windowedCell(cell: CellResult, window: { fromUs: number; toUs?: number }): CellResult {
+  const originUs = cell.load?.originUs ?? 0;
+  const records = cell.records.filter((r) => {
+    const t = r.sentUs - originUs;
+    return t >= window.fromUs && (window.toUs === undefined || t < window.toUs);
+  });
+  const { summary, histograms } = summarize(records, cell.bursts, { functionName: cell.spec.functionName, runtime: cell.spec.runtime, memoryMb: cell.spec.memoryMb });
+  return { ...cell, records, summary, histograms };
 }
 
 /** Parse many thresholds, collecting every error instead of stopping at the first. */
@@ -264,7 +318,9 @@ function applyBound(bound: Extract<Bound, { type: 'baseline' }>, base: number): 
  * threshold on a latency percentile fails only when the noise test also says the change is a regression
  * (seeded, so deterministic); when the test cannot judge, the verdict is inconclusive.
  */
-export function evaluateThreshold(threshold: Threshold, cell: CellResult, baseline?: CellResult): Verdict {
+export function evaluateThreshold(threshold: Threshold, whole: CellResult, wholeBaseline?: CellResult): Verdict {
+  const cell = threshold.window === undefined ? whole : windowedCell(whole, threshold.window);
+  const baseline = threshold.window === undefined || wholeBaseline === undefined ? wholeBaseline : windowedCell(wholeBaseline, threshold.window);
   const kind = metricKind(threshold.metric);
   const fmt = (v: number): string => formatValue(v, kind);
   const head = { expression: threshold.source, cell: cell.spec.id, metric: threshold.metric.name };

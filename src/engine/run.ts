@@ -8,12 +8,15 @@ import { publishedVersions, type Change } from '../core/cleanup.js';
 import { estimateCellCost, pricesFor, type PriceTable } from '../core/cost.js';
 import { ColdprobeError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
+import { formatStages } from '../core/load-stages.js';
+import type { LoadSection } from '../core/load-windows.js';
 import type { PlannedCell, RunPlan } from '../core/plan.js';
 import type { CellResult } from '../core/results.js';
 import { RunTally } from '../core/tally.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from '../core/types.js';
 import type { FunctionInfo, Target } from '../targets/target.js';
 import { executeBurst } from './burst.js';
+import { executeInvokeLoad } from './invoke-load.js';
 import { type AliasOps, type CleanupReport, forceColdChanges, runCleanup } from './cleanup.js';
 import { type Clock, systemClock } from './clock.js';
 
@@ -102,6 +105,8 @@ interface CellState {
   /** clock.now() when provisioned concurrency was requested, until it was released. */
   provisionedSince?: number;
   provisionedMs: number;
+  /** A load step's schedule and windows. */
+  load?: LoadSection;
 }
 
 /** Perform `plan` against `target`. A missing function throws before anything ran; later setup failures come back as `error`. */
@@ -152,6 +157,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
     }
     const notes = [...(deps.notes ?? []), ...state.notes];
     if (notes.length > 0) result.notes = notes;
+    if (state.load !== undefined) result.load = state.load;
     cells.push(result);
   };
 
@@ -245,6 +251,29 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
               );
               state.bursts.push(outcome.info);
               for (const r of outcome.records) state.records.push(r);
+              if (outcome.interrupted) interrupted = true;
+              break;
+            }
+            case 'load': {
+              emit({ type: 'step', atUs: at(), cell: spec.id, step: 'burst', detail: `load ${formatStages(step.stages)} (per second), at most ${step.maxInFlight} in flight` });
+              const invoke = { functionName: fn, payload: plan.payload, ...(qualifier !== undefined ? { qualifier } : {}) };
+              const outcome = await executeInvokeLoad(
+                { cell: spec.id, invoke, stages: step.stages, maxInFlight: step.maxInFlight, windowMs: step.windowMs },
+                { target, clock, emit, ...(signal ? { signal } : {}), runStartAt, counter, graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000) },
+              );
+              state.bursts.push(outcome.info);
+              for (const r of outcome.records) state.records.push(r);
+              state.load = {
+                stages: formatStages(step.stages),
+                windowMs: step.windowMs,
+                maxInFlight: step.maxInFlight,
+                originUs: outcome.originUs,
+                durationUs: outcome.schedule.durationUs,
+                scheduled: outcome.schedule.count,
+                notSent: outcome.notSent,
+                startedFromBacklog: outcome.startedFromBacklog,
+                windows: outcome.windows,
+              };
               if (outcome.interrupted) interrupted = true;
               break;
             }

@@ -32,7 +32,7 @@ export interface RunRecordings {
 
 /** The results file of a run: the command's resolved options, plus what was put back and published when anything was. */
 export function buildResultsFile(
-  command: 'burst' | 'run',
+  command: 'burst' | 'run' | 'load',
   run: RunRecordings,
   target: { kind: 'aws' | 'emulator'; description: string; endpoint?: string },
   options: Record<string, unknown>,

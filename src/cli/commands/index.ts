@@ -17,6 +17,7 @@ export interface CommandEntry {
 export const commands: readonly CommandEntry[] = [
   { name: 'burst', summary: 'Release N invocations together and profile their cold starts.', load: async () => (await import('./burst.js')).burstCommand },
   { name: 'run', summary: 'Run a profile: a matrix of functions × memory × provisioned concurrency, compared.', load: async () => (await import('./run.js')).runCommand },
+  { name: 'load', summary: 'Start invocations at a rate over time (ramps, holds) and watch cold starts and throttles per window.', load: async () => (await import('./load.js')).loadCommand },
   { name: 'report', summary: 'Re-render a results file as text, or as an offline HTML page with charts.', load: async () => (await import('./report.js')).reportCommand },
   { name: 'check', summary: 'CI gate: judge thresholds and regressions against a baseline (exit 10 on failure)', load: async () => (await import('./check.js')).checkCommand },
   { name: 'compare', summary: 'compare two results files cell by cell, with a noise-aware verdict', load: async () => (await import('./compare.js')).compareCommand },

@@ -1,0 +1,172 @@
+/**
+ * `coldprobe load --url`: an open-model load on an HTTP endpoint. The URL is checked to accept connections
+ * first (exit 3 when it does not), the load runs through the autocannon-based driver, and with `--function` the
+ * function's REPORT records are read from CloudWatch Logs and joined to the requests by request id. The results
+ * file has the same shape as every other (one cell, its records, summary and `load` windows).
+ */
+import { connect } from 'node:net';
+import { ExitCode, targetUnavailable } from '../../core/errors.js';
+import { joinReports, reachedFunction } from '../../core/log-join.js';
+import { formatStages, type LoadStage } from '../../core/load-stages.js';
+import { loadWindows } from '../../core/load-windows.js';
+import { buildSchedule } from '../../core/load-schedule.js';
+import type { CellResult, ResultsFile } from '../../core/results.js';
+import { summarize } from '../../core/summary.js';
+import type { Threshold } from '../../core/threshold.js';
+import { runHttpLoad } from '../../engine/http-load.js';
+import { finishThresholds } from '../../engine/thresholds.js';
+import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../../io/atomic-file.js';
+import { buildResultsFile } from '../../io/results-builder.js';
+import { writeResultsFile } from '../../io/results-file.js';
+import { renderLoadWindows } from '../../report/load-windows.js';
+import { renderSummary } from '../../report/text.js';
+import type { CliIo } from '../command.js';
+
+export interface UrlLoadRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  stages: LoadStage[];
+  maxInFlight: number;
+  windowMs: number;
+  timeoutMs: number;
+  /** Join REPORT records of this function from CloudWatch Logs. */
+  functionName?: string;
+  logsEndpoint?: string;
+  region?: string;
+  awsProfile?: string;
+  logTimeoutMs: number;
+  thresholds: readonly Threshold[];
+  baseline?: ResultsFile;
+  out: string;
+  json: boolean;
+  color: boolean;
+}
+
+/** Runs the load; returns the exit code. */
+export async function runUrlLoad(req: UrlLoadRequest, io: CliIo): Promise<number> {
+  const schedule = buildSchedule(req.stages);
+  checkOutputPath(req.out, '--out', schedule.count * RESULTS_BYTES_PER_INVOCATION);
+  await checkReachable(req.url);
+  io.stderr.write(`coldprobe load ${req.method} ${req.url.href}: ${formatStages(req.stages)} (${schedule.count} requests), at most ${req.maxInFlight} in flight.\n`);
+  let lastShown = -1;
+  const startedAt = new Date();
+  const result = await runHttpLoad({
+    url: req.url,
+    method: req.method,
+    headers: req.headers,
+    ...(req.body === undefined ? {} : { body: req.body }),
+    stages: req.stages,
+    maxInFlight: req.maxInFlight,
+    timeoutMs: req.timeoutMs,
+    windowMs: req.windowMs,
+    cell: 'default',
+    signal: io.signal,
+    onRecord: (record) => {
+      // Plain live progress: one line per window as the load moves past it.
+      const index = Math.floor(record.sentUs / (req.windowMs * 1000)) - 1;
+      if (index > lastShown && !req.json) {
+        lastShown = index;
+        io.stderr.write(`  ${((index + 1) * req.windowMs) / 1000}s: ${record.index + 1} written\n`);
+      }
+    },
+  });
+  let join: NonNullable<CellResult['load']>['join'];
+  const notes: string[] = [];
+  if (req.functionName !== undefined && result.records.some(reachedFunction)) {
+    io.stderr.write(`Reading REPORT records of '${req.functionName}' from CloudWatch Logs (up to ${req.logTimeoutMs / 1000}s)…\n`);
+    const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { readReports } = await import('../../targets/cloudwatch-reports.js');
+    const client = new CloudWatchLogsClient({
+      maxAttempts: 3,
+      ...(req.region === undefined ? {} : { region: req.region }),
+      ...(req.logsEndpoint === undefined ? {} : { endpoint: req.logsEndpoint, region: req.region ?? 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+      ...(req.awsProfile === undefined ? {} : { profile: req.awsProfile }),
+    });
+    const wanted = new Set(result.records.filter(reachedFunction).flatMap((r) => (r.requestId === undefined ? [] : [r.requestId])));
+    const read = await readReports({
+      client,
+      functionName: req.functionName,
+      startTimeMs: result.startedAtMs,
+      endTimeMs: result.finishedAtMs,
+      wanted,
+      timeoutMs: req.logTimeoutMs,
+      pollMs: 1000,
+      signal: io.signal,
+    });
+    client.destroy();
+    if (read.ok) {
+      join = joinReports(result.records, read.reports);
+      if (join.missing > 0) notes.push(`${join.missing} of ${join.expected} REPORT records were not in CloudWatch Logs after ${req.logTimeoutMs / 1000}s; those requests are unknown.`);
+    } else {
+      join = { unavailable: read.reason };
+      notes.push(`cold/warm not known: ${read.reason}; latency only.`);
+    }
+  } else if (req.functionName === undefined) {
+    notes.push('cold/warm not known: HTTP responses carry no REPORT line; pass --function to read them from CloudWatch Logs.');
+  }
+  const cellInfo = { functionName: req.functionName ?? req.url.host, runtime: 'http', memoryMb: 0 };
+  const bursts = [{ index: 0, n: schedule.count, releaseSpreadUs: 0, prepareUs: 0, startedUs: result.records[0]?.sentUs ?? 0, notSent: result.notSent }];
+  const { summary, histograms } = summarize(result.records, bursts, cellInfo);
+  const cell: CellResult = {
+    spec: { id: 'default', label: `${req.method} ${req.url.href}`, ...cellInfo, provisioned: 0 },
+    bursts,
+    records: result.records,
+    histograms,
+    summary,
+    load: {
+      stages: formatStages(req.stages),
+      windowMs: req.windowMs,
+      maxInFlight: req.maxInFlight,
+      originUs: 0,
+      durationUs: schedule.durationUs,
+      scheduled: schedule.count,
+      notSent: result.notSent,
+      startedFromBacklog: result.startedFromBacklog,
+      // Recomputed after the join, so the windows' cold counts include what the logs said.
+      windows: loadWindows(result.records, { windowMs: req.windowMs, schedule }, schedule.durationUs),
+      ...(join === undefined ? {} : { join }),
+    },
+  };
+  if (notes.length > 0) cell.notes = notes;
+  const interrupted = io.signal.aborted;
+  const options: Record<string, unknown> = { url: req.url.href, method: req.method, headers: Object.keys(req.headers), bodyBytes: req.body?.length ?? 0, stages: formatStages(req.stages), maxInFlight: req.maxInFlight, windowMs: req.windowMs };
+  if (req.functionName !== undefined) options['function'] = req.functionName;
+  const results = buildResultsFile(
+    'load',
+    { startedAt: startedAt.toISOString(), finishedAt: new Date(result.finishedAtMs).toISOString(), interrupted, cells: [cell], cleanup: { done: [], failed: [] }, versions: [] },
+    { kind: req.logsEndpoint === undefined ? 'aws' : 'emulator', description: `http ${req.url.origin}` },
+    options,
+  );
+  const judged = req.thresholds.length > 0 ? finishThresholds(results, req.thresholds, req.baseline) : undefined;
+  if (judged) results.thresholds = judged.verdicts;
+  writeResultsFile(req.out, results);
+  const style = { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80 };
+  const text = renderSummary(results, style) + renderLoadWindows(cell, style.width) + `Results: ${req.out}\n`;
+  if (req.json) {
+    io.stderr.write(text);
+    io.stdout.write(`${JSON.stringify({ command: 'load', resultsPath: req.out, interrupted, summary, load: cell.load, notes: cell.notes ?? [], thresholds: results.thresholds ?? [] })}\n`);
+  } else io.stdout.write(text);
+  if (interrupted) return ExitCode.interrupted;
+  return judged === undefined ? ExitCode.ok : judged.exitCode;
+}
+
+/** Opens (and closes) one TCP connection to the URL's host and port; exit 3 in one sentence when that fails. */
+async function checkReachable(url: URL): Promise<void> {
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host, port });
+    const timer = setTimeout(() => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), 10_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.end();
+      resolve();
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(targetUnavailable(`cannot reach ${url.origin}: ${error.code ?? error.message}; nothing was sent.`, error));
+    });
+  });
+}

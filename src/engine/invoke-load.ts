@@ -1,0 +1,192 @@
+/**
+ * An open-model load on the Invoke API: the `load` step of a run. Invocations go through the same SDK path as a
+ * burst (`target.prepare` signs and parks each request on a pre-opened connection, `fire()` writes it), but are
+ * fired when the schedule says they are due instead of all at once. A buffer of prepared invocations is
+ * kept ahead of the schedule (about 100 ms of them, at least 8), so SDK work does not sit between the due time and the write.
+ * Every record keeps its due time (`scheduledUs`): latency from the schedule and schedule lag follow from it.
+ */
+import { toRecord } from '../core/classify.js';
+import type { EventSink } from '../core/events.js';
+import { buildSchedule, type LoadSchedule } from '../core/load-schedule.js';
+import type { LoadStage } from '../core/load-stages.js';
+import { LoadWindowAccumulator, type LoadWindow } from '../core/load-windows.js';
+import type { BurstInfo, InvocationRecord } from '../core/types.js';
+import type { InvokeSpec, PreparedInvocation, RawInvocationResult, Target } from '../targets/target.js';
+import type { Clock } from './clock.js';
+import { OpenModelDispatcher } from './open-model.js';
+
+export interface InvokeLoadParams {
+  cell: string;
+  invoke: InvokeSpec;
+  stages: readonly LoadStage[];
+  maxInFlight: number;
+  windowMs: number;
+}
+
+export interface InvokeLoadContext {
+  target: Target;
+  clock: Clock;
+  emit: EventSink;
+  signal?: AbortSignal;
+  runStartAt: number;
+  counter: { next: number };
+  graceMs: number;
+}
+
+export interface InvokeLoadOutcome {
+  info: BurstInfo;
+  records: InvocationRecord[];
+  schedule: LoadSchedule;
+  originUs: number;
+  notSent: number;
+  startedFromBacklog: number;
+  windows: LoadWindow[];
+  interrupted: boolean;
+}
+
+const us = (ms: number): number => Math.round(ms * 1000);
+/** Prepared invocations kept ahead of the schedule, in seconds of the peak rate (each holds an open connection). */
+const AHEAD_S = 0.1;
+
+/** Runs the load; resolves when every fired invocation has its record. */
+export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoadContext): Promise<InvokeLoadOutcome> {
+  const { clock, emit, target, signal } = ctx;
+  const schedule = buildSchedule(params.stages);
+  const peakPerS = Math.max(...params.stages.map((s) => Math.max(s.fromPerS, s.toPerS)));
+  const ahead = Math.max(8, Math.min(params.maxInFlight, 500, Math.ceil(peakPerS * AHEAD_S)));
+  // The first prepared requests (and their connections) are ready before the schedule's zero, as a burst's are.
+  const primed = schedule.count === 0 || signal?.aborted ? [] : await target.prepare(params.invoke, Math.min(ahead, schedule.count), signal);
+  const originAt = clock.now();
+  const originUs = us(originAt - ctx.runStartAt);
+  const nowUs = (): number => (clock.now() - originAt) * 1000;
+  const windows = new LoadWindowAccumulator({ windowMs: params.windowMs, schedule, originUs, startsFromSent: true });
+  emit({ type: 'burst-start', atUs: originUs, cell: params.cell, burst: 0, n: schedule.count, waves: 1 });
+
+  const records: InvocationRecord[] = [];
+  const buffer: PreparedInvocation[] = [...primed];
+  const live = new Set<PreparedInvocation>();
+  let prepared = primed.length;
+  let preparing = false;
+  let inFlight = 0;
+  let failure: unknown;
+  let firstSentAt = Number.POSITIVE_INFINITY;
+  let prepareMsTotal = primed.reduce((ms, p) => ms + p.prepareMs, 0);
+  let dispatchDone = false;
+  let settle: () => void = () => {};
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const maybeSettled = (): void => {
+    if (dispatchDone && inFlight === 0) settle();
+  };
+
+  // The dispatcher stops on Ctrl-C or when preparing fails; in-flight invocations get the grace period.
+  const abortLoad = new AbortController();
+  const onAbort = (): void => abortLoad.abort();
+  if (signal?.aborted) abortLoad.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const dispatcher = new OpenModelDispatcher(
+    schedule,
+    {
+      nowUs,
+      start: (_index, dueUs) => {
+        if (inFlight >= params.maxInFlight) return false;
+        const p = buffer.shift();
+        if (p === undefined) {
+          refill();
+          return false;
+        }
+        fire(p, dueUs);
+        refill();
+        return true;
+      },
+    },
+    abortLoad.signal,
+  );
+
+  function refill(): void {
+    if (preparing || failure !== undefined || dispatchDone || prepared >= schedule.count || buffer.length >= ahead) return;
+    const size = Math.min(ahead - buffer.length, schedule.count - prepared);
+    prepared += size;
+    preparing = true;
+    target.prepare(params.invoke, size, signal).then(
+      (batch) => {
+        preparing = false;
+        for (const p of batch) {
+          prepareMsTotal += p.prepareMs;
+          if (dispatchDone) p.discard();
+          else buffer.push(p);
+        }
+        dispatcher.capacityFreed();
+        refill();
+      },
+      (error: unknown) => {
+        preparing = false;
+        failure ??= error;
+        // Nothing more can be prepared: stop the schedule; what is in flight still ends in records.
+        abortLoad.abort();
+      },
+    );
+  }
+
+  function fire(p: PreparedInvocation, dueUs: number): void {
+    const index = ctx.counter.next++;
+    inFlight++;
+    live.add(p);
+    const scheduledAt = originAt + dueUs / 1000;
+    const done = (raw: RawInvocationResult): void => {
+      inFlight--;
+      live.delete(p);
+      if (raw.sentAt < firstSentAt) firstSentAt = raw.sentAt;
+      const record = toRecord(raw, { index, cell: params.cell, burst: 0, scheduledAt, runStartAt: ctx.runStartAt, prepareMs: p.prepareMs });
+      records.push(record);
+      windows.add(record);
+      emit({ type: 'record', record });
+      dispatcher.capacityFreed();
+      maybeSettled();
+    };
+    const pending = p.fire();
+    windows.sent(us(clock.now() - ctx.runStartAt));
+    pending.then(done, (error: unknown) => {
+      const now = clock.now();
+      done({ sentAt: now, finishedAt: now, transportError: error instanceof Error ? error.name : 'Error' });
+    });
+  }
+
+  refill();
+  const dispatched = await dispatcher.run();
+  dispatchDone = true;
+  for (const p of buffer.splice(0)) p.discard();
+  let graceTimer: NodeJS.Timeout | undefined;
+  if (signal?.aborted && inFlight > 0) graceTimer = setTimeout(() => {
+    for (const p of live) p.discard();
+  }, ctx.graceMs);
+  maybeSettled();
+  await settled;
+  if (graceTimer !== undefined) clearTimeout(graceTimer);
+  signal?.removeEventListener('abort', onAbort);
+
+  if (failure !== undefined && records.length === 0) throw failure;
+  if (failure !== undefined) {
+    const message = failure instanceof Error ? failure.message : String(failure);
+    emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `load stopped early: ${message}` });
+  }
+  records.sort((a, b) => a.index - b.index);
+  const info: BurstInfo = {
+    index: 0,
+    n: schedule.count,
+    releaseSpreadUs: 0,
+    prepareUs: us(prepareMsTotal),
+    startedUs: Number.isFinite(firstSentAt) ? us(firstSentAt - ctx.runStartAt) : originUs,
+    notSent: dispatched.notSent,
+  };
+  emit({ type: 'burst-end', atUs: us(clock.now() - ctx.runStartAt), cell: params.cell, burst: 0, info });
+  return {
+    info,
+    records,
+    schedule,
+    originUs,
+    notSent: dispatched.notSent,
+    startedFromBacklog: dispatched.startedFromBacklog,
+    windows: windows.windows(schedule.durationUs),
+    interrupted: signal?.aborted === true || failure !== undefined,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * `coldprobe load` on the emulator: the open-model load step through the one engine, the real SDK and real
+ * runtimes, read through its time windows; and the command's answers to bad input.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { parseStages, type LoadStage } from '../../src/core/load-stages.js';
+import type { LoadWindow } from '../../src/core/load-windows.js';
+import type { ResultsFile } from '../../src/core/results.js';
+import { executeRun } from '../../src/engine/run.js';
+import { useTargets } from './target-helpers.js';
+
+function stages(text: string): LoadStage[] {
+  const parsed = parseStages(text);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.stages;
+}
+
+const payload = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value));
+
+describe('load on the emulator', () => {
+  const { emulatorTarget } = useTargets();
+
+  it('a ramp across reserved concurrency: throttles start once enough invocations overlap, and go on through the hold', async () => {
+    const target = await emulatorTarget();
+    const reserved = 4;
+    await target.putReservedConcurrency('node-sleep', reserved);
+    const windowMs = 500;
+    const plan = { cells: [{ spec: { id: 'default', label: 'node-sleep', functionName: 'node-sleep', provisioned: 0 }, steps: [{ kind: 'load' as const, stages: stages('2s:0-30,2s:30'), maxInFlight: 200, windowMs }] }], payload: payload({ sleepMs: 400 }) };
+    const outcome = await executeRun(plan, target, { emit: () => undefined });
+    const cell = outcome.cells[0];
+    const windows = cell?.load?.windows ?? [];
+    expect(cell?.records.length).toBe(90);
+    const firstThrottled = windows.findIndex((w) => w.throttled > 0);
+    expect(firstThrottled).toBeGreaterThanOrEqual(0);
+    // No throttle before more than `reserved` invocations had started (nothing could exceed the reservation).
+    const startedBefore = windows.slice(0, firstThrottled + 1).reduce((n, w) => n + w.started, 0);
+    expect(startedBefore).toBeGreaterThan(reserved);
+    // The hold (30/s × 0.4 s ≈ 12 wanted in flight, 4 allowed) throttles in every one of its windows.
+    const hold = windows.slice(2000 / windowMs, 4000 / windowMs);
+    expect(hold.every((w) => w.throttled > 0)).toBe(true);
+    // Throttles are the one Reason of a reservation, and never more environments than reserved were busy.
+    expect(Object.keys(windows.reduce<Record<string, number>>((all, w) => ({ ...all, ...w.throttlesByReason }), {}))).toEqual(['ReservedFunctionConcurrentInvocationLimitExceeded']);
+    expect(Math.max(...windows.map((w) => w.environments ?? 0))).toBeLessThanOrEqual(reserved);
+  });
+
+  it('steps a cold function cannot meet at once: cold starts come at the start of each step, none once the rate holds', async () => {
+    const target = await emulatorTarget();
+    const windowMs = 1000;
+    const plan = { cells: [{ spec: { id: 'default', label: 'node-sleep', functionName: 'node-sleep', provisioned: 0 }, steps: [{ kind: 'load' as const, stages: stages('4s:4,4s:15,4s:30'), maxInFlight: 200, windowMs }] }], payload: payload({ sleepMs: 100 }) };
+    const outcome = await executeRun(plan, target, { emit: () => undefined });
+    const windows: LoadWindow[] = outcome.cells[0]?.load?.windows ?? [];
+    const cold = windows.map((w) => w.cold);
+    const total = cold.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(1);
+    // Steps start at 0 s, 4 s and 8 s; each step's last two seconds hold a rate its environments already serve.
+    // On an idle machine they see no cold start at all; a machine loaded by other work stalls the driver now and
+    // then, and a stall bunches arrivals, so the relation is held with slack: at most a quarter as many late.
+    const sum = (from: number): number => (cold[from] ?? 0) + (cold[from + 1] ?? 0);
+    const early = sum(0) + sum(4) + sum(8);
+    const late = sum(2) + sum(6) + sum(10);
+    expect(late * 4, `cold per window: ${cold.join(' ')}`).toBeLessThanOrEqual(early);
+    // And the new environments came with the step that needed more of them.
+    expect(sum(8), `cold per window: ${cold.join(' ')}`).toBeGreaterThan(0);
+    expect(windows.every((w) => w.cold === (w.newEnvironments ?? -1))).toBe(true);
+  });
+});
+
+describe('coldprobe load: bad input gets one sentence and its exit code', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coldprobe-load-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  function harness() {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    return { io: { stdout, stderr, stdin: new PassThrough(), env: { NO_COLOR: '1' }, cwd: dir, signal: new AbortController().signal, requestInterrupt: () => undefined }, out: () => out, err: () => err };
+  }
+
+  it.each([
+    [['--rate', '0', '--duration', '5s'], 2, /^coldprobe: --rate must be a number of invocations per second greater than 0, got 0\.\n$/],
+    [['--stages', '30s:0-200,60:200'], 2, /^coldprobe: --stages has '60' at column 11 of '30s:0-200,60:200' where a duration like 500ms, 30s, 2m or 1h belongs\.\n$/],
+    [['--rate', '10', '--stages', '1s:5'], 2, /^coldprobe: give either --stages or --rate with --duration, not both\.\n$/],
+    [['--url', 'http://127.0.0.1:9/', '--rate', '5', '--duration', '1s', '--threshold', 'cold_ratio < 0.1'], 2, /^coldprobe: 'cold_ratio < 0\.1' needs cold\/warm classification, which HTTP traffic gets only from the function's REPORT records: add --function NAME\.\n$/],
+  ])('%j exits %i', async (args, code, message) => {
+    const h = harness();
+    expect(await main(['load', ...args], h.io)).toBe(code);
+    expect(h.err()).toMatch(message);
+    expect(h.out()).toBe('');
+  });
+
+  it('an unreachable URL exits 3 before anything is sent, and writes no results file', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const h = harness();
+    expect(await main(['load', '--url', `http://127.0.0.1:${port}/`, '--rate', '5', '--duration', '1s', '--out', 'never.json'], h.io)).toBe(3);
+    expect(h.err()).toBe(`coldprobe: cannot reach http://127.0.0.1:${port}: ECONNREFUSED; nothing was sent.\n`);
+    expect(() => readFileSync(join(dir, 'never.json'))).toThrow();
+  });
+
+  it('a short load on the Invoke API writes a results file with its windows', async () => {
+    const h = harness();
+    expect(await main(['load', '--rate', '10', '--duration', '1s', '--no-tui', '--out', 'load.json'], h.io), h.err()).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, 'load.json'), 'utf8')) as ResultsFile;
+    expect(results.command).toBe('load');
+    const cell = results.cells[0];
+    expect(cell?.records).toHaveLength(10);
+    expect(cell?.load?.scheduled).toBe(10);
+    expect(cell?.load?.windows[0]?.requested).toBe(10);
+    expect(h.out()).toMatch(/Per 1s window \(stages 1s:10; 10 scheduled/);
+  });
+});
