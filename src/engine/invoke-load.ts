@@ -48,6 +48,24 @@ const us = (ms: number): number => Math.round(ms * 1000);
 /** Prepared invocations kept ahead of the schedule, in seconds of the peak rate (each holds an open connection). */
 const AHEAD_S = 0.1;
 
+/** One window as a line of the live view. */
+export function windowLine(w: LoadWindow, windowMs: number): string {
+  const perS = 1000 / windowMs;
+  const parts = [
+    `t=${((w.index * windowMs) / 1000).toFixed(windowMs < 1000 ? 1 : 0)}s`,
+    `${(w.requested * perS).toFixed(0)}/s asked`,
+    `${(w.started * perS).toFixed(0)}/s started`,
+    `${w.inFlight} in flight`,
+    `${w.cold} cold`,
+    `${w.throttled} throttled`,
+    `p50 ${(w.latencyP50Us / 1000).toFixed(1)} ms`,
+    `p99 ${(w.latencyP99Us / 1000).toFixed(1)} ms`,
+    `lag p99 ${(w.scheduleLagP99Us / 1000).toFixed(1)} ms`,
+  ];
+  if (w.environments !== undefined) parts.push(`${w.environments} environments (${w.newEnvironments ?? 0} new)`);
+  return parts.join(', ');
+}
+
 /** Runs the load; resolves when every fired invocation has its record. */
 export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoadContext): Promise<InvokeLoadOutcome> {
   const { clock, emit, target, signal } = ctx;
@@ -152,7 +170,15 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   }
 
   refill();
+  // The live view's picture over time: one line per window, a window after it closed (so most of its
+  // responses are in; the results file has the final numbers).
+  let shown = 0;
+  const ticker = setInterval(() => {
+    const all = windows.windows();
+    while (shown < all.length - 2) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'info', message: windowLine(all[shown++] as LoadWindow, params.windowMs) });
+  }, params.windowMs);
   const dispatched = await dispatcher.run();
+  clearInterval(ticker);
   dispatchDone = true;
   for (const p of buffer.splice(0)) p.discard();
   let graceTimer: NodeJS.Timeout | undefined;

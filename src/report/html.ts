@@ -7,6 +7,7 @@ import type { ResultsFile } from '../core/results.js';
 import { bestCells, rowOf, type MatrixRow } from './matrix-rows.js';
 import { compactMs, compactUsd } from './matrix-table.js';
 import { coldRatioSvg, escapeHtml, histogramSvg, timelineSvg } from './svg.js';
+import { loadChartsHtml } from './load-chart.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#212529;max-width:1200px}
@@ -115,6 +116,7 @@ export function renderHtml(results: ResultsFile): string {
     parts.push(`<figure>${histogramSvg(cell)}<figcaption>${escapeHtml(cell.spec.label)} · ${cell.summary.total} invocations</figcaption></figure>`);
   }
   parts.push('</div>');
+  parts.push(loadChartsHtml(results.cells));
   parts.push('<h2>Cold ratio against provisioned concurrency</h2>', coldRatioSvg(results.cells));
   parts.push('<h2>Environment timeline</h2>', LEGEND, `<div style="overflow-x:auto">${timeline.svg}</div>`);
   if (timeline.note) parts.push(`<p class="note">${escapeHtml(timeline.note)}</p>`);
