@@ -44,7 +44,7 @@ export function createHistogram(significantDigits: 2 | 3 = SIGNIFICANT_DIGITS): 
 /** Record one value in µs, rounded and clamped into the trackable range (never throws). */
 export function recordUs(histogram: Histogram, valueUs: number): void {
   const v = Number.isFinite(valueUs) ? Math.round(valueUs) : 0;
-  histogram.recordValue(v < 0 ? 0 : v > HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : v);
+  histogram.recordValue(Math.min(HIGHEST_TRACKABLE_US, Math.max(0, v)));
 }
 
 /** Percentiles reported by {@link statsOf}, in the order of the single pass below. */

@@ -31,15 +31,6 @@ export interface SummaryResult {
   histograms: Partial<Record<HistogramName, string>>;
 }
 
-const OUTCOMES: readonly Outcome[] = [
-  'ok',
-  'function-error',
-  'throttled',
-  'service-error',
-  'client-timeout',
-  'transport-error',
-];
-
 const CLASSES: readonly Classification[] = ['cold', 'warm', 'unknown'];
 
 /** A zero count for every outcome. */

@@ -174,7 +174,7 @@ export function parseThreshold(source: string): Threshold {
     skipSpace(c);
   }
   const metricStart = c.pos;
-  const name = /^[A-Za-z_][\w.:\-]*/.exec(c.text.slice(c.pos))?.[0];
+  const name = /^[A-Za-z_][\w.:-]*/.exec(c.text.slice(c.pos))?.[0];
   if (name === undefined) {
     fail(c, `expected a metric name; ${knownList()}`);
   }

@@ -120,7 +120,3 @@ export const profileSchema = z.strictObject({
 
 /** A validated profile (defaults applied, durations in ms). */
 export type Profile = z.output<typeof profileSchema>;
-/** The profile's target section after validation. */
-export type ProfileTarget = Profile['target'];
-/** Price overrides as written in a profile. */
-export type PriceOverrides = NonNullable<Profile['prices']>;

@@ -8,14 +8,6 @@
 /** The 429 exception of Invoke. */
 export const THROTTLE_EXCEPTION = 'TooManyRequestsException';
 
-/** `Reason` values of a 429. */
-export const THROTTLE_REASONS = {
-  /** The account's concurrency is used up. */
-  account: 'ConcurrentInvocationLimitExceeded',
-  /** The function's reserved concurrency is used up. */
-  reserved: 'ReservedFunctionConcurrentInvocationLimitExceeded',
-} as const;
-
 /** The reason counted for a 429 that names none. */
 export const UNKNOWN_THROTTLE_REASON = 'Unknown';
 

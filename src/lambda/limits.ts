@@ -13,12 +13,3 @@ export const MB_PER_VCPU = 1769;
 
 /** Bytes of log returned in `X-Amz-Log-Result` with `LogType: Tail` (the last 4 KB). */
 export const LOG_TAIL_BYTES = 4096;
-
-/** Concurrent executions of an account in a Region, by default. */
-export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
-
-/** On-demand init limit, ms (an init that takes longer is retried inside the first invoke). */
-export const INIT_TIMEOUT_MS = 10_000;
-
-/** Longest function timeout, s. */
-export const MAX_TIMEOUT_S = 900;

@@ -199,7 +199,7 @@ export function parseReportLine(tail: string | undefined): ReportFields | undefi
  * Parse coldprobe's emulator line `COLDPROBE EnvId: <id>\tEnvSeq: <n>\tInitType: <type>`; undefined when absent.
  */
 export function parseEnvironmentLine(tail: string | undefined): EnvironmentTruth | undefined {
-  if (!tail || !tail.includes('COLDPROBE ')) return undefined;
+  if (!tail?.includes('COLDPROBE ')) return undefined;
   const line = lastLineStartingWith(tail, 'COLDPROBE ');
   if (line === undefined) return undefined;
   let envId: string | undefined;

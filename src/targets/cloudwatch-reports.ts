@@ -3,7 +3,7 @@
  * time window) until every wanted request id is in or the timeout passes. Lambda delivers logs to CloudWatch
  * asynchronously, typically seconds after the invocation, so one read right after a run finds only part.
  */
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { reportsByRequestId } from '../core/log-join.js';
 import type { ReportFields } from '../core/types.js';
 

@@ -7,6 +7,7 @@
  * due; times are taken with performance.now() at the write and at the parsed response (µs), and the record
  * keeps the due time too, so latency from the schedule is known.
  */
+import { INVOKE_HEADERS } from '../lambda/headers.js';
 import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -210,9 +211,9 @@ function readHeaders(job: InFlight, statusCode: number, raw: string[]): void {
   job.statusCode = statusCode;
   const headers: IncomingHttpHeaders = {};
   for (let i = 0; i + 1 < raw.length; i += 2) headers[(raw[i] as string).toLowerCase()] = raw[i + 1] as string;
-  const requestId = headers['x-amzn-requestid'];
+  const requestId = headers[INVOKE_HEADERS.requestId];
   if (typeof requestId === 'string') job.requestId = requestId;
-  const errorType = headers['x-amzn-errortype'];
+  const errorType = headers[INVOKE_HEADERS.errorType];
   if (typeof errorType === 'string') job.errorType = errorType.split(':')[0];
   const env = readEnvironmentTruth(headers);
   if (env !== undefined) job.env = env;

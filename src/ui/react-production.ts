@@ -14,4 +14,3 @@ const loaded = Object.entries(createRequire(import.meta.url).cache).some(
 );
 if (!loaded) process.env.NODE_ENV ??= 'production';
 
-export {};

@@ -1,13 +1,16 @@
 /**
  * `coldprobe burst` as a user runs it: the built CLI spawned as a child process (run `npm run build` first),
- * on the bundled emulator, from a folder without profiles/ (so the shipped sample functions are used).
+ * on the bundled emulator, from a folder without profiles/ (so the shipped sample functions are used). Bad input
+ * needs no process of its own: those cases call main() in this process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { startEmulator } from '../../src/emulator/index.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -41,6 +44,19 @@ function start(args: string[], onStderr?: (text: string, child: ChildProcess) =>
     onStderr?.(stderr, child);
   });
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/** main() in this process with its own streams, in the test's folder, no terminal, no AWS settings. */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const env = { NO_COLOR: '1', CI: '1' };
+  const code = await main(args, { stdout, stderr, stdin: new PassThrough(), env, cwd: dir, signal: new AbortController().signal, requestInterrupt: () => undefined });
+  return { code, stdout: out, stderr: err };
 }
 
 /** stderr without the AWS SDK's Node-version advisory, which is not ours. */
@@ -104,12 +120,11 @@ describe('coldprobe burst (spawned CLI)', () => {
     ['an emulator-only flag on aws', ['burst', '--target', 'aws', '--idle-ttl', '5s'], /--idle-ttl only applies to --target emulator/],
     ['a malformed threshold', ['burst', '--threshold', 'cold.inti.p99 < 800ms'], /bad threshold .*did you mean 'cold.init.p99'/],
     ['a baseline threshold without --baseline', ['burst', '--threshold', 'warm.latency.p99 < baseline + 5ms'], /no baseline was given/],
-  ])('%s exits 2 with one sentence and writes nothing', async (_name, args, message) => {
-    const run = await start([...args, '--out', join(dir, 'never.json')]);
+  ])('%s exits 2 with one sentence and writes nothing (in process: no real process needed)', async (_name, args, message) => {
+    const run = await inProcess([...args, '--out', join(dir, 'never.json')]);
     expect(run.code).toBe(2);
-    const err = ownStderr(run.stderr);
-    expect(err).toMatch(message);
-    expect(err.split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stdout).toBe('');
     expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });

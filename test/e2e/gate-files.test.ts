@@ -156,7 +156,7 @@ describe('coldprobe baseline and compare (built CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/cell node-128\n/);
     expect(r.stdout).toMatch(/cold\.latency\.p50 .* REGRESSION/);
-    expect(r.stdout).toMatch(/cell node-512\n(.*\n)*?  => no regression beyond the noise/);
+    expect(r.stdout).toMatch(/cell node-512\n(.*\n)*? {2}=> no regression beyond the noise/);
     for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     expect(cli(['compare', 'base.json']).code).toBe(2);
   });

@@ -49,6 +49,7 @@ function functionsDir(name: string, initDelayMs: number): void {
   const bootstrap = join(to, 'bootstrap');
   const code = readFileSync(bootstrap, 'utf8');
   if (!code.includes('set -eu\n')) throw new Error('provided-hello bootstrap changed: update this test');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter default, not a template
   writeFileSync(bootstrap, code.replace('set -eu\n', 'set -eu\nsleep "${INIT_DELAY_S:-0}"\n'), { mode: 0o755 });
   const file = join(to, 'function.json');
   const def = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -92,7 +92,7 @@ describe('stats', () => {
     expect(s.count).toBe(200);
     expect(s.p50Us).toBeLessThan(1100);
     expect(s.p90Us).toBeGreaterThan(8900);
-    [a, b, m].forEach((h) => h.destroy());
+    for (const h of [a, b, m]) h.destroy();
   });
 
   it('clamps out-of-range and non-finite values instead of throwing or growing', () => {
