@@ -32,6 +32,8 @@ export interface TuiOptions {
   color?: boolean;
   /** The tally the engine feeds; without one the view tallies the events it gets. */
   tally?: RunTally;
+  /** Monotonic clock in ms (default performance.now), injected so tests can pace frames on a fake clock. */
+  now?: () => number;
 }
 
 /** A running TUI: feed it events, then finish it with the final text. */
@@ -105,11 +107,12 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   // ink colours through chalk's default instance, which does not read NO_COLOR: switch it off here.
   if (options.color === false) chalk.level = 0;
   const store = createUiStore(options.tally);
+  const nowMs = options.now ?? ((): number => performance.now());
   // Map the engine's clock (µs since run start, carried by events) onto ours so elapsed time moves between events.
   let clock: { atUs: number; perfMs: number } | undefined;
   let ended = false;
   const nowUs = (): number | undefined =>
-    clock ? clock.atUs + (performance.now() - clock.perfMs) * 1000 : undefined;
+    clock ? clock.atUs + (nowMs() - clock.perfMs) * 1000 : undefined;
 
   // Frames are drawn when events arrived since the last one, and otherwise once a second (the clock and the
   // timeline's right edge move); never between burst-start and burst-released, so a frame cannot delay the release;
@@ -120,8 +123,8 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   let nextFrameMs = 0;
   let lastText: string | undefined;
   const sink: EventSink = (event: RunEvent) => {
-    if (event.type === 'run-start') clock = { atUs: event.atUs, perfMs: performance.now() };
-    else if (event.type === 'burst-start') releasingSinceMs = performance.now();
+    if (event.type === 'run-start') clock = { atUs: event.atUs, perfMs: nowMs() };
+    else if (event.type === 'burst-start') releasingSinceMs = nowMs();
     else if (event.type === 'burst-released' || event.type === 'burst-end' || event.type === 'run-end') releasingSinceMs = undefined;
     if (event.type === 'run-end') ended = true;
     dirty = true;
@@ -159,7 +162,7 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
   const draw = (): void => {
     dirty = false;
     const next = frame();
-    lastFrameMs = performance.now();
+    lastFrameMs = nowMs();
     // ink redraws everything on any change; an unchanged picture (and no new line above it) costs nothing.
     if (next.live === lastText && next.snapshot.log.length === logLength) return;
     lastText = next.live;
@@ -170,7 +173,7 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     nextFrameMs = lastFrameMs + Math.min(IDLE_FRAME_MS, (cpu.user + cpu.system) / 1000 / share);
   };
   const tick = (): void => {
-    const now = performance.now();
+    const now = nowMs();
     // A burst stopped before its release emits no burst-released: never hold frames back for long.
     if (releasingSinceMs !== undefined && now - releasingSinceMs < MAX_RELEASE_HOLD_MS) return;
     if (now < nextFrameMs) return;

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import chalk from 'chalk';
 import { render } from 'ink-testing-library';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Text } from 'ink';
 import { LogLine } from '../../src/ui/ink/LogLine.js';
 import { counterLines, headerLine, histogramLines, latencyLines, liveLines, progressLine, timelineLines } from '../../src/ui/lines.js';
@@ -168,19 +168,37 @@ class FakeKeys extends EventEmitter {
   unref(): void {}
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/**
+ * The TUI's clock is faked (its frame timer, performance.now and ink's own throttle), so these tests take no
+ * real time and do not depend on the machine's load: `sleep` moves the fake clock, then lets React's work,
+ * which node schedules with setImmediate (left real), run.
+ */
+const sleep = async (ms: number): Promise<void> => {
+  // In 10 ms steps, as a real event loop interleaves timers with React's setImmediate work.
+  for (let left = ms; left > 0; left -= 10) {
+    await vi.advanceTimersByTimeAsync(Math.min(10, left));
+    await new Promise<void>((r) => setImmediate(r));
+  }
+};
+/** The faked wall clock stands in for the TUI's monotonic one. */
+const fakeNow = (): number => Date.now();
+const FAKED: Parameters<typeof vi.useFakeTimers>[0] = { toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Date'] };
 
 describe('startTui', () => {
   const open: Array<() => Promise<void>> = [];
+  beforeEach(() => {
+    vi.useFakeTimers(FAKED);
+  });
   afterEach(async () => {
     for (const close of open.splice(0)) await close();
+    vi.useRealTimers();
   });
 
   it('draws frames from events, routes q and Ctrl-C to the interrupt, and ends with the final text', async () => {
     const stdout = new FakeTty();
     const stdin = new FakeKeys();
     const interrupts: string[] = [];
-    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: () => interrupts.push('x') }, { fps: 15 });
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: () => interrupts.push('x') }, { fps: 15, now: fakeNow });
     open.push(() => tui.finish(''));
     for (const e of midRun) tui.sink(e);
     await sleep(300);
@@ -202,7 +220,7 @@ describe('startTui', () => {
   it('ignores q once the run has ended (nothing left to stop) but still passes Ctrl-C on', async () => {
     const stdin = new FakeKeys();
     const interrupts: string[] = [];
-    const tui = startTui({ stdout: new FakeTty(), stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: () => interrupts.push('x') });
+    const tui = startTui({ stdout: new FakeTty(), stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: () => interrupts.push('x') }, { now: fakeNow });
     open.push(() => tui.finish(''));
     for (const e of mid) tui.sink(e);
     await sleep(50);
@@ -222,7 +240,7 @@ describe('startTui', () => {
       writes += 1;
       return origWrite(chunk, ...rest);
     }) as typeof stdout.write;
-    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 10 });
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 10, now: fakeNow });
     open.push(() => tui.finish(''));
     const events = burstRun({ n: 500, waves: 2 });
     for (const e of events) tui.sink(e);
@@ -235,6 +253,12 @@ describe('startTui', () => {
 });
 
 describe('startTui frame pacing', () => {
+  beforeEach(() => {
+    vi.useFakeTimers(FAKED);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   it('holds frames while a burst is being released, and draws about once a second when nothing happens', async () => {
     const stdout = new FakeTty();
     let writes = 0;
@@ -243,7 +267,7 @@ describe('startTui frame pacing', () => {
       writes += 1;
       return origWrite(chunk, ...rest);
     }) as typeof stdout.write;
-    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 15 });
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 15, now: fakeNow });
     try {
       const events = burstRun({ n: 5, waves: 1 });
       const released = events.findIndex((e) => e.type === 'burst-released');
@@ -268,9 +292,15 @@ describe('startTui frame pacing', () => {
 });
 
 describe('startTui resize', () => {
+  beforeEach(() => {
+    vi.useFakeTimers(FAKED);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   it('re-lays out at once when the terminal is resized', async () => {
     const stdout = new FakeTty();
-    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 1 });
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { fps: 1, now: fakeNow });
     try {
       for (const e of burstRun({ n: 40, waves: 1 }).slice(0, -2)) tui.sink(e);
       await sleep(1100);
@@ -291,11 +321,17 @@ describe('startTui resize', () => {
 });
 
 describe('startTui colour', () => {
+  beforeEach(() => {
+    vi.useFakeTimers(FAKED);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   it('draws colour by default and none at all when colour is off (NO_COLOR, --no-color)', async () => {
     const saved = chalk.level;
     const draw = async (color: boolean): Promise<string> => {
       const stdout = new FakeTty();
-      const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { color });
+      const tui = startTui({ stdout, stderr: new FakeTty(), stdin: new FakeKeys() as unknown as NodeJS.ReadStream, requestInterrupt: () => undefined }, { color, now: fakeNow });
       for (const e of midRun) tui.sink(e);
       await sleep(150);
       await tui.finish('done');
