@@ -20,6 +20,8 @@ import type { CliIo } from './command.js';
 import { confirm } from './confirm.js';
 import { openTarget, type TargetChoice } from './target.js';
 import { credentialsExpiryWarning } from '../targets/credentials.js';
+import type { Target } from '../targets/target.js';
+import { functionsOf, Journal, journalDir, remainingOf, unfinishedJournals, type JournalTarget } from '../io/journal.js';
 
 /** A command's run, resolved from its flags or profile. */
 export interface RunRequest {
@@ -101,6 +103,15 @@ function abortOnFail(sink: EventSink, watch: ThresholdWatch | undefined, interru
   return { sink: watched, signal: controller.signal, lost: () => lost };
 }
 
+/** Where a journaled run ran, to reach the same functions again from `coldprobe cleanup`. */
+function journalTarget(target: Target, choice: TargetChoice): JournalTarget {
+  const region = (target as { region?: unknown }).region;
+  const out: JournalTarget = { region: typeof region === 'string' ? region : '', description: target.description };
+  if (choice.kind === 'aws' && choice.profile !== undefined) out.profile = choice.profile;
+  if (target.endpoint !== undefined) out.endpoint = target.endpoint;
+  return out;
+}
+
 /** The idle gaps between waves the plan waits out, ms: a lower bound of how long the run takes. */
 function plannedIdleMs(cells: readonly PlannedCell[]): number {
   let ms = 0;
@@ -154,6 +165,29 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
       }
     }
 
+    // AWS: every change is journaled on disk before it is made. A function with a journal left by an earlier
+    // run is not in the state that run found; changing it again would take leftovers for the original.
+    let journal: Journal | undefined;
+    if (aws) {
+      const dir = journalDir(io.env);
+      const touched = new Set(req.plan.cells.map((c) => c.spec.functionName));
+      for (const state of unfinishedJournals(dir)) {
+        const blocked = [...functionsOf(remainingOf(state))].filter((fn) => touched.has(fn));
+        if (blocked.length === 0) continue;
+        const what = `'${blocked.join("', '")}' still carries changes of the ${state.header.command} started ${state.header.startedAt} (journal ${state.path})`;
+        if (changesSurely(req.plan.cells) || req.plan.cells.some((c) => c.steps.some((s) => s.kind === 'set-memory'))) {
+          throw usageError(`${what}; run 'coldprobe cleanup' first.`);
+        }
+        notes.push(`warning: ${what}; 'coldprobe cleanup' puts them back`);
+      }
+      journal = Journal.create(dir, {
+        runId: `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`,
+        command: req.command,
+        startedAt: new Date().toISOString(),
+        pid: process.pid,
+        target: journalTarget(target, req.target),
+      });
+    }
     const tally = new RunTally();
     const view = await chooseView(io, { noTui: req.noTui, json: req.json, color: req.color, tally });
     for (const note of notes) view.sink({ type: 'notice', atUs: 0, level: note.startsWith('CPU quotas unavailable') ? 'warn' : 'info', message: note });
@@ -167,7 +201,9 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
         notes,
         ...(aliases ? { aliases } : {}),
         ...(req.prices ? { prices: req.prices } : {}),
+        ...(journal ? { journal } : {}),
       });
+      journal?.close();
       lost = stop.lost();
     } catch (error) {
       await view.finish('');

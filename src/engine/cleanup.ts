@@ -19,13 +19,20 @@ export interface AliasOps {
   delete(functionName: string, name: string): Promise<void>;
 }
 
+/** Where a run writes its changes before making them, and its undos after doing them (io/journal.ts on AWS). */
+export interface ChangeJournal {
+  change(change: Change): void;
+  undo(action: UndoAction): void;
+}
+
 /** What a cleanup put back, and what it could not (each a sentence naming what to do by hand). */
 export interface CleanupReport {
   done: string[];
   failed: string[];
 }
 
-async function undo(target: Target, action: UndoAction, aliases: AliasOps | undefined): Promise<void> {
+/** Perform one undo action (also what `coldprobe cleanup` replays from a journal). */
+export async function performUndo(target: Target, action: UndoAction, aliases: AliasOps | undefined): Promise<void> {
   switch (action.kind) {
     case 'restore-alias':
       if (!aliases) throw new ColdprobeError('internal', 'no alias operations available to put the alias back');
@@ -53,13 +60,15 @@ export async function runCleanup(
   emit: EventSink,
   atUs: () => number,
   aliases?: AliasOps,
+  journal?: ChangeJournal,
 ): Promise<CleanupReport> {
   const done: string[] = [];
   const failed: string[] = [];
   for (const action of cleanupPlan(ledger)) {
     const what = describeUndo(action);
     try {
-      await undo(target, action, aliases);
+      await performUndo(target, action, aliases);
+      journal?.undo(action);
       done.push(what);
       emit({ type: 'notice', atUs: atUs(), level: 'info', message: `cleanup: ${what}` });
     } catch (error) {

@@ -17,7 +17,7 @@ import type { BurstInfo, CellSpec, InvocationRecord } from '../core/types.js';
 import type { FunctionInfo, Target } from '../targets/target.js';
 import { executeBurst } from './burst.js';
 import { executeInvokeLoad } from './invoke-load.js';
-import { type AliasOps, type CleanupReport, forceColdChanges, runCleanup } from './cleanup.js';
+import { type AliasOps, type ChangeJournal, type CleanupReport, forceColdChanges, runCleanup } from './cleanup.js';
 import { type Clock, systemClock } from './clock.js';
 
 /** The alias every provisioned cell points at its version (PutProvisionedConcurrencyConfig then targets it). */
@@ -49,6 +49,11 @@ export interface RunDeps {
   prices?: PriceTable;
   /** Notes attached to every cell (e.g. whether CPU quotas were applied). */
   notes?: readonly string[];
+  /**
+   * The change journal on disk (AWS): each change is written there, fsynced, before it is made, and each undo
+   * after it is done, so `coldprobe cleanup` can finish what a killed run could not.
+   */
+  journal?: ChangeJournal;
 }
 
 /** Everything a run produced. */
@@ -134,6 +139,13 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
   emit({ type: 'run-start', atUs: 0, wallClock: wall.toISOString(), targetKind: target.kind, cells: specs.map((s) => ({ ...s })) });
 
   const ledger: Change[] = [];
+  // Journal first, then the in-memory ledger: a crash between the two leaves one more line to undo, never one fewer.
+  const record = (...changes: Change[]): void => {
+    for (const change of changes) {
+      deps.journal?.change(change);
+      ledger.push(change);
+    }
+  };
   const cells: CellResult[] = [];
   const counter = { next: 0 };
   let interrupted = false;
@@ -146,6 +158,11 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
     emit({ type: 'cell-end', atUs: at(), cell: state.spec.id });
     // A cell whose setup failed before it sent anything has nothing to report.
     if (failed && state.records.length === 0 && state.bursts.length === 0) return;
+    // An invoke-only caller could not read the memory up front (0); every REPORT line states it.
+    if (state.spec.memoryMb === 0) {
+      const reported = state.records.find((r) => r.report?.memorySizeMb)?.report?.memorySizeMb;
+      if (reported !== undefined) state.spec.memoryMb = reported;
+    }
     const acc = tally.cell(state.spec.id)?.summary;
     if (acc === undefined) throw new ColdprobeError('internal', `cell ${state.spec.id} has no tally.`);
     const result: CellResult = { spec: state.spec, bursts: state.bursts, records: state.records, histograms: acc.encodedHistograms(), summary: acc.snapshot() };
@@ -178,7 +195,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
           switch (step.kind) {
             case 'set-memory': {
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `memory ${step.memoryMb} MB` });
-              ledger.push({ kind: 'memory', functionName: fn, beforeMb: fnBefore.info.memoryMb });
+              record({ kind: 'memory', functionName: fn, beforeMb: fnBefore.info.memoryMb });
               await target.updateConfiguration(fn, { memoryMb: step.memoryMb });
               state.notes.push(`set memory of '${fn}' to ${step.memoryMb} MB`);
               break;
@@ -188,7 +205,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail });
               const change: Change = { kind: 'reserved', functionName: fn };
               if (fnBefore.reservedConcurrency !== undefined) change.before = fnBefore.reservedConcurrency;
-              ledger.push(change);
+              record(change);
               if (step.count === null) await target.deleteReservedConcurrency(fn);
               else await target.putReservedConcurrency(fn, step.count);
               break;
@@ -196,7 +213,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
             case 'publish-version': {
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: 'publish a version' });
               const version = await target.publishVersion(fn, `coldprobe ${spec.id}`);
-              ledger.push({ kind: 'version', functionName: fn, version });
+              record({ kind: 'version', functionName: fn, version });
               state.notes.push(`published version ${version} of '${fn}'`);
               qualifier = version;
               if (deps.aliases) {
@@ -204,7 +221,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
                 const { previousVersion } = await deps.aliases.put(fn, MATRIX_ALIAS, version);
                 const change: Change = { kind: 'alias', functionName: fn, name: MATRIX_ALIAS };
                 if (previousVersion !== undefined) change.previousVersion = previousVersion;
-                ledger.push(change);
+                record(change);
                 qualifier = MATRIX_ALIAS;
                 state.notes.push(`alias ${MATRIX_ALIAS} points at version ${version}`);
               }
@@ -215,14 +232,14 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
               if (qualifier === undefined) throw new ColdprobeError('internal', `cell ${spec.id}: provisioned concurrency needs a published version first.`);
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `provisioned concurrency ${step.count} on ${fn}:${qualifier}, waiting for READY` });
               // Written before the call: an interrupt while waiting for READY must still delete it.
-              ledger.push({ kind: 'provisioned', functionName: fn, qualifier });
+              record({ kind: 'provisioned', functionName: fn, qualifier });
               state.provisionedSince = clock.now();
               await target.putProvisionedConcurrency(fn, qualifier, step.count, signal);
               break;
             }
             case 'force-cold': {
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'force-cold', detail: `make '${fn}' start cold` });
-              ledger.push(...forceColdChanges(target, fn, fnBefore.info));
+              record(...forceColdChanges(target, fn, fnBefore.info));
               const did = await target.forceCold(fn);
               state.notes.push(did);
               emit({ type: 'notice', atUs: at(), level: 'info', message: `force-cold: ${did}` });
@@ -281,7 +298,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
               if (qualifier === undefined) break;
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `release provisioned concurrency on ${fn}:${qualifier}` });
               await target.deleteProvisionedConcurrency(fn, qualifier);
-              ledger.push({ kind: 'provisioned-released', functionName: fn, qualifier });
+              record({ kind: 'provisioned-released', functionName: fn, qualifier });
               if (state.provisionedSince !== undefined) state.provisionedMs += clock.now() - state.provisionedSince;
               state.provisionedSince = undefined;
               break;
@@ -297,7 +314,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
     if (signal?.aborted) interrupted = true;
     else error = caught instanceof ColdprobeError ? caught : new ColdprobeError('internal', caught instanceof Error ? caught.message : String(caught), { cause: caught });
   } finally {
-    cleanup = await runCleanup(target, ledger, emit, at, deps.aliases);
+    cleanup = await runCleanup(target, ledger, emit, at, deps.aliases, deps.journal);
   }
   if (signal?.aborted) interrupted = true;
   const durationMs = clock.now() - runStartAt;

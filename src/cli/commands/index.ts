@@ -23,5 +23,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'compare', summary: 'compare two results files cell by cell, with a noise-aware verdict', load: async () => (await import('./compare.js')).compareCommand },
   { name: 'merge', summary: 'Merge the results files of every shard of one run into one.', load: async () => (await import('./merge.js')).mergeCommand },
   { name: 'baseline', summary: 'store a results file as the baseline for the CI gate', load: async () => (await import('./baseline.js')).baselineCommand },
+  { name: 'cleanup', summary: 'Put back what killed or interrupted AWS runs changed (from their journals).', load: async () => (await import('./cleanup.js')).cleanupCommand },
   { name: 'emulator', summary: 'Run the bundled local Lambda emulator until Ctrl-C (works with the AWS CLI and SDKs).', load: async () => (await import('./emulator.js')).emulatorCommand },
 ];
