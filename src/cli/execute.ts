@@ -4,6 +4,7 @@
  * thresholds judged, the results file written and the exit code decided — one way for both.
  */
 import { ExitCode, usageError, type ColdprobeError } from '../core/errors.js';
+import { queueWaitNote, withQueueWaitNotice } from '../core/queue-wait.js';
 import type { PriceTable } from '../core/cost.js';
 import type { EventSink } from '../core/events.js';
 import { plannedChanges, plannedInvocations, type PlannedCell, type RunPlan } from '../core/plan.js';
@@ -191,7 +192,7 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
     const tally = new RunTally();
     const view = await chooseView(io, { noTui: req.noTui, json: req.json, color: req.color, tally });
     for (const note of notes) view.sink({ type: 'notice', atUs: 0, level: note.startsWith('CPU quotas unavailable') ? 'warn' : 'info', message: note });
-    const stop = abortOnFail(view.sink, req.abortOnFail ? new ThresholdWatch(req.thresholds, tally) : undefined, io.signal);
+    const stop = abortOnFail(withQueueWaitNotice(view.sink, target.initSlots), req.abortOnFail ? new ThresholdWatch(req.thresholds, tally) : undefined, io.signal);
     try {
       outcome = await executeRun(req.plan, target, {
         emit: stop.sink,
@@ -215,6 +216,11 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
   }
 
   const results = buildResultsFile(req.command, outcome, target, req.options);
+  // Cold starts that queued for the emulator's init slots: the reader must know their latency includes the wait.
+  for (const cell of results.cells) {
+    const note = queueWaitNote(cell.records, target.initSlots);
+    if (note !== undefined) cell.notes = [...(cell.notes ?? []), note];
+  }
   const judged = req.thresholds.length > 0 && outcome.error === undefined ? finishThresholds(results, req.thresholds, req.baseline) : undefined;
   if (judged) results.thresholds = judged.verdicts;
   // Nothing sent is lost: a run stopped by a setup failure still writes what its finished cells measured.

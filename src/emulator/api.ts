@@ -117,6 +117,8 @@ export interface Emulator {
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;
+  /** Environments allowed to initialise at once. */
+  readonly initSlots: number;
   /** Register (or replace) a function. */
   registerFunction(definition: FunctionDefinition): void;
   /** Registered functions, by name. */

@@ -18,7 +18,7 @@ export type ParentMessage = { type: 'start'; options: EmulatorOptions } | ({ typ
 
 /** Emulator → parent. */
 export type HostMessage =
-  | { type: 'ready'; endpoint: string; port: number; region: string; pid: number }
+  | { type: 'ready'; endpoint: string; port: number; region: string; initSlots: number; pid: number }
   | { type: 'startFailed'; name: string; message: string; code: string | undefined }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; message: string }

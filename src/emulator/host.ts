@@ -36,7 +36,7 @@ async function start(options: EmulatorOptions): Promise<void> {
     setImmediate(() => dieNow(1));
     return;
   }
-  send({ type: 'ready', endpoint: emulator.endpoint, port: emulator.port, region: emulator.region, pid: process.pid });
+  send({ type: 'ready', endpoint: emulator.endpoint, port: emulator.port, region: emulator.region, initSlots: emulator.initSlots, pid: process.pid });
 }
 
 async function answer(call: HostCall, em: Emulator): Promise<unknown> {

@@ -108,6 +108,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoint,
     port,
     region,
+    initSlots: pool.initSlots,
     registerFunction(definition: FunctionDefinition) {
       registry.register(definition);
     },

@@ -21,6 +21,8 @@ export interface RemoteEmulator {
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;
+  /** Environments allowed to initialise at once. */
+  readonly initSlots: number;
   /** The emulator process. */
   readonly pid: number;
   /** How long the child took from fork to listening, ms. */
@@ -180,6 +182,7 @@ export async function spawnEmulator(options: EmulatorOptions = {}): Promise<Remo
     endpoint: info.endpoint,
     port: info.port,
     region: info.region,
+    initSlots: info.initSlots,
     pid: info.pid,
     startMs,
     registerFunction: (definition) => call<null>({ method: 'registerFunction', definition }).then(() => undefined),

@@ -58,5 +58,5 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     },
     onClose: () => emulator.close(),
   });
-  return Object.assign(target, { emulator }) as EmulatorTarget;
+  return Object.assign(target, { emulator, initSlots: emulator.initSlots }) as EmulatorTarget;
 }

@@ -76,6 +76,9 @@ export function controlPlaneError(error: unknown, what: string, description: str
   if (typeof e.$metadata?.httpStatusCode === 'number') {
     return targetUnavailable(`${what}: ${description} refused it with ${name || 'an error'} (${message}).`, error);
   }
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    return targetUnavailable(`${what}: coldprobe ran out of file descriptors (${code}): raise the limit with 'ulimit -n' or lower --n.`, error);
+  }
   const reason = code || name || message;
   return targetUnavailable(`${what}: ${description} cannot be reached (${reason}).`, error);
 }

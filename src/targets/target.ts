@@ -96,6 +96,8 @@ export interface Target {
   getReservedConcurrency(functionName: string): Promise<number | undefined>;
   putReservedConcurrency(functionName: string, count: number): Promise<void>;
   deleteReservedConcurrency(functionName: string): Promise<void>;
+  /** Emulator only: how many environments may initialise at once (cold starts beyond that queue). */
+  readonly initSlots?: number;
   /**
    * A failure of the target itself during the run (the emulator ran out of file descriptors, or died), as one
    * sentence; undefined while all is well. The CLI prints it and exits non-zero.

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, targetUnavailable, usageError } from '../../core/errors.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { DEFAULT_IDLE_CONNECTION_TIMEOUT_MS, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -28,6 +28,9 @@ Options:
   --account-concurrency <n>  account concurrency limit (default 1000)
   --idle-ttl <duration>      stop environments idle this long (default 10m; e.g. 30s, 500ms)
   --init-concurrency <n>     environments allowed to initialise at once (default: number of cores)
+  --connection-idle-timeout <duration>
+                             close Invoke API connections idle (or sending a request only partly) this
+                             long (default 65s)
 
 Example:
   coldprobe emulator --port 9001 --functions profiles/functions
@@ -47,6 +50,7 @@ export const emulatorCommand: Command = {
       'account-concurrency': { type: 'string' },
       'idle-ttl': { type: 'string' },
       'init-concurrency': { type: 'string' },
+      'connection-idle-timeout': { type: 'string' },
     });
     if (positionals.length > 0) throw usageError(`emulator: unexpected argument '${positionals[0]}' (see 'coldprobe emulator --help').`);
     const port = parsePort(values.port);
@@ -59,9 +63,11 @@ export const emulatorCommand: Command = {
       accountConcurrency: positiveInt('account-concurrency', values['account-concurrency'], 1000),
       idleTtlMs: durationMs('idle-ttl', values['idle-ttl'], DEFAULT_IDLE_TTL_MS),
       initConcurrency: positiveInt('init-concurrency', values['init-concurrency'], availableParallelism()),
+      idleConnectionTimeoutMs: durationMs('connection-idle-timeout', values['connection-idle-timeout'], DEFAULT_IDLE_CONNECTION_TIMEOUT_MS),
       log: (line) => io.stderr.write(`emulator: ${line}\n`),
     };
     if (options.idleTtlMs !== undefined && options.idleTtlMs <= 0) throw usageError('--idle-ttl must be longer than 0.');
+    if (options.idleConnectionTimeoutMs !== undefined && options.idleConnectionTimeoutMs <= 0) throw usageError('--connection-idle-timeout must be longer than 0.');
 
     if (!isLoopback(host)) {
       io.stderr.write(
