@@ -75,10 +75,14 @@ async function cliBurst(n: number, extra: string[] = []): Promise<BurstRun> {
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
   let peakTreeMb = 0;
-  // Sum of current RSS over the tree, sampled: the runtimes exit before the CLI does, so their VmHWM is gone by the end.
+  // Sampled (the runtimes exit before the CLI does, so their VmHWM is gone by the end): PSS, so pages the
+  // runtimes share (node's binary, libraries) count once; an RSS sum would count them once per runtime.
+  // Once a second: reading 1,000 processes' smaps_rollup is work that competes with the burst.
   const sampler = setInterval(() => {
-    if (child.pid !== undefined) peakTreeMb = Math.max(peakTreeMb, treeMemory(child.pid).rssMb);
-  }, 250);
+    if (child.pid === undefined) return;
+    const memory = treeMemory(child.pid);
+    peakTreeMb = Math.max(peakTreeMb, memory.pssMb ?? memory.rssMb);
+  }, 1000);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearInterval(sampler);
   let results: ResultsFile;
@@ -154,6 +158,11 @@ export async function run(): Promise<BenchResult[]> {
   const cores = availableParallelism();
   const rows: BenchRow[] = [];
   const notes: string[] = [`${cores} cores; each run is a fresh \`coldprobe burst\` (dist/), emulator in its own process, init slots = cores.`];
+  // Each run is printed as it ends too: the whole benchmark takes many minutes.
+  const note = (text: string): void => {
+    notes.push(text);
+    console.log(`cold-burst: ${text}`);
+  };
   for (const n of SIZES) {
     const runs: BurstRun[] = [];
     const ratios: number[] = [];
@@ -163,10 +172,10 @@ export async function run(): Promise<BenchResult[]> {
       const floorMs = (n * startMs) / cores;
       runs.push(r);
       ratios.push(r.wallMs / floorMs);
-      notes.push(
+      note(
         `n=${n} run ${i + 1}: exit ${r.code}, cold ${r.cold}/${n}, ok ${r.ok}, wall ${(r.wallMs / 1000).toFixed(2)} s, floor ${(floorMs / 1000).toFixed(2)} s ` +
           `(node -e 0 ${startMs.toFixed(1)} ms), ratio ${(r.wallMs / floorMs).toFixed(2)}, accept→assign p99 ${r.acceptAssignP99Ms.toFixed(2)} ms, ` +
-          `max queue wait ${(r.maxQueueWaitMs / 1000).toFixed(1)} s, peak tree RSS ${r.peakTreeMb.toFixed(0)} MB${r.otherErrors.length > 0 ? `, errors ${r.otherErrors.join('; ')}` : ''}`,
+          `max queue wait ${(r.maxQueueWaitMs / 1000).toFixed(1)} s, peak tree PSS ${r.peakTreeMb.toFixed(0)} MB${r.otherErrors.length > 0 ? `, errors ${r.otherErrors.join('; ')}` : ''}`,
       );
     }
     const colds = runs.map((r) => r.cold);
@@ -174,7 +183,7 @@ export async function run(): Promise<BenchResult[]> {
     rows.push({ metric: `burst ${n}: wall time (first send → last response)`, value: range(runs.map((r) => r.wallMs / 1000), 2), unit: 's' });
     rows.push({ metric: `burst ${n}: wall ÷ floor (N × node -e 0 ÷ cores)`, value: range(ratios, 2), unit: '×', goal: '≤ 1.5', pass: ratios.every((x) => x <= 1.5) });
     rows.push({ metric: `burst ${n}: accept → assign p99`, value: range(runs.map((r) => r.acceptAssignP99Ms), 2), unit: 'ms' });
-    rows.push({ metric: `burst ${n}: peak RSS, CLI + emulator + runtimes`, value: range(runs.map((r) => r.peakTreeMb)), unit: 'MB' });
+    rows.push({ metric: `burst ${n}: peak PSS, CLI + emulator + runtimes`, value: range(runs.map((r) => r.peakTreeMb)), unit: 'MB' });
   }
 
   const over = await cliBurst(OVER_LIMIT);
@@ -185,7 +194,7 @@ export async function run(): Promise<BenchResult[]> {
     goal: 'ok + throttled = N, 0 resets',
     pass: over.ok + over.throttled === OVER_LIMIT && over.transportErrors === 0,
   });
-  notes.push(`n=${OVER_LIMIT}: exit ${over.code}, ${over.ok} ok (${over.cold} cold), ${over.throttled} throttled, ${over.transportErrors} transport errors ${over.otherErrors.join('; ')}`);
+  note(`n=${OVER_LIMIT}: exit ${over.code}, ${over.ok} ok (${over.cold} cold), ${over.throttled} throttled, ${over.transportErrors} transport errors ${over.otherErrors.join('; ')}`);
 
   const sleep = await sleepers(SLEEPERS);
   rows.push({
@@ -195,6 +204,6 @@ export async function run(): Promise<BenchResult[]> {
     goal: `${SLEEPERS} / ${SLEEPERS}`,
     pass: sleep.envs === SLEEPERS && sleep.cold === SLEEPERS && sleep.served === SLEEPERS,
   });
-  notes.push(`sleepers: ${sleep.served} served in ${(sleep.wallMs / 1000).toFixed(1)} s${sleep.errors.length > 0 ? `, errors ${sleep.errors.join('; ')}` : ''}`);
+  note(`sleepers: ${sleep.served} served in ${(sleep.wallMs / 1000).toFixed(1)} s${sleep.errors.length > 0 ? `, errors ${sleep.errors.join('; ')}` : ''}`);
   return [{ name: 'cold bursts (coldprobe burst, emulator in its own process)', rows, notes }];
 }

@@ -45,8 +45,10 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
     control,
     handler,
     waiter: { minDelayS: 0.05, maxDelayS: 0.5, maxWaitS: 60 },
-    // Cold starts queue for the emulator's init slots (a few per core): 500 of them can wait tens of seconds.
+    // Cold starts queue for the emulator's init slots (one per core): the last of 1,000 waited 122 s on a
+    // loaded 2-core machine, so the client waits 120 s plus 1 s per invocation released together.
     requestTimeoutMarginMs: 120_000,
+    requestTimeoutPerInvocationMs: 1_000,
     ...(options.requestTimeoutOverrideMs !== undefined ? { requestTimeoutOverrideMs: options.requestTimeoutOverrideMs } : {}),
     forceCold: async (_target, functionName) => {
       const stopped = await emulator.drainIdle(functionName);

@@ -45,6 +45,11 @@ export interface SdkTargetOptions {
   requestTimeoutMarginMs?: number;
   /** A fixed client-side request timeout (ms) chosen by the user; otherwise function timeout + margin. */
   requestTimeoutOverrideMs?: number;
+  /**
+   * Extra margin per invocation prepared together, ms: the emulator's cold starts queue for its init slots, so
+   * the last of N waits for about N × init ÷ slots before its own init even starts.
+   */
+  requestTimeoutPerInvocationMs?: number;
   /** Called before any call that changes the function; throws when changes are not permitted. */
   guardMutation?: (what: string) => void;
   /** The target's own way to make the next invocation cold; returns what it did. */
@@ -121,6 +126,9 @@ export class SdkTarget implements Target {
     this.handler = options.handler;
   }
 
+  /** Function timeout + margin, as last set by getFunction (ms). */
+  private baseRequestTimeoutMs: number | undefined;
+
   /**
    * The function's configuration. A function in State `Pending` (just created or updated with a new
    * VPC/image) is waited out until `Active`, since invocations fail until then; `Failed` is refused. A caller
@@ -143,7 +151,8 @@ export class SdkTarget implements Target {
     }
     const info = toFunctionInfo(config, functionName);
     // Requests must outlive the function's own timeout, or a slow invocation would look like a client timeout.
-    this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? DEFAULT_MARGIN_MS));
+    this.baseRequestTimeoutMs = info.timeoutS * 1000 + (this.options.requestTimeoutMarginMs ?? DEFAULT_MARGIN_MS);
+    this.handler.setRequestTimeout(this.options.requestTimeoutOverrideMs ?? this.baseRequestTimeoutMs);
     return info;
   }
 
@@ -166,6 +175,10 @@ export class SdkTarget implements Target {
 
   async prepare(spec: InvokeSpec, count: number, signal?: AbortSignal): Promise<PreparedInvocation[]> {
     const started = performance.now();
+    const perInvocationMs = this.options.requestTimeoutPerInvocationMs;
+    if (perInvocationMs !== undefined && this.options.requestTimeoutOverrideMs === undefined && this.baseRequestTimeoutMs !== undefined) {
+      this.handler.setRequestTimeout(this.baseRequestTimeoutMs + count * perInvocationMs);
+    }
     const slots = Array.from({ length: count }, () => this.startSend(spec));
     let parked: ParkedRequest[];
     try {

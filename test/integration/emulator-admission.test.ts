@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildBurstPlan } from '../../src/core/plan.js';
 import type { InvocationRecord } from '../../src/core/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { RUNTIME_NICE } from '../../src/emulator/supervisor.js';
 import { executeRun } from '../../src/engine/run.js';
 import { fixture, waitFor } from './emulator-helpers.js';
 import { useTargets } from './target-helpers.js';
@@ -114,6 +115,13 @@ describe('process groups', () => {
     const childPid = Number(readFileSync(pidFile, 'utf8').trim());
     const runtimePid = emulator.environments()[0]?.pid;
     expect(processAlive(childPid)).toBe(true);
+    // The runtime leads its own process group, at a lower priority than the emulator (RUNTIME_NICE).
+    const stat = readFileSync(`/proc/${runtimePid ?? 0}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    expect(Number(fields[2])).toBe(runtimePid);
+    expect(Number(fields[16])).toBe(RUNTIME_NICE);
+    // The caller has its answer when the runtime posts it; the environment is idle once the runtime asks again.
+    expect(await waitFor(() => emulator?.environments()[0]?.state === 'idle', 10_000)).toBe(true);
     expect(await emulator.drainIdle('provided-child')).toBe(1);
     expect(runtimePid !== undefined && !processAlive(runtimePid)).toBe(true);
     expect(await waitFor(() => !processAlive(childPid), 5_000)).toBe(true);
