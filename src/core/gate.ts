@@ -25,6 +25,8 @@ export interface GateResult {
   /** Inconclusive items count as failures. */
   strict: boolean;
   counts: Record<VerdictStatus, number>;
+  /** Parts of the gate that did not run, one sentence each, so a report never passes silently over them. */
+  skipped: string[];
 }
 
 /** Options of {@link runGate}. */
@@ -33,6 +35,8 @@ export interface GateOptions extends CompareOptions {
   strict?: boolean;
   /** Skip the default regression check even when a baseline is given (thresholds only). */
   thresholdsOnly?: boolean;
+  /** Why there is no baseline, when the caller knows (e.g. the profile names none); said in `skipped`. */
+  noBaselineReason?: string;
 }
 
 /** Evaluate thresholds and, when a baseline is given, the regression check; decide pass or fail. */
@@ -67,7 +71,10 @@ export function runGate(
   const counts: Record<VerdictStatus, number> = { pass: 0, fail: 0, inconclusive: 0 };
   for (const item of items) counts[item.status]++;
   const strict = options.strict ?? false;
-  return { items, comparisons, strict, counts, passed: counts.fail === 0 && (!strict || counts.inconclusive === 0) };
+  const skipped: string[] = [];
+  if (!baseline) skipped.push(`regression check skipped: ${options.noBaselineReason ?? 'no baseline was given'}.`);
+  else if (options.thresholdsOnly) skipped.push('regression check skipped: --thresholds-only.');
+  return { items, comparisons, strict, counts, skipped, passed: counts.fail === 0 && (!strict || counts.inconclusive === 0) };
 }
 
 function regressionItems(comparisons: readonly CellComparison[]): GateItem[] {

@@ -38,7 +38,7 @@ export function renderGateText(gate: GateResult, showPassing = true): string {
   const { pass, fail, inconclusive } = gate.counts;
   const verdict = gate.passed ? 'PASSED' : 'FAILED';
   const strict = gate.strict && inconclusive > 0 ? ' (strict: inconclusive counts as failed)' : '';
-  if (gate.items.length === 0) lines.push('nothing to check: give --threshold, a profile with thresholds, or --baseline');
+  for (const skipped of gate.skipped) lines.push(...wrap(skipped, WIDTH - 6, '').map((l, i) => (i === 0 ? `SKIP  ${l}` : `      ${l}`)));
   lines.push(`check ${verdict}: ${pass} passed, ${fail} failed, ${inconclusive} inconclusive${strict}`);
   return lines.join('\n') + '\n';
 }

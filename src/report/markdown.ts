@@ -33,11 +33,8 @@ export function renderMarkdown(gate: GateResult, title: string): string {
     ...gate.items.filter((i) => i.status === 'inconclusive'),
     ...gate.items.filter((i) => i.status === 'pass'),
   ];
-  if (ordered.length > 0) {
-    lines.push('| | Cell | Check | Detail |', '|---|---|---|---|', ...ordered.map(itemRow), '');
-  } else {
-    lines.push('No thresholds and no baseline: nothing was checked.', '');
-  }
+  if (ordered.length > 0) lines.push('| | Cell | Check | Detail |', '|---|---|---|---|', ...ordered.map(itemRow), '');
+  for (const skipped of gate.skipped) lines.push(`⏭️ ${escapeMarkdownCell(skipped)}`, '');
   for (const c of gate.comparisons) {
     if (!c.pair.baseline || !c.pair.current) continue;
     lines.push(

@@ -107,18 +107,38 @@ describe('coldprobe check (built CLI)', () => {
   });
 
   it('unreadable results or baseline is exit 2 with one sentence naming the file', () => {
-    const a = cli(['check', 'missing.json']);
+    const a = cli(['check', 'missing.json', '--threshold', 'errors == 0']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/missing\.json: it does not exist\.\n$/);
     const b = cli(['check', 'same.json', '--baseline', 'nope.json']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/baseline nope\.json does not exist; create it with 'coldprobe baseline/);
-    const c = cli(['check', 'broken.json']);
+    const c = cli(['check', 'broken.json', '--threshold', 'errors == 0']);
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/broken\.json is not valid JSON/);
     const d = cli(['check', 'same.json', '--threshold', 'cold.p50 <= baseline']);
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/no baseline was given/);
+  });
+
+  it('a gate with nothing to judge is exit 2 in one sentence; a part that does not run is said out loud', () => {
+    const bare = cli(['check', 'same.json']);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toMatch(/^coldprobe: check: nothing to judge: no threshold and no --baseline was given; give --threshold/);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
+    const only = cli(['check', 'same.json', '--baseline', 'base.json', '--thresholds-only']);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toMatch(/nothing to judge: --thresholds-only turns the regression check off and no threshold was given/);
+    writeFileSync(join(dir, 'no-baseline.yaml'), 'name: nb\nfunctions:\n  - name: node-hello\n    runtime: nodejs20.x\nmatrix:\n  memoryMb: [128]\nburst:\n  n: 40\nthresholds:\n  - errors == 0\n');
+    const skipped = cli(['check', 'same.json', '--profile', 'no-baseline.yaml']);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toMatch(/^SKIP {2}regression check skipped: profile no-baseline.yaml has no 'baseline:'\s+and\s+no --baseline was given\.$/m);
+    const md = join(dir, 'skipped.md');
+    expect(cli(['check', 'same.json', '--threshold', 'errors == 0', '--markdown', 'skipped.md']).code).toBe(0);
+    expect(readFileSync(md, 'utf8')).toMatch(/regression check skipped: no --baseline was given/);
+    const json = JSON.parse(cli(['check', 'same.json', '--baseline', 'base.json', '--thresholds-only', '--threshold', 'errors == 0', '--json']).stdout) as { skipped: string[] };
+    expect(json.skipped).toEqual(['regression check skipped: --thresholds-only.']);
   });
 
   it('profile thresholds and baseline path; --update-baseline stores only on pass', () => {

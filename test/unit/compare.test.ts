@@ -79,9 +79,19 @@ describe('runGate', () => {
     expect(text).toMatch(/check FAILED: \d+ passed, 2 failed/);
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
-  it('thresholdsOnly skips the regression check', () => {
+  it('thresholdsOnly skips the regression check, and says so', () => {
     const slow = resultsFile([cell({ id: 'node', cold: samples(40, 450_000, 3) })]);
-    expect(runGate(slow, [], base, { thresholdsOnly: true }).passed).toBe(true);
+    const gate = runGate(slow, [parseThreshold('errors == 0')], base, { thresholdsOnly: true });
+    expect(gate.passed).toBe(true);
+    expect(gate.skipped).toEqual(['regression check skipped: --thresholds-only.']);
+    expect(renderGateText(gate)).toMatch(/^SKIP {2}regression check skipped: --thresholds-only\.$/m);
+  });
+  it('without a baseline the skipped regression check is named, with the reason the caller gives', () => {
+    const cur = resultsFile([cell({ id: 'node', cold: samples(40, 300_000, 2) })]);
+    expect(runGate(cur, [parseThreshold('errors == 0')]).skipped).toEqual(['regression check skipped: no baseline was given.']);
+    const why = runGate(cur, [parseThreshold('errors == 0')], undefined, { noBaselineReason: "profile p.yaml has no 'baseline:'" });
+    expect(why.skipped).toEqual(["regression check skipped: profile p.yaml has no 'baseline:'."]);
+    expect(runGate(cur, [], base).skipped).toEqual([]);
   });
   it('inconclusive passes unless strict', () => {
     const few = resultsFile([cell({ id: 'node', cold: samples(5, 300_000, 4) })]);

@@ -20,6 +20,7 @@ function gateWith(strict = false): GateResult {
     passed: false,
     strict,
     counts: { pass: 1, fail: 1, inconclusive: 1 },
+    skipped: [],
   };
 }
 

@@ -25,7 +25,9 @@ const USAGE = `Usage: coldprobe check <results.json> [--baseline <baseline.json>
                        [--profile <profile.yaml>] [--update-baseline] [--strict]
                        [--junit <out.xml>] [--markdown <out.md>] [--thresholds-only] [--tolerance 10%]
 
-The CI gate. Exit codes: 0 passed, 10 a threshold or a regression failed, 2 bad input, 1 internal.
+The CI gate. Exit codes: 0 passed, 10 a threshold or a regression failed, 2 bad input (also: nothing to
+judge, i.e. no threshold and no baseline), 1 internal. A part that does not run (no baseline: no
+regression check) is reported as SKIP.
 
 Thresholds: [cell] <metric> <op> <value>
   ops: < <= > >= == !=     values: 800ms 1.2s 350us (times need a unit), 0.2 or 20% (ratios),
@@ -100,14 +102,29 @@ export const checkCommand: Command = {
     const baselinePath = values.baseline !== undefined ? resolve(io.cwd, values.baseline) : profile?.baselinePath;
     const shownBaseline = baselinePath === undefined ? undefined : relative(io.cwd, baselinePath) || baselinePath;
 
-    const results = readResultsFile(resolve(io.cwd, resultsArg));
-    let baseline: ResultsFile | undefined;
-    if (baselinePath !== undefined && shownBaseline !== undefined) {
-      // First run with --update-baseline: no baseline yet is expected, not an error.
-      if (!(updateBaseline && values.baseline === undefined && !existsSync(baselinePath))) {
-        baseline = readBaseline(baselinePath, shownBaseline);
-      }
+    const thresholdsOnly = values['thresholds-only'] === true;
+    // First run with --update-baseline: no baseline yet is expected, not an error.
+    const firstBaseline = updateBaseline && values.baseline === undefined && baselinePath !== undefined && !existsSync(baselinePath);
+    const noBaselineReason =
+      baselinePath === undefined
+        ? values.profile !== undefined
+          ? `profile ${values.profile} has no 'baseline:' and no --baseline was given`
+          : 'no --baseline was given'
+        : firstBaseline
+          ? `baseline ${shownBaseline ?? baselinePath} does not exist yet (--update-baseline creates it when the check passes)`
+          : undefined;
+    // A gate that judges nothing would pass whatever the results say: that is a mistake in the set-up, not a pass.
+    if (thresholds.length === 0 && (noBaselineReason !== undefined || thresholdsOnly)) {
+      throw usageError(
+        thresholdsOnly
+          ? `check: nothing to judge: --thresholds-only turns the regression check off and no threshold was given (--threshold '<expr>' or the profile's 'thresholds:').`
+          : `check: nothing to judge: no threshold and ${noBaselineReason ?? 'no baseline'}; give --threshold '<expr>', --baseline <file>, or a profile with 'thresholds:' or 'baseline:'.`,
+      );
     }
+
+    const results = readResultsFile(resolve(io.cwd, resultsArg));
+    const baseline =
+      baselinePath !== undefined && shownBaseline !== undefined && !firstBaseline ? readBaseline(baselinePath, shownBaseline) : undefined;
     if (baseline === undefined && needsBaseline(thresholds) && !updateBaseline) {
       throw usageError(`a threshold compares with the baseline, but no baseline was given; pass --baseline <file> or a profile with 'baseline:'.`);
     }
@@ -115,11 +132,12 @@ export const checkCommand: Command = {
     const gate = runGate(results, thresholds, baseline, {
       minEffect: tolerance,
       strict: values.strict === true,
-      thresholdsOnly: values['thresholds-only'] === true,
+      thresholdsOnly,
+      ...(noBaselineReason === undefined ? {} : { noBaselineReason }),
     });
 
     if (values.json === true) {
-      io.stdout.write(JSON.stringify({ passed: gate.passed, counts: gate.counts, items: gate.items }, null, 2) + '\n');
+      io.stdout.write(JSON.stringify({ passed: gate.passed, counts: gate.counts, items: gate.items, skipped: gate.skipped }, null, 2) + '\n');
     } else {
       const against = shownBaseline !== undefined && baseline ? ` against baseline ${shownBaseline}` : '';
       io.stdout.write(`coldprobe check ${resultsArg}${against}\n`);
