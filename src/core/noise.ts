@@ -211,3 +211,38 @@ export function compareSamples(baseline: readonly number[], current: readonly nu
     ciLow <= ref && ciHigh >= ref ? ci : !rankAgrees ? `rank test p=${pValue?.toFixed(3)}` : `under ${(minEffect * 100).toFixed(0)}%`;
   return { ...judged, verdict: 'within-noise', reason: `${pct(ratio)}, within the noise${against} (${why})` };
 }
+
+/** The outcome of {@link compareProportions}: is `current`'s share larger than `baseline`'s beyond the noise? */
+export interface ProportionResult {
+  verdict: NoiseVerdict;
+  /** Two-sided p-value of the two-proportion z-test, when judged. */
+  pValue?: number;
+  reason: string;
+}
+
+/**
+ * Two-proportion z-test (pooled), e.g. cold starts out of classified invocations in two cells. Needs
+ * {@link MIN_SAMPLES} trials per side; significant at the same 1% level the quantile test uses.
+ */
+export function compareProportions(
+  baseline: { hits: number; trials: number },
+  current: { hits: number; trials: number },
+  confidence = 0.99,
+): ProportionResult {
+  if (baseline.trials < MIN_SAMPLES || current.trials < MIN_SAMPLES) {
+    return {
+      verdict: 'cannot-judge',
+      reason: `too few samples to judge (baseline ${baseline.trials}, current ${current.trials}; need at least ${MIN_SAMPLES} on each side)`,
+    };
+  }
+  const p1 = baseline.hits / baseline.trials;
+  const p2 = current.hits / current.trials;
+  const pooled = (baseline.hits + current.hits) / (baseline.trials + current.trials);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / baseline.trials + 1 / current.trials));
+  if (!(se > 0)) return { verdict: 'within-noise', pValue: 1, reason: 'the same share on both sides' };
+  const z = (p2 - p1) / se;
+  const pValue = Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
+  const shares = `${(p1 * 100).toFixed(0)}% vs ${(p2 * 100).toFixed(0)}%, p=${pValue.toFixed(3)}`;
+  if (pValue >= 1 - confidence) return { verdict: 'within-noise', pValue, reason: `${shares}, within the noise` };
+  return { verdict: p2 > p1 ? 'regression' : 'improvement', pValue, reason: `${shares}, larger than the noise` };
+}

@@ -5,7 +5,7 @@
  */
 import type { ResultsFile } from '../core/results.js';
 import { bestCells, rowOf, type MatrixRow } from './matrix-rows.js';
-import { compactMs, compactUsd } from './matrix-table.js';
+import { bestLines, compactMs, compactUsd } from './matrix-table.js';
 import { coldRatioSvg, escapeHtml, histogramSvg, timelineSvg } from './svg.js';
 import { loadChartsHtml } from './load-chart.js';
 
@@ -27,10 +27,10 @@ figure{margin:0}figcaption{font-size:12px;color:#495057}
 const LEGEND =
   '<p class="legend note"><span style="background:#d9480f"></span>cold<span style="background:#1971c2"></span>warm<span style="background:#f08c00"></span>throttled<span style="background:#c92a2a"></span>error<span style="background:#868e96"></span>unknown</p>';
 
-function tableHtml(rows: readonly MatrixRow[]): string {
-  const best = bestCells(rows);
+function tableHtml(results: ResultsFile, rows: readonly MatrixRow[]): string {
+  const best = bestCells(results.cells, results.interrupted);
   const mark = (row: MatrixRow, column: keyof MatrixRow, text: string): string =>
-    best.some((b) => b.rowId === row.id && b.column === column) ? `<td class="best" title="best">${text}</td>` : `<td>${text}</td>`;
+    best.answers.some((b) => b.rowId === row.id && b.column === column) ? `<td class="best" title="best">${text}</td>` : `<td>${text}</td>`;
   const head =
     '<tr><th>cell</th><th>n</th><th>cold</th><th>cold p50</th><th>cold p99</th><th>warm p50</th><th>warm p99</th><th>init p50</th><th>init p99</th><th>throttles</th><th>errors</th><th>peak memory</th><th>est. $ / 1,000</th></tr>';
   const body = rows
@@ -38,21 +38,19 @@ function tableHtml(rows: readonly MatrixRow[]): string {
       (r) =>
         `<tr data-cell="${escapeHtml(r.id)}"><td>${escapeHtml(r.label)}</td><td>${r.total}</td>` +
         mark(r, 'coldRatio', r.coldRatio === undefined ? '-' : `${(r.coldRatio * 100).toFixed(1)}%`) +
-        `<td>${compactMs(r.coldP50Us)}</td>` +
-        mark(r, 'coldP99Us', compactMs(r.coldP99Us)) +
-        `<td>${compactMs(r.warmP50Us)}</td>` +
-        mark(r, 'warmP99Us', compactMs(r.warmP99Us)) +
+        mark(r, 'coldP50Us', compactMs(r.coldP50Us)) +
+        `<td>${compactMs(r.coldP99Us)}</td>` +
+        mark(r, 'warmP50Us', compactMs(r.warmP50Us)) +
+        `<td>${compactMs(r.warmP99Us)}</td>` +
         mark(r, 'initP50Us', compactMs(r.initP50Us)) +
         `<td>${compactMs(r.initP99Us)}</td><td>${r.throttles}</td><td>${r.errors}</td><td>${r.peakMemoryMb === undefined ? '-' : `${r.peakMemoryMb} MB`}</td>` +
         mark(r, 'costPerThousandUsd', compactUsd(r.costPerThousandUsd)) +
         '</tr>',
     )
     .join('');
-  const byQuestion = new Map<string, string[]>();
-  for (const b of best) byQuestion.set(b.question, [...(byQuestion.get(b.question) ?? []), rows.find((r) => r.id === b.rowId)?.label ?? b.rowId]);
-  const bestList =
-    byQuestion.size === 0 ? '' : `<ul class="note">${[...byQuestion].map(([q, labels]) => `<li>${escapeHtml(q)}: <b>${labels.map(escapeHtml).join(', ')}</b></li>`).join('')}</ul>`;
-  return `<div style="overflow-x:auto"><table class="comparison">${head}${body}</table></div><p class="note">Latencies in ms, measured by the client. Highlighted: best cell per question.</p>${bestList}`;
+  const lines = bestLines(best, rows);
+  const bestList = lines.length === 0 ? '' : `<ul class="note best-cells">${lines.map((l) => `<li>${escapeHtml(l.trim())}</li>`).join('')}</ul>`;
+  return `<div style="overflow-x:auto"><table class="comparison">${head}${body}</table></div><p class="note">Latencies in ms, measured by the client. Highlighted: the best cell per question, only when it wins beyond the noise.</p>${bestList}`;
 }
 
 /** Most environments listed in the peak-memory table. */
@@ -99,7 +97,7 @@ export function renderHtml(results: ResultsFile): string {
     `<p class="meta">${escapeHtml(results.target.description)} · ${escapeHtml(results.startedAt)} → ${escapeHtml(results.finishedAt)} · ${results.cells.length} cell(s) · coldprobe ${escapeHtml(results.tool.version)}</p>`,
   ];
   if (results.interrupted) parts.push('<p class="warn">This run was interrupted: the results are partial.</p>');
-  parts.push('<h2>Comparison</h2>', tableHtml(rows));
+  parts.push('<h2>Comparison</h2>', tableHtml(results, rows));
   if (costNote) {
     const prices = Object.entries(costNote.prices)
       .map(([k, v]) => `${escapeHtml(k)} ${v}`)

@@ -1,7 +1,14 @@
 /**
  * The comparison data of a matrix: one row per cell, and the best cell per question. Shared by the text table
  * and the HTML report. Pure: data in, data out.
+ *
+ * A pick is a claim ("node 1024 MB cold-starts fastest"), so it is made only when the data can carry it: every
+ * compared cell has enough samples, the winner beats every other cell beyond the noise test the CI gate uses,
+ * and cells that were throttled, failed or cut short are left out, because their figures measure something
+ * else (fewer environments, error paths, a partial burst). Otherwise the answer is "no significant difference".
  */
+import { familySamples, type TimeFamily } from '../core/cell-metrics.js';
+import { compareProportions, compareSamples, MIN_SAMPLES } from '../core/noise.js';
 import type { CellResult } from '../core/results.js';
 import type { LatencyStats } from '../core/types.js';
 
@@ -27,15 +34,6 @@ export interface MatrixRow {
   costPerThousandUsd: number | undefined;
   /** Peak Max Memory Used over the cell's environments, MB. */
   peakMemoryMb: number | undefined;
-}
-
-/** A question the table answers and the row that answers it best. */
-export interface BestCell {
-  question: string;
-  /** Column key the question is about. */
-  column: keyof MatrixRow;
-  /** The winning row; rows that tie for best get one entry each. */
-  rowId: string;
 }
 
 const pick = (stats: LatencyStats | undefined, key: 'p50Us' | 'p99Us'): number | undefined =>
@@ -72,27 +70,112 @@ export function rowOf(cell: CellResult): MatrixRow {
   };
 }
 
-const QUESTIONS: Array<{ question: string; column: keyof MatrixRow }> = [
-  { question: 'fewest cold starts', column: 'coldRatio' },
-  { question: 'fastest cold start (p99)', column: 'coldP99Us' },
-  { question: 'fastest init (p50)', column: 'initP50Us' },
-  { question: 'fastest warm (p99)', column: 'warmP99Us' },
-  { question: 'cheapest per 1,000 (estimate)', column: 'costPerThousandUsd' },
+/** How a question is judged: a median of a sample family, a share, or per-invocation cost. */
+type Judge = { kind: 'median'; family: TimeFamily } | { kind: 'cold-share' } | { kind: 'cost' };
+
+/** A question the table answers, the column that shows it and how a winner is tested. */
+interface Question {
+  question: string;
+  column: keyof MatrixRow;
+  judge: Judge;
+}
+
+const QUESTIONS: readonly Question[] = [
+  { question: 'fewest cold starts', column: 'coldRatio', judge: { kind: 'cold-share' } },
+  { question: 'fastest cold start (p50)', column: 'coldP50Us', judge: { kind: 'median', family: 'cold.latency' } },
+  { question: 'fastest init (p50)', column: 'initP50Us', judge: { kind: 'median', family: 'cold.init' } },
+  { question: 'fastest warm (p50)', column: 'warmP50Us', judge: { kind: 'median', family: 'warm.latency' } },
+  { question: 'cheapest per 1,000 (estimate)', column: 'costPerThousandUsd', judge: { kind: 'cost' } },
 ];
 
-/** The lowest row(s) per question; questions no row can answer, or where all rows tie, are left out. */
-export function bestCells(rows: readonly MatrixRow[]): BestCell[] {
-  if (rows.length < 2) return [];
-  const best: BestCell[] = [];
-  for (const { question, column } of QUESTIONS) {
-    const valued = rows.flatMap((row) => {
-      const value = row[column];
-      return typeof value === 'number' ? [{ row, value }] : [];
-    });
-    if (valued.length < 2) continue;
-    const min = Math.min(...valued.map((v) => v.value));
-    if (valued.every((v) => v.value === min)) continue;
-    for (const winner of valued.filter((v) => v.value === min)) best.push({ question, column, rowId: winner.row.id });
+/** The answer to one question: a winning cell, or why there is none. */
+export interface BestCell {
+  question: string;
+  /** Column key the question is about. */
+  column: keyof MatrixRow;
+  /** The winning row, when it beats every other compared row beyond the noise. */
+  rowId?: string;
+  /** Why there is no winner ("no significant difference", too few samples), one phrase. */
+  reason?: string;
+}
+
+/** Every answer, and the cells left out of all of them with why. */
+export interface BestCells {
+  answers: BestCell[];
+  excluded: Array<{ rowId: string; label: string; why: string }>;
+  /** Set when no question is answered at all (an interrupted run, fewer than two cells to compare). */
+  note?: string;
+}
+
+/** Why a cell cannot be compared, or undefined when it can. */
+function exclusion(cell: CellResult, row: MatrixRow): string | undefined {
+  if (cell.bursts.some((b) => b.notSent > 0)) return 'interrupted';
+  if (row.throttles > 0) return `${row.throttles} throttled`;
+  if (row.errors > 0) return `${row.errors} errors`;
+  return undefined;
+}
+
+/** Per-invocation billed GB-ms: what the cost estimate is made of, as samples the noise test can compare. */
+function costSamples(cell: CellResult): number[] {
+  return cell.records.flatMap((r) => (r.report ? [r.report.billedDurationMs * r.report.memorySizeMb] : []));
+}
+
+interface Candidate {
+  cell: CellResult;
+  row: MatrixRow;
+  value: number;
+}
+
+/** Does `winner` beat `other` beyond the noise for this question? A string says why it cannot be judged. */
+function beats(judge: Judge, winner: Candidate, other: Candidate): boolean | string {
+  if (judge.kind === 'cold-share') {
+    const share = (c: Candidate) => ({ hits: c.cell.summary.cold, trials: c.cell.summary.cold + c.cell.summary.warm });
+    const r = compareProportions(share(winner), share(other));
+    return r.verdict === 'cannot-judge' ? `too few samples (need ${MIN_SAMPLES} classified per cell)` : r.verdict === 'regression';
   }
-  return best;
+  const samples = (c: Candidate): number[] => (judge.kind === 'cost' ? costSamples(c.cell) : familySamples(c.cell, judge.family));
+  // The other cell is the "current" side: a regression means it is slower (dearer) than the winner beyond the noise.
+  const r = compareSamples(samples(winner), samples(other), { quantile: 0.5 });
+  return r.verdict === 'cannot-judge' ? `too few samples (need ${r.needed} per cell)` : r.verdict === 'regression';
+}
+
+function answer(q: Question, candidates: readonly Candidate[]): BestCell {
+  const head = { question: q.question, column: q.column };
+  if (candidates.length < 2) return { ...head, reason: 'only one cell has this figure' };
+  const sorted = [...candidates].sort((a, b) => a.value - b.value);
+  const winner = sorted[0]!;
+  for (const other of sorted.slice(1)) {
+    const verdict = beats(q.judge, winner, other);
+    if (typeof verdict === 'string') return { ...head, reason: verdict };
+    if (!verdict) return { ...head, reason: 'no significant difference' };
+  }
+  return { ...head, rowId: winner.row.id };
+}
+
+/**
+ * The best cell per question, tested for significance. `interrupted` (the results file's flag) withholds
+ * every pick: a partial run's cells were not measured alike.
+ */
+export function bestCells(cells: readonly CellResult[], interrupted = false): BestCells {
+  const rows = cells.map(rowOf);
+  if (rows.length < 2) return { answers: [], excluded: [] };
+  if (interrupted) return { answers: [], excluded: [], note: 'the run was interrupted, so no cell is picked as best' };
+  const excluded: BestCells['excluded'] = [];
+  const comparable: Array<{ cell: CellResult; row: MatrixRow }> = [];
+  cells.forEach((cell, i) => {
+    const row = rows[i]!;
+    const why = exclusion(cell, row);
+    if (why) excluded.push({ rowId: row.id, label: row.label, why });
+    else comparable.push({ cell, row });
+  });
+  if (comparable.length < 2) return { answers: [], excluded, note: 'fewer than two cells to compare, so no cell is picked as best' };
+  const answers = QUESTIONS.flatMap((q) => {
+    const candidates = comparable.flatMap(({ cell, row }) => {
+      const value = row[q.column];
+      return typeof value === 'number' ? [{ cell, row, value }] : [];
+    });
+    // A question no cell can answer (no warm starts anywhere, no cost estimate) is left out, not "no difference".
+    return candidates.length === 0 ? [] : [answer(q, candidates)];
+  });
+  return { answers, excluded };
 }

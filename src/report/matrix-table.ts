@@ -5,13 +5,15 @@
  */
 import { Chalk } from 'chalk';
 import type { CellResult } from '../core/results.js';
-import { bestCells, rowOf, type BestCell, type MatrixRow } from './matrix-rows.js';
+import { bestCells, rowOf, type BestCells, type MatrixRow } from './matrix-rows.js';
 
 /** How to render: colour on a terminal only, width in columns. */
 export interface MatrixTableOptions {
   color: boolean;
   /** Terminal width in columns; default 80. */
   width?: number;
+  /** The run was interrupted: no best-cell picks. */
+  interrupted?: boolean;
 }
 
 /** Milliseconds from µs, compact: `0.84`, `12.3`, `340`, `1.2s`. */
@@ -47,8 +49,8 @@ interface Column {
 const COLUMNS: Column[] = [
   { header: 'cell', keys: [], render: (r) => r.label, align: 'left' },
   { header: 'cold', keys: ['coldRatio'], render: (r) => percent(r.coldRatio), align: 'right' },
-  { header: 'cold p50/p99', keys: ['coldP99Us'], render: (r) => `${compactMs(r.coldP50Us)}/${compactMs(r.coldP99Us)}`, align: 'right' },
-  { header: 'warm p50/p99', keys: ['warmP99Us'], render: (r) => `${compactMs(r.warmP50Us)}/${compactMs(r.warmP99Us)}`, align: 'right' },
+  { header: 'cold p50/p99', keys: ['coldP50Us'], render: (r) => `${compactMs(r.coldP50Us)}/${compactMs(r.coldP99Us)}`, align: 'right' },
+  { header: 'warm p50/p99', keys: ['warmP50Us'], render: (r) => `${compactMs(r.warmP50Us)}/${compactMs(r.warmP99Us)}`, align: 'right' },
   { header: 'init p50/p99', keys: ['initP50Us'], render: (r) => `${compactMs(r.initP50Us)}/${compactMs(r.initP99Us)}`, align: 'right' },
   { header: 'thr', keys: [], render: (r) => String(r.throttles), align: 'right' },
   { header: 'err', keys: [], render: (r) => String(r.errors), align: 'right' },
@@ -74,8 +76,8 @@ export function renderMatrixTable(cells: readonly CellResult[], options: MatrixT
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const width = options.width ?? 80;
   const rows = cells.map(rowOf);
-  const best = bestCells(rows);
-  const isBest = (row: MatrixRow, column: Column): boolean => best.some((b) => b.rowId === row.id && column.keys.includes(b.column));
+  const best = bestCells(cells, options.interrupted);
+  const isBest = (row: MatrixRow, column: Column): boolean => best.answers.some((b) => b.rowId === row.id && column.keys.includes(b.column));
   const showPc = rows.some((r) => r.provisioned > 0);
   // A trailing `*` marks the best value without colour.
   const text = rows.map((row) => COLUMNS.map((c, i) => (i === 0 ? compactLabel(row, showPc) : c.render(row)) + (isBest(row, c) ? '*' : '')));
@@ -111,11 +113,10 @@ export function renderMatrixTable(cells: readonly CellResult[], options: MatrixT
     );
   });
   out.push('');
-  const notes = ['Latencies in ms (client-side); cold = cold starts / classified invocations; * = best per question.'];
+  const notes = ['Latencies in ms (client-side); cold = cold starts / classified invocations; * = best per question, beyond the noise.'];
   const note = cells.find((c) => c.cost)?.cost?.note;
   if (note) notes.push(`est$/1k is an ESTIMATE per 1,000 invocations (${note}).`);
   for (const n of notes) out.push(...wrap(n, width));
-  if (best.length > 0) out.push('Best cell per question:');
   for (const line of bestLines(best, rows)) out.push(...wrap(line, width, '    '));
   return out.join('\n');
 }
@@ -136,8 +137,13 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   return lines;
 }
 
-function bestLines(best: readonly BestCell[], rows: readonly MatrixRow[]): string[] {
-  const byQuestion = new Map<string, string[]>();
-  for (const b of best) byQuestion.set(b.question, [...(byQuestion.get(b.question) ?? []), rows.find((r) => r.id === b.rowId)?.label ?? b.rowId]);
-  return [...byQuestion].map(([question, labels]) => `  ${question}: ${labels.join(', ')}`);
+/** The best-cell section: each question's pick or why there is none, and the cells left out. */
+export function bestLines(best: BestCells, rows: readonly MatrixRow[]): string[] {
+  const label = (id: string): string => rows.find((r) => r.id === id)?.label ?? id;
+  const lines: string[] = [];
+  if (best.note) lines.push(`Best cell: none (${best.note}).`);
+  else if (best.answers.length > 0) lines.push('Best cell per question (medians, judged by the noise test):');
+  for (const a of best.answers) lines.push(`  ${a.question}: ${a.rowId !== undefined ? label(a.rowId) : a.reason ?? ''}`);
+  if (best.excluded.length > 0) lines.push(`  not compared: ${best.excluded.map((e) => `${e.label} (${e.why})`).join(', ')}`);
+  return lines;
 }

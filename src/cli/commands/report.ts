@@ -39,7 +39,7 @@ export const reportCommand: Command = {
       const parts: string[] = [];
       if (results.interrupted) parts.push('Interrupted run: partial results.');
       // A matrix deserves its comparison first; every results file also gets the per-cell summary.
-      if (results.cells.length > 1) parts.push(renderMatrixTable(results.cells, { color, width }), '');
+      if (results.cells.length > 1) parts.push(renderMatrixTable(results.cells, { color, width, interrupted: results.interrupted }), '');
       parts.push(renderSummary(results, { color, width }));
       io.stdout.write(parts.join('\n') + '\n');
     }
