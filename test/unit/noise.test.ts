@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSamples, mannWhitneyU, quantileSorted, samplesNeeded, seededRandom } from '../../src/core/noise.js';
+import { compareProportions, compareSamples, mannWhitneyU, quantileSorted, samplesNeeded, seededRandom } from '../../src/core/noise.js';
 import { samples } from './gate-fixtures.js';
 
 describe('seededRandom', () => {
@@ -99,5 +99,15 @@ describe('compareSamples', () => {
     const r2 = compareSamples(base, cur, { quantile: 0.9 });
     expect(r1).toEqual(r2);
     expect(r1.ciLow).toBeLessThan(r1.ciHigh ?? 0);
+  });
+});
+
+describe('compareProportions', () => {
+  it('needs 20 trials a side, and calls a clear gap beyond the noise and a small one within', () => {
+    expect(compareProportions({ hits: 1, trials: 6 }, { hits: 6, trials: 6 }).verdict).toBe('cannot-judge');
+    expect(compareProportions({ hits: 5, trials: 40 }, { hits: 40, trials: 40 }).verdict).toBe('regression');
+    expect(compareProportions({ hits: 40, trials: 40 }, { hits: 5, trials: 40 }).verdict).toBe('improvement');
+    expect(compareProportions({ hits: 20, trials: 40 }, { hits: 24, trials: 40 }).verdict).toBe('within-noise');
+    expect(compareProportions({ hits: 20, trials: 40 }, { hits: 20, trials: 40 }).verdict).toBe('within-noise');
   });
 });
