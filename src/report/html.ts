@@ -1,12 +1,18 @@
 /**
- * A results file as one self-contained HTML page: the comparison table, a latency histogram per cell, cold ratio
- * against provisioned concurrency and the environment timeline, all inline SVG and CSS. No scripts, no CDN,
+ * A results file as one self-contained HTML page: the comparison table, duration and cost against memory size,
+ * cold ratio against provisioned concurrency, latency histograms on one scale, throttles by Reason, an
+ * environment timeline per cell and a summary of the environments, all inline SVG and CSS. A chart is drawn
+ * only when it carries information (two memory sizes, two provisioned-concurrency values). No scripts, no CDN,
  * nothing fetched: the page opens offline. Data in, string out.
  */
 import type { ResultsFile } from '../core/results.js';
 import { bestCells, rowOf, type MatrixRow } from './matrix-rows.js';
 import { bestLines, compactMs, compactUsd } from './matrix-table.js';
-import { coldRatioSvg, escapeHtml, histogramSvg, timelineSvg } from './svg.js';
+import { quantileSorted } from '../core/noise.js';
+import type { CellResult } from '../core/results.js';
+import { powerSeries, powerSvg } from './power.js';
+import { COLORS, coldRatioSvg, escapeHtml, histogramScale, histogramSvg, legendHtml, provisionedValues } from './svg.js';
+import { timelineSvg } from './timeline.js';
 import { loadChartsHtml } from './load-chart.js';
 
 const STYLE = `
@@ -22,10 +28,27 @@ td.best{background:#d3f9d8;font-weight:600}
 .cells{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0}figcaption{font-size:12px;color:#495057}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+.legend span:first-child{margin-left:0}
+h3{font-size:14px;margin:16px 0 4px}
 `;
 
-const LEGEND =
-  '<p class="legend note"><span style="background:#d9480f"></span>cold<span style="background:#1971c2"></span>warm<span style="background:#f08c00"></span>throttled<span style="background:#c92a2a"></span>error<span style="background:#868e96"></span>unknown</p>';
+const KIND_LEGEND = legendHtml([
+  { label: 'cold', color: COLORS.cold },
+  { label: 'warm', color: COLORS.warm },
+  { label: 'throttled (429)', color: COLORS.throttled },
+  { label: 'error', color: COLORS.error },
+  { label: 'unknown', color: COLORS.unknown },
+]);
+const TIMELINE_LEGEND = legendHtml([
+  { label: 'waiting for an init slot (thin line)', color: COLORS.unknown },
+  { label: 'init', color: COLORS.init },
+  { label: 'cold invocation', color: COLORS.cold },
+  { label: 'warm invocation', color: COLORS.warm },
+  { label: 'throttled', color: COLORS.throttled },
+  { label: 'error', color: COLORS.error },
+]);
+const POWER_NOTE =
+  '<p class="note">As aws-lambda-power-tuning draws it: Lambda\'s own Duration from the REPORT lines (medians), and the estimated cost per 1,000 invocations with billed init included for cold starts. Cells with provisioned concurrency are left out; each panel has its own scale.</p>';
 
 function tableHtml(results: ResultsFile, rows: readonly MatrixRow[]): string {
   const best = bestCells(results.cells, results.interrupted);
@@ -53,30 +76,54 @@ function tableHtml(results: ResultsFile, rows: readonly MatrixRow[]): string {
   return `<div style="overflow-x:auto"><table class="comparison">${head}${body}</table></div><p class="note">Latencies in ms, measured by the client. Highlighted: the best cell per question, only when it wins beyond the noise.</p>${bestList}`;
 }
 
-/** Most environments listed in the peak-memory table. */
-const MAX_ENV_ROWS = 50;
+const spreadOf = (values: number[]): string => {
+  if (values.length === 0) return '-';
+  const sorted = values.sort((a, b) => a - b);
+  return `${sorted[0]} / ${Number(quantileSorted(sorted, 0.5).toFixed(1))} / ${sorted[sorted.length - 1]}`;
+};
 
-/** Each environment's peak memory (REPORT Max Memory Used is a running maximum over the environment's life). */
-function environmentsHtml(results: ResultsFile): string {
-  const envs = new Map<string, { cell: string; envId: string; invocations: number; peakMb: number; initType: string }>();
-  for (const cell of results.cells) {
+/**
+ * The environments of each cell in one row: how many, how they started, invocations each and peak memory
+ * (REPORT Max Memory Used is a running maximum over an environment's life, so its last value is its peak).
+ */
+function environmentsHtml(cells: readonly CellResult[]): string {
+  const rows: string[] = [];
+  for (const cell of cells) {
+    const envs = new Map<string, { invocations: number; peakMb: number; initType: string }>();
     for (const r of cell.records) {
       if (!r.env) continue;
-      const key = `${cell.spec.id} ${r.env.envId}`;
-      const entry = envs.get(key) ?? { cell: cell.spec.label, envId: r.env.envId, invocations: 0, peakMb: 0, initType: r.env.initType };
+      const entry = envs.get(r.env.envId) ?? { invocations: 0, peakMb: 0, initType: r.env.initType };
       entry.invocations += 1;
       entry.peakMb = Math.max(entry.peakMb, r.report?.maxMemoryUsedMb ?? 0);
-      envs.set(key, entry);
+      envs.set(r.env.envId, entry);
+    }
+    if (envs.size === 0) continue;
+    const byInit = new Map<string, number>();
+    for (const e of envs.values()) byInit.set(e.initType, (byInit.get(e.initType) ?? 0) + 1);
+    const started = [...byInit].map(([type, n]) => `${n} ${type}`).join(', ');
+    const all = [...envs.values()];
+    rows.push(
+      `<tr data-cell="${escapeHtml(cell.spec.id)}"><td>${escapeHtml(cell.spec.label)}</td><td>${envs.size}</td><td>${escapeHtml(started)}</td><td>${spreadOf(all.map((e) => e.invocations))}</td><td>${spreadOf(all.map((e) => e.peakMb))} MB</td><td>${cell.spec.memoryMb} MB</td></tr>`,
+    );
+  }
+  if (rows.length === 0) return '<p class="note">No environment ids in these results (real Lambda does not say which environment served a request): peak memory per cell is in the comparison table.</p>';
+  return `<div style="overflow-x:auto"><table class="environments"><tr><th>cell</th><th>environments</th><th>started as</th><th>invocations each (min / median / max)</th><th>peak memory used (min / median / max)</th><th>memory size</th></tr>${rows.join('')}</table></div>`;
+}
+
+/** Throttles by Lambda's Reason and errors by type, per cell; empty when there were none. */
+function failuresHtml(cells: readonly CellResult[]): string {
+  const rows: string[] = [];
+  for (const cell of cells) {
+    const total = cell.summary.total;
+    for (const [reason, count] of Object.entries(cell.summary.throttlesByReason)) {
+      rows.push(`<tr><td>${escapeHtml(cell.spec.label)}</td><td>throttled (429)</td><td>${escapeHtml(reason)}</td><td>${count}</td><td>${((count / Math.max(1, total)) * 100).toFixed(1)}%</td></tr>`);
+    }
+    for (const [type, count] of Object.entries(cell.summary.errorsByType)) {
+      rows.push(`<tr><td>${escapeHtml(cell.spec.label)}</td><td>error</td><td>${escapeHtml(type)}</td><td>${count}</td><td>${((count / Math.max(1, total)) * 100).toFixed(1)}%</td></tr>`);
     }
   }
-  if (envs.size === 0) return '<p class="note">No environment ids in these results (AWS): peak memory per cell is in the comparison table.</p>';
-  const rows = [...envs.values()].sort((a, b) => b.peakMb - a.peakMb);
-  const shown = rows.slice(0, MAX_ENV_ROWS);
-  const body = shown
-    .map((e) => `<tr><td>${escapeHtml(e.cell)}</td><td>${escapeHtml(e.envId)}</td><td>${escapeHtml(e.initType)}</td><td>${e.invocations}</td><td>${e.peakMb} MB</td></tr>`)
-    .join('');
-  const more = rows.length > shown.length ? `<p class="note">${rows.length - shown.length} more environments not listed.</p>` : '';
-  return `<div style="overflow-x:auto"><table class="environments"><tr><th>cell</th><th>environment</th><th>init type</th><th>invocations</th><th>peak memory</th></tr>${body}</table></div>${more}`;
+  if (rows.length === 0) return '';
+  return `<h2 id="failures">Throttles and errors</h2><table class="failures"><tr><th>cell</th><th>outcome</th><th>Reason / type</th><th>count</th><th>of the cell</th></tr>${rows.join('')}</table>`;
 }
 
 /** Render `results` as a self-contained HTML page. */
@@ -84,7 +131,6 @@ export function renderHtml(results: ResultsFile): string {
   const rows = results.cells.map(rowOf);
   const costNote = results.cells.find((c) => c.cost)?.cost;
   const title = `coldprobe ${results.command}: ${String(results.options['profile'] ?? results.cells[0]?.spec.functionName ?? '')}`.trim();
-  const timeline = timelineSvg(results.cells);
   const notes = results.cells.flatMap((c) => (c.notes ?? []).map((n) => `${c.spec.label}: ${n}`));
   const parts: string[] = [
     '<!doctype html>',
@@ -97,7 +143,7 @@ export function renderHtml(results: ResultsFile): string {
     `<p class="meta">${escapeHtml(results.target.description)} · ${escapeHtml(results.startedAt)} → ${escapeHtml(results.finishedAt)} · ${results.cells.length} cell(s) · coldprobe ${escapeHtml(results.tool.version)}</p>`,
   ];
   if (results.interrupted) parts.push('<p class="warn">This run was interrupted: the results are partial.</p>');
-  parts.push('<h2>Comparison</h2>', tableHtml(results, rows));
+  parts.push('<h2 id="comparison">Comparison</h2>', tableHtml(results, rows));
   if (costNote) {
     const prices = Object.entries(costNote.prices)
       .map(([k, v]) => `${escapeHtml(k)} ${v}`)
@@ -105,20 +151,29 @@ export function renderHtml(results: ResultsFile): string {
     parts.push(`<p class="note"><b>Cost is an estimate</b>: ${escapeHtml(costNote.note)}. Prices used (USD): ${prices}.</p>`);
   }
   if (results.thresholds && results.thresholds.length > 0) {
-    parts.push('<h2>Thresholds</h2><ul>');
+    parts.push('<h2 id="thresholds">Thresholds</h2><ul>');
     for (const t of results.thresholds) parts.push(`<li class="${t.passed ? '' : 'warn'}">${t.passed ? 'pass' : 'FAIL'} · ${escapeHtml(t.cell)} · ${escapeHtml(t.expression)} · ${escapeHtml(t.detail)}</li>`);
     parts.push('</ul>');
   }
-  parts.push('<h2>Latency histograms</h2>', LEGEND, '<div class="cells">');
+  const power = powerSeries(results.cells);
+  if (power.length > 0) {
+    parts.push('<h2 id="power">Duration and cost against memory size</h2>', POWER_NOTE, ...power.map((p) => `<h3>${escapeHtml(p.name)}</h3><figure>${powerSvg(p)}</figure>`));
+  }
+  if (provisionedValues(results.cells).length > 1) parts.push('<h2 id="cold-ratio">Cold ratio against provisioned concurrency</h2>', coldRatioSvg(results.cells));
+  parts.push(failuresHtml(results.cells));
+  const scale = histogramScale(results.cells);
+  parts.push('<h2 id="histograms">Latency histograms</h2>', '<p class="note">Every histogram has the same axes, so cells compare by eye.</p>', KIND_LEGEND, '<div class="cells">');
   for (const cell of results.cells) {
-    parts.push(`<figure>${histogramSvg(cell)}<figcaption>${escapeHtml(cell.spec.label)} · ${cell.summary.total} invocations</figcaption></figure>`);
+    parts.push(`<figure>${histogramSvg(cell, scale)}<figcaption>${escapeHtml(cell.spec.label)} · ${cell.summary.total} invocations</figcaption></figure>`);
   }
   parts.push('</div>');
   parts.push(loadChartsHtml(results.cells));
-  parts.push('<h2>Cold ratio against provisioned concurrency</h2>', coldRatioSvg(results.cells));
-  parts.push('<h2>Environment timeline</h2>', LEGEND, `<div style="overflow-x:auto">${timeline.svg}</div>`);
-  if (timeline.note) parts.push(`<p class="note">${escapeHtml(timeline.note)}</p>`);
-  parts.push('<h2>Peak memory per environment</h2>', environmentsHtml(results));
+  parts.push('<h2 id="timeline">Environment timeline</h2>', TIMELINE_LEGEND);
+  for (const cell of results.cells) {
+    const timeline = timelineSvg(cell);
+    parts.push(`<h3>${escapeHtml(cell.spec.label)}</h3><div style="overflow-x:auto">${timeline.svg}</div><p class="note">${escapeHtml(timeline.note)}</p>`);
+  }
+  parts.push('<h2 id="environments">Environments</h2>', environmentsHtml(results.cells));
   if (notes.length > 0) parts.push('<h2>Notes</h2><ul class="note">', ...notes.map((n) => `<li>${escapeHtml(n)}</li>`), '</ul>');
   parts.push('</body></html>');
   return parts.join('\n');

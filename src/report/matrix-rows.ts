@@ -8,6 +8,7 @@
  * else (fewer environments, error paths, a partial burst). Otherwise the answer is "no significant difference".
  */
 import { familySamples, type TimeFamily } from '../core/cell-metrics.js';
+import { billedMs } from '../core/cost.js';
 import { compareProportions, compareSamples, MIN_SAMPLES } from '../core/noise.js';
 import type { CellResult } from '../core/results.js';
 import type { LatencyStats } from '../core/types.js';
@@ -115,9 +116,21 @@ function exclusion(cell: CellResult, row: MatrixRow): string | undefined {
   return undefined;
 }
 
-/** Per-invocation billed GB-ms: what the cost estimate is made of, as samples the noise test can compare. */
+/**
+ * Per-invocation cost in USD as samples the noise test can compare: billed GB-s and the request price of each
+ * invocation, plus an even share of whatever the cell's estimate adds on top (provisioned concurrency), so the
+ * samples add up to the cell's estimated total.
+ */
 function costSamples(cell: CellResult): number[] {
-  return cell.records.flatMap((r) => (r.report ? [r.report.billedDurationMs * r.report.memorySizeMb] : []));
+  const cost = cell.cost;
+  if (!cost) return [];
+  const perGbS = cost.prices['perGbSecond'] ?? 0;
+  const perRequest = cost.prices['perRequest'] ?? 0;
+  const own = cell.records.flatMap((r) =>
+    r.report && (r.outcome === 'ok' || r.outcome === 'function-error') ? [(billedMs(r) / 1000) * (r.report.memorySizeMb / 1024) * perGbS + perRequest] : [],
+  );
+  const extra = own.length === 0 ? 0 : (cost.totalUsd - own.reduce((a, b) => a + b, 0)) / own.length;
+  return own.map((usd) => usd + extra);
 }
 
 interface Candidate {

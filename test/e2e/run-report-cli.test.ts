@@ -99,7 +99,9 @@ describe('coldprobe run and report (spawned CLI)', () => {
     expect(report.stdout).toContain('ESTIMATE');
     const page = readFileSync(html, 'utf8');
     expect(page.match(/<svg class="chart histogram"/g)).toHaveLength(2);
-    expect(page).toContain('<svg class="chart timeline"');
+    // One timeline per cell, one lane per environment; memory sizes 128 and 256 draw the duration/cost view.
+    expect(page.match(/<svg class="chart timeline lanes"/g)).toHaveLength(2);
+    expect(page).toContain('<svg class="chart power"');
   });
 
   it('Ctrl-C during a run writes partial results, puts memory back and exits 130', async () => {
