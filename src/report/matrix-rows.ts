@@ -9,7 +9,7 @@
  */
 import { familySamples, type TimeFamily } from '../core/cell-metrics.js';
 import { billedMs } from '../core/cost.js';
-import { compareProportions, compareSamples, MIN_SAMPLES } from '../core/noise.js';
+import { compareProportions, compareSamples, mannWhitneyU, MIN_SAMPLES } from '../core/noise.js';
 import type { CellResult } from '../core/results.js';
 import type { LatencyStats } from '../core/types.js';
 
@@ -146,9 +146,18 @@ function beats(judge: Judge, winner: Candidate, other: Candidate): boolean | str
     const r = compareProportions(share(winner), share(other));
     return r.verdict === 'cannot-judge' ? `too few samples (need ${MIN_SAMPLES} classified per cell)` : r.verdict === 'regression';
   }
-  const samples = (c: Candidate): number[] => (judge.kind === 'cost' ? costSamples(c.cell) : familySamples(c.cell, judge.family));
-  // The other cell is the "current" side: a regression means it is slower (dearer) than the winner beyond the noise.
-  const r = compareSamples(samples(winner), samples(other), { quantile: 0.5 });
+  if (judge.kind === 'cost') {
+    // Cost per invocation mixes cheap warm and dear cold invocations: its median falls between the two and jumps,
+    // so cost is judged on the mean (what the estimate is) with the rank test saying the other cell is dearer.
+    const a = costSamples(winner.cell);
+    const b = costSamples(other.cell);
+    if (a.length < MIN_SAMPLES || b.length < MIN_SAMPLES) return `too few samples (need ${MIN_SAMPLES} per cell)`;
+    const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
+    const rank = mannWhitneyU(a, b);
+    return rank.z > 0 && rank.pValue < 0.01 && mean(b) > mean(a) * 1.1;
+  }
+  // The other cell is the "current" side: a regression means it is slower than the winner beyond the noise.
+  const r = compareSamples(familySamples(winner.cell, judge.family), familySamples(other.cell, judge.family), { quantile: 0.5 });
   return r.verdict === 'cannot-judge' ? `too few samples (need ${r.needed} per cell)` : r.verdict === 'regression';
 }
 

@@ -23,6 +23,14 @@ describe('best cell per question', () => {
     const cells = [cellOf('node', 128, 600, 5, 1), cellOf('node', 1024, 200, 5, 3), cellOf('python', 512, 400, 5, 5)];
     expect(answer(cells, 'coldP50Us')?.rowId).toBe('node-1024mb-pc0');
     expect(answer(cells, 'initP50Us')?.rowId).toBe('node-1024mb-pc0');
+    // Cost per invocation is half cheap warm, half dear cold (billed init): judged on the mean with a rank test,
+    // because the median of such a mix jumps between the two groups.
+    expect(answer(cells, 'costPerThousandUsd')?.rowId).toBe('node-128mb-pc0');
+  });
+
+  it('calls costs within 10% of each other no significant difference', () => {
+    const cells = [cellOf('node', 128, 300, 5, 1), cellOf('python', 128, 310, 5, 3)];
+    expect(answer(cells, 'costPerThousandUsd')?.reason).toBe('no significant difference');
   });
 
   it('says "no significant difference" when the lead is within the noise', () => {
