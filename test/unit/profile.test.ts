@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIN_SAMPLES } from '../../src/core/noise.js';
 import { ColdprobeError } from '../../src/core/errors.js';
 import { formatFieldPath, loadProfile, parseProfileText } from '../../src/io/profile.js';
 
@@ -137,9 +138,28 @@ describe('shipped profiles', () => {
   it('the shipped profiles answer the questions they are named for', () => {
     expect(loadProfile(join(dir, 'demo.yaml')).profile.matrix.memoryMb).toEqual([128, 512, 1024]);
     const provisioned = loadProfile(join(dir, 'provisioned.yaml')).profile;
-    expect(provisioned.matrix.provisioned).toEqual([0, 10, 50]);
+    expect(provisioned.matrix.provisioned).toEqual([0, 25, 50]);
     expect(provisioned.burst.n).toBe(100);
     expect(loadProfile(join(dir, 'throttle.yaml')).profile.matrix.reservedConcurrency?.length).toBeGreaterThan(0);
     expect(loadProfile(join(dir, 'aws-example.yaml')).profile.target.kind).toBe('aws');
+  });
+
+  it('the shipped profiles give every cell the samples the gate needs to judge a median', () => {
+    // Cold starts come from the first wave (forced cold); warm from the second. Reserved concurrency caps the
+    // environments, and so the cold starts, of a wave; provisioned environments serve warm, the rest spill cold.
+    const demo = loadProfile(join(dir, 'demo.yaml')).profile;
+    expect(demo.burst.n).toBeGreaterThanOrEqual(MIN_SAMPLES);
+    expect(demo.burst.waves).toBeGreaterThanOrEqual(2);
+    expect(loadProfile(join(dir, 'demo.yaml')).baselinePath).toMatch(/results\/baselines\/demo\.json$/);
+    const throttle = loadProfile(join(dir, 'throttle.yaml')).profile;
+    expect(Math.min(...(throttle.matrix.reservedConcurrency ?? []).map((rc) => rc ?? Infinity))).toBeGreaterThanOrEqual(MIN_SAMPLES);
+    expect(throttle.burst.waves).toBeGreaterThanOrEqual(2);
+    const provisioned = loadProfile(join(dir, 'provisioned.yaml')).profile;
+    for (const pc of provisioned.matrix.provisioned) {
+      if (pc > 0) expect(pc).toBeGreaterThanOrEqual(MIN_SAMPLES);
+      expect(provisioned.burst.n - pc).toBeGreaterThanOrEqual(MIN_SAMPLES);
+    }
+    const aws = loadProfile(join(dir, 'aws-example.yaml')).profile;
+    expect(aws.burst.n).toBeGreaterThanOrEqual(MIN_SAMPLES);
   });
 });
