@@ -19,7 +19,7 @@ import { writeResultsFile } from '../io/results-file.js';
 import { chooseView } from '../ui/view.js';
 import type { CliIo } from './command.js';
 import { confirm } from './confirm.js';
-import { openTarget, type TargetChoice } from './target.js';
+import { openTarget, withKnownFunctions, type TargetChoice } from './target.js';
 import { credentialsExpiryWarning } from '../targets/credentials.js';
 import type { Target } from '../targets/target.js';
 import { functionsOf, Journal, journalDir, remainingOf, unfinishedJournals, type JournalTarget } from '../io/journal.js';
@@ -50,7 +50,7 @@ export interface RunRequest {
   /** Notes about the functions as they are (e.g. a runtime other than the profile says), for every cell. */
   notesAbout?: (before: Map<string, FunctionBefore>) => string[];
   /** The final text: the summary, for the terminal or the log. */
-  render(results: ResultsFile, outcome: RunOutcome, style: { color: boolean; width: number }): string;
+  render(results: ResultsFile, outcome: RunOutcome, style: { color: boolean; width: number; clip: boolean }): string;
   /** `--json`: the text printed on stdout. */
   jsonText(results: ResultsFile, outcome: RunOutcome): string;
 }
@@ -144,7 +144,9 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
   let finishView: (text: string, resultsPath?: string) => Promise<void>;
   try {
     // A missing function fails here (exit 3), before anything changed and before any view has drawn anything.
-    const before = await snapshotFunctions(target, req.plan.cells);
+    const before = await snapshotFunctions(target, req.plan.cells).catch((error: unknown) => {
+      throw withKnownFunctions(error, req.target);
+    });
     notes.push(...(req.notesAbout?.(before) ?? []));
     if (aws) {
       const changes = plannedChanges(
@@ -225,7 +227,7 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
   if (judged) results.thresholds = judged.verdicts;
   // Nothing sent is lost: a run stopped by a setup failure still writes what its finished cells measured.
   writeResultsFile(req.out, results);
-  await finishView(req.render(results, outcome, { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80 }), req.out);
+  await finishView(req.render(results, outcome, { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80, clip: io.stdout.isTTY === true }), req.out);
   if (req.json) io.stdout.write(req.jsonText(results, outcome) + '\n');
   if (outcome.error) throw outcome.error;
   // The emulator itself failed (out of file descriptors, or it died): its records do not measure the function.

@@ -31,7 +31,9 @@ function topLevelHelp(): string {
 
 /** Runs one command line; returns the exit code. Exported for in-process tests. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...afterFirst] = argv;
+  // `coldprobe help burst` is `coldprobe burst --help`.
+  const [name, ...rest] = first === 'help' && afterFirst[0] !== undefined ? [afterFirst[0], '--help'] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(topLevelHelp() + '\n');
     return name === undefined ? ExitCode.usage : ExitCode.ok;
@@ -42,7 +44,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    io.stderr.write(`coldprobe: unknown command '${name}'. Run 'coldprobe --help' for the list.\n`);
+    // Loaded only here: `coldprobe --help` imports nothing but the registry (test/e2e/lazy-load.test.ts).
+    const { closestFlag } = await import('./args.js');
+    const guess = closestFlag(name, Object.fromEntries(commands.map((c) => [c.name, { type: 'boolean' as const }])))?.replace(/^--/, '');
+    io.stderr.write(`coldprobe: unknown command '${name}'${guess ? `; did you mean '${guess}'?` : '.'} Run 'coldprobe --help' for the list.\n`);
     return ExitCode.usage;
   }
   try {

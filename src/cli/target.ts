@@ -3,10 +3,10 @@
  * same defaults for `burst` and `run` (CPU quotas on, the same function folders). Each kind is imported only
  * when chosen, so an AWS run never loads the emulator.
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { usageError } from '../core/errors.js';
+import { ColdprobeError, usageError } from '../core/errors.js';
 import type { AliasOps } from '../engine/cleanup.js';
 import type { Target } from '../targets/target.js';
 
@@ -94,4 +94,20 @@ export async function openTarget(choice: TargetChoice): Promise<OpenTarget> {
   });
   const { sdkAliasOps } = await import('./commands/run-aliases.js');
   return { target, notes, aliases: sdkAliasOps(target.client) };
+}
+
+/** The emulator functions in `dirs`: sub-folders with a function.json, sorted. */
+export function emulatorFunctionNames(dirs: readonly string[]): string[] {
+  const names = dirs.flatMap((dir) =>
+    existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'function.json'))).map((e) => e.name) : [],
+  );
+  return [...new Set(names)].sort();
+}
+
+/** A function the emulator does not have: the same error, naming the functions it does have and where they live. */
+export function withKnownFunctions(error: unknown, choice: TargetChoice): unknown {
+  if (choice.kind !== 'emulator' || !(error instanceof ColdprobeError) || error.kind !== 'target-unavailable' || !/: not found on /.test(error.message)) return error;
+  const names = emulatorFunctionNames(choice.functionsDirs);
+  const there = names.length > 0 ? `the functions there are ${names.join(', ')}` : 'there are no functions there';
+  return new ColdprobeError(error.kind, `${error.message.replace(/\.$/, '')}; ${there} (${choice.functionsDirs.join(', ')}).`, { cause: error });
 }

@@ -33,9 +33,10 @@ export function formatDelta(delta: number | undefined): string {
   return `${pct >= 0 ? '+' : ''}${Math.abs(pct) >= 1000 ? pct.toFixed(0) : pct.toFixed(1)}%`;
 }
 
-const fit = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+const cutTo = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
-function row(m: MetricComparison): string {
+function row(m: MetricComparison, clip: boolean): string {
+  const fit = clip ? cutTo : (text: string): string => text;
   const value = (v: number | undefined): string => (v === undefined ? '—' : formatValue(v, m.kind));
   const left = [
     fit(m.metric, W.metric).padEnd(W.metric),
@@ -47,8 +48,9 @@ function row(m: MetricComparison): string {
   return `  ${left}  ${fit(shortVerdict(m.noise), rest)}`.trimEnd();
 }
 
-/** The comparison table; `names` label the two sides (e.g. the file names). */
-export function renderCompareTable(comparisons: readonly CellComparison[], names: { baseline: string; current: string }): string {
+/** The comparison table; `names` label the two sides (e.g. the file names); `clip` cuts long lines to 80 columns with `…` (a terminal). */
+export function renderCompareTable(comparisons: readonly CellComparison[], names: { baseline: string; current: string }, clip = true): string {
+  const fit = clip ? cutTo : (text: string): string => text;
   const lines: string[] = [`baseline: ${names.baseline}`, `current:  ${names.current}`, ''];
   const header = [
     'metric'.padEnd(W.metric),
@@ -65,7 +67,7 @@ export function renderCompareTable(comparisons: readonly CellComparison[], names
     const name = `${pair.id}${pair.label !== pair.id ? ` (${pair.label})` : ''}`;
     lines.push(`cell ${fit(name, TABLE_WIDTH - 5 - suffix.length)}${suffix}`);
     lines.push(`  ${header}  verdict`);
-    for (const m of c.metrics) lines.push(row(m));
+    for (const m of c.metrics) lines.push(row(m, clip));
     const judged = c.gated.filter((m) => m.noise !== undefined);
     if (c.regressions.length > 0) {
       lines.push(fit(`  => regression beyond the noise: ${c.regressions.map((m) => m.metric).join(', ')}`, TABLE_WIDTH));

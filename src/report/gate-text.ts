@@ -24,7 +24,8 @@ export function wrap(text: string, width: number, indent: string): string[] {
 }
 
 function item(i: GateItem): string[] {
-  return [`${TAG[i.status]}  [${i.cell}] ${i.name}`.slice(0, WIDTH), ...wrap(i.detail, WIDTH, '      ')];
+  // The check's name is never cut: a cell id or threshold must be copyable from a CI log.
+  return [`${TAG[i.status]}  [${i.cell}] ${i.name}`, ...wrap(i.detail, WIDTH, '      ')];
 }
 
 /** The gate's text report; `showPassing` false keeps CI logs short by listing only failures and warnings. */

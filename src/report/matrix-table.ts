@@ -14,6 +14,8 @@ export interface MatrixTableOptions {
   width?: number;
   /** The run was interrupted: no best-cell picks. */
   interrupted?: boolean;
+  /** Cut cell labels to fit `width` (default true); off a terminal labels stay whole and the table grows. */
+  clip?: boolean;
 }
 
 /** Milliseconds from µs, compact: `0.84`, `12.3`, `340`, `1.2s`. */
@@ -83,7 +85,7 @@ export function renderMatrixTable(cells: readonly CellResult[], options: MatrixT
   const text = rows.map((row) => COLUMNS.map((c, i) => (i === 0 ? compactLabel(row, showPc) : c.render(row)) + (isBest(row, c) ? '*' : '')));
   const widths = COLUMNS.map((c, i) => Math.max(c.header.length, ...text.map((t) => (t[i] ?? '').length)));
   const total = widths.reduce((a, b) => a + b, 0) + (COLUMNS.length - 1) * SEPARATOR.length;
-  if (total > width && widths[0] !== undefined) {
+  if (options.clip !== false && total > width && widths[0] !== undefined) {
     const labelWidth = Math.max(8, widths[0] - (total - width));
     widths[0] = labelWidth;
     rows.forEach((row, r) => {

@@ -11,11 +11,20 @@ import type { RecordedValue } from '../core/stats.js';
 import type { BurstInfo, BurstSummary, CellSummary, Classification, LatencyStats } from '../core/types.js';
 import { formatCount, formatMb, formatPercent, formatUs, truncate } from './format.js';
 
-/** Rendering options: `color` turns ANSI colour on; `width` is the terminal width in columns (80 when unknown). */
+/**
+ * Rendering options: `color` turns ANSI colour on; `width` is the terminal width in columns (80 when unknown).
+ * `clip` (default true) cuts long names and lines to the width with `…`; off a terminal nothing is cut, so a log
+ * or a file keeps every name whole.
+ */
 export interface TextOptions {
   color: boolean;
   width: number;
+  clip?: boolean;
 }
+
+/** How a long text is fitted: cut with `…` on a terminal, kept whole elsewhere. */
+type Cut = (text: string, width: number) => string;
+const keep: Cut = (text) => text;
 
 /** At most this many bursts are listed one per line; the rest are folded into one line. */
 const MAX_BURST_LINES = 8;
@@ -38,9 +47,10 @@ function statCells(s: LatencyStats): string[] {
 }
 
 /** The latency table: one row per group, plus an `init` row (Init Duration) under each cold group. */
-function table(summary: CellSummary, c: ChalkInstance, width: number): string[] {
+function table(summary: CellSummary, c: ChalkInstance, width: number, cut: Cut): string[] {
   const fixed = MEM_WIDTH + CLASS_WIDTH + COUNT_WIDTH + STAT_COLS.length * STAT_WIDTH + 8; // 8 separating spaces
-  const nameWidth = Math.max(8, width - fixed);
+  const longest = Math.max(0, ...summary.groups.map((g) => `${g.key.functionName}/${g.key.runtime}`.length));
+  const nameWidth = cut === keep ? Math.max(8, width - fixed, longest) : Math.max(8, width - fixed);
   const header = [
     'function/runtime'.padEnd(nameWidth),
     'memory'.padStart(MEM_WIDTH),
@@ -48,13 +58,13 @@ function table(summary: CellSummary, c: ChalkInstance, width: number): string[] 
     'count'.padStart(COUNT_WIDTH),
     ...STAT_COLS.map((h) => h.padStart(STAT_WIDTH)),
   ].join(' ');
-  const lines = [c.bold(truncate(header, width))];
+  const lines = [c.bold(cut(header, width))];
   let previousName = '';
   for (const g of summary.groups) {
     const name = `${g.key.functionName}/${g.key.runtime}@${g.key.memoryMb}`;
     const first = name !== previousName;
     previousName = name;
-    const label = first ? truncate(`${g.key.functionName}/${g.key.runtime}`, nameWidth) : '';
+    const label = first ? cut(`${g.key.functionName}/${g.key.runtime}`, nameWidth) : '';
     const row = (cls: Classification | 'init', stats: LatencyStats, showName: boolean): string =>
       [
         (showName ? label : '').padEnd(nameWidth),
@@ -71,13 +81,13 @@ function table(summary: CellSummary, c: ChalkInstance, width: number): string[] 
 }
 
 /** `label: a 3, b 2`, wrapped to the width with continuation lines indented. */
-function countsLine(label: string, counts: Record<string, number>, width: number, paint: ChalkInstance): string[] {
+function countsLine(label: string, counts: Record<string, number>, width: number, paint: ChalkInstance, cut: Cut): string[] {
   const entries = Object.entries(counts);
   if (entries.length === 0) return [];
   const lines: string[] = [];
   let line = `${label}:`;
   for (const [k, v] of entries) {
-    const item = ` ${truncate(k, width - 12)} ${formatCount(v)}`;
+    const item = ` ${cut(k, width - 12)} ${formatCount(v)}`;
     if (line.length + item.length + 1 > width) {
       lines.push(line);
       line = ' '.repeat(label.length + 1);
@@ -120,19 +130,19 @@ function burstRow(b: BurstInfo, stats: BurstSummary | undefined): string {
 }
 
 /** The burst table (release spread = first to last send); long runs fold the tail into one line. */
-function burstLines(bursts: readonly BurstInfo[], perBurst: readonly BurstSummary[], c: ChalkInstance, width: number): string[] {
+function burstLines(bursts: readonly BurstInfo[], perBurst: readonly BurstSummary[], c: ChalkInstance, width: number, cut: Cut): string[] {
   if (bursts.length === 0) return [];
   const statsOf = new Map(perBurst.map((p) => [p.index, p]));
   const shown = bursts.length > MAX_BURST_LINES ? bursts.slice(0, MAX_BURST_LINES - 1) : bursts;
   const header = BURST_COLS.map(([h, w]) => h.padStart(w)).join(' ');
-  const lines = [c.bold(truncate(header, width)), ...shown.map((b) => truncate(burstRow(b, statsOf.get(b.index)), width))];
+  const lines = [c.bold(cut(header, width)), ...shown.map((b) => cut(burstRow(b, statsOf.get(b.index)), width))];
   if (shown.length < bursts.length) {
     const rest = bursts.slice(shown.length);
     const maxSpread = Math.max(...rest.map((b) => b.releaseSpreadUs));
     const notSent = rest.reduce((sum, b) => sum + b.notSent, 0);
     const cold = rest.reduce((sum, b) => sum + (statsOf.get(b.index)?.cold ?? 0), 0);
     lines.push(
-      truncate(
+      cut(
         `… ${rest.length} more bursts: ${formatCount(cold)} cold, max spread ${formatUs(maxSpread)}, ${formatCount(notSent)} not sent`,
         width,
       ),
@@ -208,34 +218,34 @@ function cellTitle(spec: CellResult['spec']): string {
   return label === spec.functionName || label === 'default' ? spec.functionName : `${label}: ${spec.functionName}`;
 }
 
-function renderCell(cell: CellResult, c: ChalkInstance, width: number): string[] {
+function renderCell(cell: CellResult, c: ChalkInstance, width: number, cut: Cut): string[] {
   const s = cell.summary;
   const { spec } = cell;
   const lines: string[] = [];
   lines.push(
-    c.bold(truncate(`${cellTitle(spec)} (${spec.runtime}, ${formatMb(spec.memoryMb)}${spec.provisioned > 0 ? `, provisioned ${spec.provisioned}` : ''})`, width)),
+    c.bold(cut(`${cellTitle(spec)} (${spec.runtime}, ${formatMb(spec.memoryMb)}${spec.provisioned > 0 ? `, provisioned ${spec.provisioned}` : ''})`, width)),
   );
   const outcomes = Object.entries(s.byOutcome)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${formatCount(n)} ${k}`)
     .join(', ');
-  lines.push(truncate(`${formatCount(s.total)} invocations: ${outcomes || 'none'}`, width));
+  lines.push(cut(`${formatCount(s.total)} invocations: ${outcomes || 'none'}`, width));
   const cold = `${formatCount(s.cold)} cold`;
   const warm = `${formatCount(s.warm)} warm`;
   const rest = `, ${formatCount(s.unknown)} unknown; cold ratio ${formatPercent(s.coldRatio)}`;
   const plain = `${cold}, ${warm}${rest}`;
   // Colour only a line that fits: truncating text with escape codes inside could cut one in half.
-  lines.push(plain.length <= width ? `${c.cyan(cold)}, ${c.green(warm)}${rest}` : truncate(plain, width));
+  lines.push(plain.length <= width ? `${c.cyan(cold)}, ${c.green(warm)}${rest}` : cut(plain, width));
   lines.push('');
-  lines.push(...table(s, c, width));
+  lines.push(...table(s, c, width, cut));
   const extra = [
-    ...countsLine('throttles', s.throttlesByReason, width, c.yellow),
-    ...countsLine('errors', s.errorsByType, width, c.red),
+    ...countsLine('throttles', s.throttlesByReason, width, c.yellow, cut),
+    ...countsLine('errors', s.errorsByType, width, c.red, cut),
   ];
   if (extra.length > 0) lines.push('', ...extra);
   // Files written before perBurst existed still have their records: recompute rather than show dashes.
   const perBurst = s.perBurst ?? summarize(cell.records, [], cell.spec).summary.perBurst ?? [];
-  const bursts = burstLines(cell.bursts.length > 0 ? cell.bursts : s.bursts, perBurst, c, width);
+  const bursts = burstLines(cell.bursts.length > 0 ? cell.bursts : s.bursts, perBurst, c, width, cut);
   if (bursts.length > 0) lines.push('', ...bursts);
   lines.push(
     ...histograms(
@@ -247,7 +257,7 @@ function renderCell(cell: CellResult, c: ChalkInstance, width: number): string[]
       width,
     ),
   );
-  for (const note of cell.notes ?? []) lines.push(truncate(`note: ${note}`, width));
+  for (const note of cell.notes ?? []) lines.push(cut(`note: ${note}`, width));
   return lines;
 }
 
@@ -257,17 +267,18 @@ function renderCell(cell: CellResult, c: ChalkInstance, width: number): string[]
 export function renderSummary(result: CellResult | ResultsFile, options: TextOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const width = Math.max(40, Math.floor(options.width));
-  if (!('cells' in result)) return renderCell(result, c, width).join('\n') + '\n';
+  const cut: Cut = options.clip === false ? keep : truncate;
+  if (!('cells' in result)) return renderCell(result, c, width, cut).join('\n') + '\n';
   const lines: string[] = [];
-  lines.push(c.bold(truncate(`coldprobe ${result.command}, started ${result.startedAt}`, width)));
-  lines.push(truncate(`target: ${result.target.description}`, width));
-  if (result.interrupted) lines.push(c.yellow(truncate('interrupted: these results are partial', width)));
-  for (const cell of result.cells) lines.push('', ...renderCell(cell, c, width));
+  lines.push(c.bold(cut(`coldprobe ${result.command}, started ${result.startedAt}`, width)));
+  lines.push(cut(`target: ${result.target.description}`, width));
+  if (result.interrupted) lines.push(c.yellow(cut('interrupted: these results are partial', width)));
+  for (const cell of result.cells) lines.push('', ...renderCell(cell, c, width, cut));
   if (result.thresholds && result.thresholds.length > 0) {
     lines.push('', c.bold('thresholds'));
     for (const t of result.thresholds) {
       const mark = t.passed ? c.green('pass') : c.red('FAIL');
-      lines.push(`  ${mark} ${truncate(`${t.expression} [${t.cell}]: ${t.detail}`, width - 7)}`);
+      lines.push(`  ${mark} ${cut(`${t.expression} [${t.cell}]: ${t.detail}`, width - 7)}`);
     }
   }
   return lines.join('\n') + '\n';

@@ -141,7 +141,7 @@ export const checkCommand: Command = {
     } else {
       const against = shownBaseline !== undefined && baseline ? ` against baseline ${shownBaseline}` : '';
       io.stdout.write(`coldprobe check ${resultsArg}${against}\n`);
-      if (baseline) io.stdout.write('\n' + renderCompareTable(gate.comparisons, { baseline: shownBaseline ?? '', current: resultsArg }) + '\n');
+      if (baseline) io.stdout.write('\n' + renderCompareTable(gate.comparisons, { baseline: shownBaseline ?? '', current: resultsArg }, io.stdout.isTTY === true) + '\n');
       io.stdout.write(renderGateText(gate));
     }
     if (underGitHubActions(io.env)) io.stdout.write(renderAnnotations(gate));

@@ -51,7 +51,7 @@ export const compareCommand: Command = {
       }));
       io.stdout.write(JSON.stringify(out, null, 2) + '\n');
     } else {
-      io.stdout.write(renderCompareTable(comparisons, { baseline: a, current: b }));
+      io.stdout.write(renderCompareTable(comparisons, { baseline: a, current: b }, io.stdout.isTTY === true));
     }
     return 0;
   },

@@ -39,8 +39,8 @@ export const reportCommand: Command = {
       const parts: string[] = [];
       if (results.interrupted) parts.push('Interrupted run: partial results.');
       // A matrix deserves its comparison first; every results file also gets the per-cell summary.
-      if (results.cells.length > 1) parts.push(renderMatrixTable(results.cells, { color, width, interrupted: results.interrupted }), '');
-      parts.push(renderSummary(results, { color, width }));
+      if (results.cells.length > 1) parts.push(renderMatrixTable(results.cells, { color, width, interrupted: results.interrupted, clip: io.stdout.isTTY === true }), '');
+      parts.push(renderSummary(results, { color, width, clip: io.stdout.isTTY === true }));
       io.stdout.write(parts.join('\n') + '\n');
     }
     if (values.html !== undefined) {
