@@ -4,7 +4,7 @@
  * output is a file or a pipe.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,15 @@ describe('the command line (built CLI)', () => {
     const r = cli(['burst', '--function', 'node-helo', '--n', '1', '--no-tui']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/the functions there are [^\n]*node-hello, [^\n]*python-hello \(/);
+  });
+
+  it('run takes --functions and --init-concurrency over the profile, as burst does', () => {
+    writeFileSync(join(dir, 'one.yaml'), 'name: one\nfunctions:\n  - name: node-hello\n    runtime: nodejs20.x\nmatrix:\n  memoryMb: [128]\nburst:\n  n: 1\n');
+    expect(cli(['run', 'one.yaml', '--functions', 'nowhere']).stderr).toMatch(/--functions folder .*nowhere does not exist\./);
+    expect(cli(['run', 'one.yaml', '--init-concurrency', '0']).stderr).toMatch(/--init-concurrency must be a whole number of at least 1, got '0'\./);
+    const r = cli(['run', 'one.yaml', '--functions', resolve('profiles/functions'), '--init-concurrency', '1', '--no-tui', '--out', 'one.json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'one.json'))).toBe(true);
   });
 
   it('keeps long names whole when the output is not a terminal', () => {

@@ -15,7 +15,7 @@ import { defaultResultsPath, readResultsFile } from '../../io/results-file.js';
 import { renderCleanup } from '../../report/cleanup.js';
 import { rowOf } from '../../report/matrix-rows.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
 import { functionsDirs, type TargetChoice } from '../target.js';
@@ -36,6 +36,11 @@ Options:
   --json                Print the comparison as JSON on stdout.
   --no-tui              Plain line output instead of the live view.
   --no-color            No ANSI colour (NO_COLOR is honoured too).
+  --functions <dir>     Emulator: a folder of function folders, instead of the profile's target.functionsDir
+                        (repeatable).
+  --init-concurrency <k>
+                        Emulator: environments initialising at once, instead of the profile's
+                        target.initConcurrency.
   --threshold <expr>    A threshold judged at the end, added to the profile's (repeatable), e.g.
                         'cold.init.p99 < 800ms' or '[node-hello-*] errors == 0'; a failed one exits 10.
   --baseline <file>     Baseline results file for thresholds like 'cold.init.p50 <= baseline * 1.10'
@@ -68,6 +73,8 @@ export const runCommand: Command = {
       json: { type: 'boolean' },
       'no-tui': { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      functions: { type: 'string', multiple: true },
+      'init-concurrency': { type: 'string' },
       threshold: { type: 'string', multiple: true },
       baseline: { type: 'string' },
     });
@@ -109,16 +116,21 @@ export const runCommand: Command = {
       // Mutations are allowed because the run lists its changes and asks for confirmation (or --yes) first.
       target = { kind: 'aws', allowMutations: true, env: io.env, ...(region ? { region } : {}), ...(awsProfile ? { profile: awsProfile } : {}) };
       if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
+      if (values.functions !== undefined || values['init-concurrency'] !== undefined) {
+        throw usageError(`--${values.functions !== undefined ? 'functions' : 'init-concurrency'} only applies to the emulator target.`);
+      }
     } else {
       if (values['endpoint-url'] !== undefined) throw usageError('--endpoint-url only applies to the aws target.');
+      const initConcurrency = values['init-concurrency'] === undefined ? undefined : positiveInt('init-concurrency', values['init-concurrency'], 1);
       const emu = t.kind === 'emulator' ? t : { kind: 'emulator' as const };
       target = {
         kind: 'emulator',
-        functionsDirs: loaded.functionsDir !== undefined ? [loaded.functionsDir] : functionsDirs(undefined, io.cwd),
+        // --functions wins over the profile's target.functionsDir, which wins over the default folders.
+        functionsDirs: values.functions !== undefined ? functionsDirs(values.functions, io.cwd) : loaded.functionsDir !== undefined ? [loaded.functionsDir] : functionsDirs(undefined, io.cwd),
         cpuQuota: emu.cpuQuota ?? true,
         ...(emu.accountConcurrency !== undefined ? { accountConcurrency: emu.accountConcurrency } : {}),
         ...(emu.idleTtl !== undefined ? { idleTtlMs: emu.idleTtl } : {}),
-        ...(emu.initConcurrency !== undefined ? { initConcurrency: emu.initConcurrency } : {}),
+        ...((initConcurrency ?? emu.initConcurrency) !== undefined ? { initConcurrency: initConcurrency ?? emu.initConcurrency } : {}),
       };
     }
     const out = values.out !== undefined ? resolve(io.cwd, values.out) : defaultResultsPath(io.cwd, profile.name, new Date());
