@@ -102,7 +102,9 @@ function panel(
     parts.push(`<line x1="${x0 + PAD.left}" y1="${y.toFixed(1)}" x2="${x0 + PAD.left + plotW}" y2="${y.toFixed(1)}" stroke="${COLORS.grid}"/>`);
     parts.push(`<text x="${x0 + PAD.left - 4}" y="${(y + 3).toFixed(1)}" font-size="10" text-anchor="end">${escapeHtml(format(tick))}</text>`);
   }
-  series.points.forEach((p, i) => parts.push(`<text x="${xOf(i).toFixed(1)}" y="${y0 + PAD.top + plotH + 15}" font-size="10" text-anchor="middle">${p.memoryMb}</text>`));
+  series.points.forEach((p, i) => {
+    parts.push(`<text x="${xOf(i).toFixed(1)}" y="${y0 + PAD.top + plotH + 15}" font-size="10" text-anchor="middle">${p.memoryMb}</text>`);
+  });
   parts.push(`<text class="axis-label" x="${x0 + PAD.left + plotW / 2}" y="${y0 + PANEL_H - 6}" font-size="11" text-anchor="middle">memory size (MB)</text>`);
   if (pts.length === 0) {
     parts.push(`<text x="${x0 + PAD.left + plotW / 2}" y="${y0 + PAD.top + plotH / 2}" font-size="11" text-anchor="middle" fill="${COLORS.axis}">no ${kind} invocations</text>`);
