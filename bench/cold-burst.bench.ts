@@ -81,7 +81,9 @@ async function cliBurst(n: number, extra: string[] = []): Promise<BurstRun> {
   const sampler = setInterval(() => {
     if (child.pid === undefined) return;
     const memory = treeMemory(child.pid);
-    peakTreeMb = Math.max(peakTreeMb, memory.pssMb ?? memory.rssMb);
+    // A sample where some process's smaps_rollup could not be read (it was exiting) has no PSS: skip it rather
+    // than mix in an RSS sum.
+    if (memory.pssMb !== undefined) peakTreeMb = Math.max(peakTreeMb, memory.pssMb);
   }, 1000);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearInterval(sampler);
