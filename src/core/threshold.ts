@@ -10,7 +10,7 @@
  * A time window after the metric keeps only the invocations written in it, counted from the start of the load
  * (`coldprobe load`) or of the run.
  */
-import { formatUs, UNIT_US } from './duration.js';
+import { formatUs, parseDurationMs, UNIT_US } from './duration.js';
 import {
   KNOWN_METRICS,
   METRIC_NAMES,
@@ -192,8 +192,6 @@ export function parseThreshold(source: string): Threshold {
   return { source: source.trim(), ...(scope === undefined ? {} : { scope }), metric, ...(window === undefined ? {} : { window }), op, bound };
 }
 
-const WINDOW_UNITS: Record<string, number> = { ms: 1000, s: 1_000_000, m: 60_000_000 };
-
 /** `[after 30s]`, `[before 20s]` or `[10s..60s]` right after a metric name; times in µs. */
 function readWindow(c: Cursor): { fromUs: number; toUs?: number } {
   const open = c.pos;
@@ -201,8 +199,8 @@ function readWindow(c: Cursor): { fromUs: number; toUs?: number } {
   if (close < 0) fail(c, `missing ']' after the time window`);
   const inner = c.text.slice(open + 1, close).trim();
   const time = (text: string): number | undefined => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text.trim());
-    return m ? Number(m[1]) * (WINDOW_UNITS[m[2] as string] as number) : undefined;
+    const ms = parseDurationMs(text, { bare: false });
+    return ms === undefined ? undefined : ms * 1000;
   };
   let window: { fromUs: number; toUs?: number } | undefined;
   const after = /^after\s+(.+)$/.exec(inner);
