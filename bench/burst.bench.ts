@@ -106,8 +106,10 @@ function bareClient(canned: Canned, sockets: number): LambdaClient {
   });
 }
 
-async function bareBurst(client: LambdaClient, n: number): Promise<void> {
-  await Promise.all(Array.from({ length: n }, () => client.send(new InvokeCommand({ FunctionName: 'canned', LogType: 'Tail', Payload: payload }))));
+/** N plain concurrent sends; returns how many failed (at N in the thousands, connects can be reset). */
+async function bareBurst(client: LambdaClient, n: number): Promise<number> {
+  const settled = await Promise.allSettled(Array.from({ length: n }, () => client.send(new InvokeCommand({ FunctionName: 'canned', LogType: 'Tail', Payload: payload }))));
+  return settled.filter((r) => r.status === 'rejected').length;
 }
 
 const cpuUs = (since: NodeJS.CpuUsage): number => {
@@ -129,17 +131,19 @@ async function releaseSpread(canned: Canned, protocol: string): Promise<BenchRes
       const ours: number[] = [];
       const reference: number[] = [];
       const driver: number[] = [];
+      let oursFailed = 0;
       const bare = bareClient(canned, n);
       // One untimed burst each opens their connections (coldprobe's pool, the reference's agent).
-      await bareBurst(bare, n);
+      let referenceFailed = await bareBurst(bare, n);
       await executeRun(buildBurstPlan({ functionName: 'canned', payload, n, waves: 1, intervalMs: 0, forceCold: false }), target, { emit: () => undefined });
       await serverArrivalSpreadMs(canned);
       for (let round = 0; round < ROUNDS; round += 1) {
         const outcome = await executeRun(buildBurstPlan({ functionName: 'canned', payload, n, waves: 1, intervalMs: 0, forceCold: false }), target, { emit: () => undefined });
         const info = outcome.cells[0]?.bursts[0];
         if (info) driver.push(info.releaseSpreadUs / 1000);
+        oursFailed += (outcome.cells[0]?.records ?? []).filter((r) => r.outcome !== 'ok').length;
         ours.push(await serverArrivalSpreadMs(canned));
-        await bareBurst(bare, n);
+        referenceFailed += await bareBurst(bare, n);
         reference.push(await serverArrivalSpreadMs(canned));
       }
       bare.destroy();
@@ -148,6 +152,7 @@ async function releaseSpread(canned: Canned, protocol: string): Promise<BenchRes
       rows.push({ metric: `arrival spread N=${n} (server clock), range ${range(ours)}`, value: mine, unit: 'ms', reference: `${ref.toFixed(1)} (${range(reference)})` });
       rows.push({ metric: `  ratio coldprobe / warm reference N=${n}`, value: ref > 0 ? mine / ref : 0, unit: '×' });
       rows.push({ metric: `  release loop N=${n} (driver clock), range ${range(driver)}`, value: median(driver), unit: 'ms' });
+      rows.push({ metric: `  failed invocations N=${n} over all rounds (warm-up included for the reference)`, value: oursFailed, unit: 'count', reference: referenceFailed });
     }
   } finally {
     await target.close();

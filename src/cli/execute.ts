@@ -35,6 +35,8 @@ export interface RunRequest {
   out: string;
   /** `--yes`: change real AWS functions without asking. */
   yes: boolean;
+  /** `--allow-reserved-zero`: a reserved concurrency of 0 (it disables the function) is confirmed on its own. */
+  allowReservedZero?: boolean;
   noTui: boolean;
   json: boolean;
   /** Colour wanted (read once by the command: --no-color, NO_COLOR). */
@@ -122,6 +124,14 @@ function plannedIdleMs(cells: readonly PlannedCell[]): number {
 
 /** Perform a resolved run: the shared body of `burst` and `run`. Returns the exit code. */
 export async function executeCommand(req: RunRequest, io: CliIo): Promise<number> {
+  // Reserved concurrency 0 stops every invocation of a real function, its production traffic included: --yes
+  // is not enough, it needs its own flag.
+  const disables = req.plan.cells.filter((c) => c.steps.some((s) => s.kind === 'set-reserved' && s.count === 0)).map((c) => c.spec.functionName);
+  if (req.target.kind === 'aws' && disables.length > 0 && req.allowReservedZero !== true) {
+    throw usageError(
+      `reserved concurrency 0 on '${[...new Set(disables)].join("', '")}' stops every invocation of it, production traffic included, until coldprobe puts it back; add --allow-reserved-zero to confirm that on its own.`,
+    );
+  }
   // Checked before anything runs: an unwritable --out must not cost a run (possibly on AWS).
   checkOutputPath(req.out, '--out', plannedInvocations(req.plan.cells) * RESULTS_BYTES_PER_INVOCATION);
   const aws = req.target.kind === 'aws';

@@ -158,3 +158,18 @@ describe('crash safety of changes to real functions', () => {
     expect(readdirSync(join(dir, 'journal'))).toEqual([]);
   });
 });
+
+describe('reserved concurrency 0', () => {
+  it('needs its own confirmation: --yes alone is refused before anything changes', async () => {
+    writeFileSync(
+      join(dir, 'rc0.yaml'),
+      ['name: rc0', 'target:', '  kind: aws', '  region: us-east-1', 'functions:', '  - name: node-sleep', '    runtime: nodejs20.x',
+        'matrix:', '  memoryMb: [128]', '  provisioned: [0]', '  reservedConcurrency: [0]', 'burst:', '  n: 1', 'payload: {}', ''].join('\n'),
+    );
+    const refused = await start(['run', 'rc0.yaml', '--target', 'aws', '--endpoint-url', emulator.endpoint, '--yes', '--no-tui', '--out', join(dir, 'r.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/reserved concurrency 0 on 'node-sleep' stops every invocation of it, production traffic included, until coldprobe puts it back; add --allow-reserved-zero to confirm that on its own\./);
+    const allowed = await start(['run', 'rc0.yaml', '--target', 'aws', '--endpoint-url', emulator.endpoint, '--yes', '--allow-reserved-zero', '--no-tui', '--out', join(dir, 'r.json')]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+  });
+});

@@ -27,6 +27,8 @@ and prints a comparison table; writes one results file with every cell.
 
 Options:
   --yes                 On AWS, make the listed changes without asking (needed when stdin is not a terminal).
+  --allow-reserved-zero On AWS, permit a reserved concurrency of 0 (it stops every invocation of the function,
+                        production traffic included, until coldprobe puts it back); --yes does not cover it.
   --target <kind>       emulator or aws (default: the profile's target).
   --region <region>     AWS region (default: the profile's, then AWS_REGION).
   --aws-profile <name>  AWS shared-config profile (default: the profile's, then AWS_PROFILE).
@@ -65,6 +67,7 @@ export const runCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags('run', args, {
       yes: { type: 'boolean' },
+      'allow-reserved-zero': { type: 'boolean' },
       target: { type: 'string' },
       region: { type: 'string' },
       'aws-profile': { type: 'string' },
@@ -143,6 +146,7 @@ export const runCommand: Command = {
         target,
         out,
         yes: values.yes === true,
+        allowReservedZero: values['allow-reserved-zero'] === true,
         noTui: values['no-tui'] === true,
         json: values.json === true,
         color: colorWanted(io, values['no-color']),
