@@ -42,6 +42,8 @@ export interface EmulatorOptions {
   scalingRate?: { environments: number; perMs: number };
   /** Init limit for on-demand environments (Lambda: 10,000 ms). */
   initTimeoutMs?: number;
+  /** How long an UpdateFunctionConfiguration stays InProgress before it applies (default 100 ms). */
+  updateDelayMs?: number;
   region?: string;
   accountId?: string;
   /** Give each environment a CPU share proportional to its memory (cgroups, where available); default false. */

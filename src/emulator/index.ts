@@ -59,7 +59,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     totalReserved: () => registry.totalReserved(),
   });
   const invokeContext = options.log === undefined ? { registry, pool } : { registry, pool, log: options.log };
-  const controlContext = { registry, dataPlane: pool, region, accountId, ...(options.testAids ? { testAids: options.testAids } : {}) };
+  const controlContext = {
+    registry,
+    dataPlane: pool,
+    region,
+    accountId,
+    ...(options.updateDelayMs === undefined ? {} : { updateDelayMs: options.updateDelayMs }),
+    ...(options.testAids ? { testAids: options.testAids } : {}),
+  };
   const logs = new LogStore();
 
   const route = (req: IncomingMessage, res: ServerResponse): void => {

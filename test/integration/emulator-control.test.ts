@@ -72,6 +72,10 @@ describe('emulator control plane', () => {
 
   beforeAll(async () => {
     emulator = await startEmulator({
+      // Long enough that a call right after an update still finds it InProgress on a loaded machine (at the
+      // 100 ms default, 'publishes immutable versions' failed twice under load 25-35); the SDK's waiter
+      // polls again only after its 1 s minimum delay, so this costs the tests nothing.
+      updateDelayMs: 500,
       functionsDirs: [SAMPLES],
       functions: [fixture('echo'), fixture('echo', 'pc-echo'), fixture('echo', 'versioned'), fixture('init-throws')],
     });
