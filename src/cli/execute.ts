@@ -3,6 +3,9 @@
  * target opened, the functions read, changes to real functions confirmed, the view chosen, the engine run, the
  * thresholds judged, the results file written and the exit code decided — one way for both.
  */
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { ClockOffset } from '../core/clock-offset.js';
 import { ExitCode, usageError, type ColdprobeError } from '../core/errors.js';
 import { queueWaitNote, withQueueWaitNotice } from '../core/queue-wait.js';
 import type { PriceTable } from '../core/cost.js';
@@ -16,9 +19,12 @@ import { finishThresholds, type LostThreshold, ThresholdWatch } from '../engine/
 import { buildResultsFile } from '../io/results-builder.js';
 import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../io/atomic-file.js';
 import { writeResultsFile } from '../io/results-file.js';
+import { renderShardLine } from '../report/shards.js';
+import { globalIndexOf, type ShardInfo } from '../core/shard.js';
 import { chooseView } from '../ui/view.js';
 import type { CliIo } from './command.js';
 import { confirm } from './confirm.js';
+import { shardRun, type ShardRequest } from './shard-flags.js';
 import { openTarget, withKnownFunctions, type TargetChoice } from './target.js';
 import { credentialsExpiryWarning } from '../targets/credentials.js';
 import type { Target } from '../targets/target.js';
@@ -49,6 +55,8 @@ export interface RunRequest {
   prices?: PriceTable;
   /** The options stored in the results file (never credentials). */
   options: Record<string, unknown>;
+  /** `--shard`, `--start-at`, `--start-in`, `--run-id`: this run is one shard of several. */
+  shard?: ShardRequest;
   /** Notes about the functions as they are (e.g. a runtime other than the profile says), for every cell. */
   notesAbout?: (before: Map<string, FunctionBefore>) => string[];
   /** The final text: the summary, for the terminal or the log. */
@@ -123,7 +131,10 @@ function plannedIdleMs(cells: readonly PlannedCell[]): number {
 }
 
 /** Perform a resolved run: the shared body of `burst` and `run`. Returns the exit code. */
-export async function executeCommand(req: RunRequest, io: CliIo): Promise<number> {
+export async function executeCommand(whole: RunRequest, io: CliIo): Promise<number> {
+  // A shard runs its slice of the plan; a burst too small to split is refused before anything else happens.
+  const shard = whole.shard !== undefined ? shardRun(whole.plan, whole.shard, whole.command, whole.target.kind) : undefined;
+  const req: RunRequest = shard !== undefined ? { ...whole, plan: shard.plan } : whole;
   // Reserved concurrency 0 stops every invocation of a real function, its production traffic included: --yes
   // is not enough, it needs its own flag.
   const disables = req.plan.cells.filter((c) => c.steps.some((s) => s.kind === 'set-reserved' && s.count === 0)).map((c) => c.spec.functionName);
@@ -152,6 +163,7 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
   let outcome: RunOutcome;
   let lost: LostThreshold | undefined;
   let finishView: (text: string, resultsPath?: string) => Promise<void>;
+  let clockOffset: ClockOffset | undefined;
   try {
     // A missing function fails here (exit 3), before anything changed and before any view has drawn anything.
     const before = await snapshotFunctions(target, req.plan.cells).catch((error: unknown) => {
@@ -215,6 +227,9 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
         ...(aliases ? { aliases } : {}),
         ...(req.prices ? { prices: req.prices } : {}),
         ...(journal ? { journal } : {}),
+        ...(shard !== undefined ? { indexOf: (local: number) => globalIndexOf(shard.segments, local) } : {}),
+        // The engine's clock is performance.now(); its origin is this process's start on the wall clock.
+        ...(shard?.releaseAtMs !== undefined ? { releaseAt: shard.releaseAtMs - performance.timeOrigin } : {}),
       });
       journal?.close();
       lost = stop.lost();
@@ -223,6 +238,13 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
       throw error;
     }
     finishView = (text, resultsPath) => view.finish(text, resultsPath);
+    // Measured after the run, so its requests never compete with the release.
+    if (shard !== undefined && !io.signal.aborted) {
+      // Loaded only for shards, like every target module (a plain burst's start-up stays as it was).
+      const { clockProbeUrl, measureClockOffset } = await import('../targets/clock-probe.js');
+      const probeUrl = await clockProbeUrl(target);
+      if (probeUrl !== undefined) clockOffset = await measureClockOffset(probeUrl, { signal: io.signal });
+    }
   } finally {
     await target.close();
   }
@@ -233,11 +255,20 @@ export async function executeCommand(req: RunRequest, io: CliIo): Promise<number
     const note = queueWaitNote(cell.records, target.initSlots);
     if (note !== undefined) cell.notes = [...(cell.notes ?? []), note];
   }
+  if (shard !== undefined) {
+    const info: ShardInfo = { index: shard.shard.index, count: shard.shard.count, runId: shard.runId, planId: shard.planId, host: hostname() };
+    if (shard.releaseAtMs !== undefined) info.releaseAt = new Date(shard.releaseAtMs).toISOString();
+    const first = results.cells[0]?.bursts[0];
+    if (first !== undefined && first.notSent < first.n) info.releasedAtUs = Math.round((performance.timeOrigin + outcome.originMs) * 1000) + first.startedUs;
+    if (clockOffset !== undefined) info.clockOffset = clockOffset;
+    results.shard = info;
+  }
   const judged = req.thresholds.length > 0 && outcome.error === undefined ? finishThresholds(results, req.thresholds, req.baseline) : undefined;
   if (judged) results.thresholds = judged.verdicts;
   // Nothing sent is lost: a run stopped by a setup failure still writes what its finished cells measured.
   writeResultsFile(req.out, results);
-  await finishView(req.render(results, outcome, { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80, clip: io.stdout.isTTY === true }), req.out);
+  const text = req.render(results, outcome, { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80, clip: io.stdout.isTTY === true });
+  await finishView(results.shard !== undefined ? `${text}\n${renderShardLine(results.shard)}` : text, req.out);
   if (req.json) io.stdout.write(req.jsonText(results, outcome) + '\n');
   if (outcome.error) throw outcome.error;
   // The emulator itself failed (out of file descriptors, or it died): its records do not measure the function.

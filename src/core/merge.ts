@@ -102,7 +102,9 @@ function anchorUs(file: ResultsFile, shard: ShardInfo, timebase: MergedShards['t
 export function mergeShards(inputs: readonly ShardFile[]): ResultsFile {
   const shards = checkShards(inputs);
   const first = shards[0] as (typeof shards)[number];
-  const timebase: MergedShards['timebase'] = shards.every((s) => s.shard.clockOffset !== undefined) ? 'target' : 'local';
+  // One host has one clock: comparing on it is exact, where each offset estimate would add its uncertainty.
+  const oneHost = shards.every((s) => s.shard.host !== undefined && s.shard.host === first.shard.host);
+  const timebase: MergedShards['timebase'] = !oneHost && shards.every((s) => s.shard.clockOffset !== undefined) ? 'target' : 'local';
   const anchors = shards.map((s) => anchorUs(s.file, s.shard, timebase));
   const origin = Math.min(...anchors);
   // Each shard's record times move by how much later than the earliest shard its run started.

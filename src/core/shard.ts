@@ -142,6 +142,8 @@ export interface ShardInfo {
   releasedAtUs?: number;
   /** This machine's clock against the target's, when it could be measured. */
   clockOffset?: ClockOffset;
+  /** The machine's host name: shards of one host share a clock and are compared on it. */
+  host?: string;
 }
 
 /** One shard's release of one burst, as `coldprobe merge` reports it. */
@@ -160,8 +162,8 @@ export interface MergedShards {
   planId: string;
   count: number;
   /**
-   * The clock the shards' instants were compared on: `target` when every shard measured its clock offset (each
-   * corrected by its own), else `local` (each machine's own clock; exact for shards on one machine).
+   * The clock the shards' instants were compared on: `local` when they all ran on one host (one clock, exact) or
+   * when a shard could not measure its offset; else `target`, each shard corrected by its own clock offset.
    */
   timebase: 'target' | 'local';
   /** Each shard as its file described it, in shard order, with how many records it held. */

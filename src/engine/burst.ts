@@ -19,6 +19,13 @@ export interface BurstContext {
   runStartAt: number;
   /** Run-wide record index, shared by every burst of the run. */
   counter: { next: number };
+  /** A shard's run: the whole run's index of its n-th invocation (identity when absent). */
+  indexOf?: (local: number) => number;
+  /**
+   * Hold the release until clock.now() reaches this (ms): a shard's `--start-at`. Everything is prepared and
+   * every connection open before the wait, so the release itself costs what it always does.
+   */
+  releaseAt?: number;
   /** How long in-flight invocations may finish after Ctrl-C, ms. */
   graceMs: number;
 }
@@ -51,6 +58,9 @@ interface Queued {
 
 const us = (ms: number): number => Math.round(ms * 1000);
 
+/** How long before a held release the engine stops sleeping and spins, ms. */
+const SPIN_MS = 3;
+
 /** Run one burst against `ctx.target`; resolves when every sent invocation has its record. */
 export async function executeBurst(params: BurstParams, ctx: BurstContext): Promise<BurstOutcome> {
   const { clock, emit, target, signal } = ctx;
@@ -68,6 +78,7 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
   let sinkError: unknown;
   let preparing: Promise<void> | undefined;
   let firstChunk = true;
+  let held = false;
   // Send times of the first (tight) release, folded as they arrive.
   let releaseMin = Number.POSITIVE_INFINITY;
   let releaseMax = Number.NEGATIVE_INFINITY;
@@ -83,6 +94,20 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
     startedUs: Number.isFinite(firstSentAt) ? us(firstSentAt - ctx.runStartAt) : 0,
     notSent: n - sent,
   });
+
+  /** Sleep to just before `at`, then spin to it: a timer alone fires a millisecond or more late. */
+  const holdUntil = async (at: number): Promise<void> => {
+    const late = clock.now() - at;
+    if (late > 1) {
+      emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `released ${Math.round(late)} ms after the planned instant: preparing took longer` });
+      return;
+    }
+    await clock.sleep(Math.max(0, at - clock.now() - SPIN_MS), signal);
+    // Busy-wait the last few ms: the cost is a few ms of one core, once per run, for a sub-ms release instant.
+    while (!signal?.aborted && clock.now() < at) {
+      // spin
+    }
+  };
 
   await new Promise<void>((resolveDone) => {
     let graceTimer: NodeJS.Timeout | undefined;
@@ -125,7 +150,8 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
 
     /** Book-keep one fired invocation; called after the release loop, never inside it. */
     const track = (q: Queued, pending: Promise<RawInvocationResult>, firstRelease: boolean): void => {
-      const index = ctx.counter.next++;
+      const local = ctx.counter.next++;
+      const index = ctx.indexOf ? ctx.indexOf(local) : local;
       inFlight += 1;
       sent += 1;
       live.add(q.prepared);
@@ -173,6 +199,11 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
 
     const pump = (): void => {
       if (!stopped && queue.length > 0 && inFlight < limit) {
+        if (firstChunk && ctx.releaseAt !== undefined && !held) {
+          held = true;
+          void holdUntil(ctx.releaseAt).then(pump);
+          return;
+        }
         if (firstChunk) {
           // The tight release: one synchronous loop over everything prepared, nothing else in between.
           firstChunk = false;

@@ -54,12 +54,18 @@ export interface RunDeps {
    * after it is done, so `coldprobe cleanup` can finish what a killed run could not.
    */
   journal?: ChangeJournal;
+  /** A shard's `--start-at`: the run's first burst is released when clock.now() reaches this (ms). */
+  releaseAt?: number;
+  /** A shard's run: the whole run's index of its n-th invocation (src/core/shard.ts). */
+  indexOf?: (local: number) => number;
 }
 
 /** Everything a run produced. */
 export interface RunOutcome {
   /** Wall clock at the start (ISO 8601), read once. */
   startedAt: string;
+  /** clock.now() at the start: every record's and burst's µs count from it. */
+  originMs: number;
   /** startedAt plus the run's monotonic duration (ISO 8601). */
   finishedAt: string;
   durationMs: number;
@@ -148,6 +154,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
   };
   const cells: CellResult[] = [];
   const counter = { next: 0 };
+  let releaseAt = deps.releaseAt;
   let interrupted = false;
   let error: ColdprobeError | undefined;
   let cleanup: CleanupReport = { done: [], failed: [] };
@@ -263,9 +270,13 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
                   ...(signal ? { signal } : {}),
                   runStartAt,
                   counter,
+                  ...(deps.indexOf ? { indexOf: deps.indexOf } : {}),
+                  ...(releaseAt !== undefined ? { releaseAt } : {}),
                   graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
                 },
               );
+              // Only the run's first burst waits for the shards' common instant; the rest follow as planned.
+              releaseAt = undefined;
               state.bursts.push(outcome.info);
               for (const r of outcome.records) state.records.push(r);
               if (outcome.interrupted) interrupted = true;
@@ -321,6 +332,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
   emit({ type: 'run-end', atUs: us(durationMs), interrupted });
   const out: RunOutcome = {
     startedAt: wall.toISOString(),
+    originMs: runStartAt,
     finishedAt: new Date(wall.getTime() + durationMs).toISOString(),
     durationMs,
     interrupted,

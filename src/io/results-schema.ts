@@ -147,6 +147,7 @@ const shardInfo = z.looseObject({
   releaseAt: z.string().optional(),
   releasedAtUs: finite.optional(),
   clockOffset: clockOffset.optional(),
+  host: z.string().optional(),
 });
 
 const mergedShards = z.looseObject({

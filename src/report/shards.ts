@@ -2,7 +2,7 @@
  * The shards section of a merged results file as text: per burst, how far apart the shards released (on which
  * clock), and beside it each shard's own release spread, records and clock offset. Data in, string out.
  */
-import type { MergedShards } from '../core/shard.js';
+import type { MergedShards, ShardInfo } from '../core/shard.js';
 import { formatCount, formatUs } from './format.js';
 
 /** `+0.31ms ±1.2ms`, or `–` when the shard could not measure its clock. */
@@ -30,4 +30,17 @@ export function renderShards(merged: MergedShards): string {
     }
   }
   return lines.join('\n');
+}
+
+/** One line about a shard's own results file: which shard, when it released against the plan, its clock offset. */
+export function renderShardLine(shard: ShardInfo): string {
+  const parts = [`shard ${shard.index}/${shard.count} of run ${shard.runId}`];
+  if (shard.releasedAtUs !== undefined) {
+    const at = new Date(Math.floor(shard.releasedAtUs / 1000)).toISOString();
+    const planned = shard.releaseAt !== undefined ? Date.parse(shard.releaseAt) * 1000 : undefined;
+    const late = planned !== undefined ? ` (${formatUs(shard.releasedAtUs - planned)} after the planned ${shard.releaseAt})` : '';
+    parts.push(`released at ${at}${late}`);
+  }
+  parts.push(shard.clockOffset !== undefined ? `clock offset ${offsetText(shard.clockOffset)} against ${shard.clockOffset.source}` : 'clock offset not measured');
+  return `${parts.join('; ')}.`;
 }

@@ -6,6 +6,8 @@
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { SdkTarget } from './sdk-target.js';
+import type { Target } from './target.js';
 import { estimateOffset, intersectBounds, probeTimes, type ClockOffset, type DateSample } from '../core/clock-offset.js';
 
 /** How hard to probe. */
@@ -45,12 +47,15 @@ function probe(url: URL, agent: HttpAgent, timeoutMs: number): Promise<DateSampl
 /** Resolves at local wall-clock `atMs` (or at once when it has passed). */
 function until(atMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const delay = Math.max(0, atMs - wallClockMs());
-    const timer = setTimeout(resolve, delay);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, atMs - wallClockMs()));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -78,14 +83,28 @@ export async function measureClockOffset(endpoint: string, options: ClockProbeOp
       const rttMs = rtts[Math.floor(rtts.length / 2)] ?? 0;
       // A window already as narrow as a round trip cannot be cut finer by more requests.
       if (bounds.highMs - bounds.lowMs <= 2 * rttMs + 1) break;
-      const pending = probeTimes(bounds, wallClockMs() + 5, perRound).map(async (at) => {
+      // Sent on time, one after another, each without waiting for the previous answer.
+      const pending: Array<Promise<DateSample | undefined>> = [];
+      for (const at of probeTimes(bounds, wallClockMs() + 5, perRound)) {
         await until(at, options.signal);
-        return options.signal?.aborted ? undefined : probe(url, agent, timeoutMs);
-      });
+        if (options.signal?.aborted) break;
+        pending.push(probe(url, agent, timeoutMs));
+      }
       for (const s of await Promise.all(pending)) if (s !== undefined) samples.push(s);
     }
   } finally {
     agent.destroy();
   }
   return estimateOffset(samples, `http-date ${url.host}`);
+}
+
+/**
+ * Where to probe a target's clock: the endpoint its invocations go to (an override, the emulator's), else Lambda's
+ * regional endpoint for the client's region; undefined when neither is known.
+ */
+export async function clockProbeUrl(target: Target): Promise<string | undefined> {
+  if (target.endpoint !== undefined) return target.endpoint;
+  if (!(target instanceof SdkTarget)) return undefined;
+  const region = await target.client.config.region();
+  return `https://lambda.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }

@@ -41,6 +41,7 @@ export async function createEmulatorTarget(options: EmulatorTargetOptions = {}):
   const target = new SdkTarget({
     kind: 'emulator',
     description: `emulator ${emulator.endpoint}`,
+    endpoint: emulator.endpoint,
     client,
     control,
     handler,

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ColdprobeError } from '../../src/core/errors.js';
 import { mergeShards, type ShardFile } from '../../src/core/merge.js';
 import type { CellResult, ResultsFile } from '../../src/core/results.js';
+import type { ShardInfo } from '../../src/core/shard.js';
 import { statsOfEncoded } from '../../src/core/stats.js';
 import { summarize } from '../../src/core/summary.js';
 import { readResultsFile, writeResultsFile } from '../../src/io/results-file.js';
@@ -86,6 +87,10 @@ describe('mergeShards', () => {
     expect(merged.shards?.timebase).toBe('target');
     expect(merged.shards?.bursts[0]?.spreadUs).toBe(0);
     expect(merged.shards?.bursts[0]?.uncertaintyUs).toBe(3_500);
+    // Shards of one host share its clock: compared on it, exactly, whatever the offsets say.
+    const oneHost = mergeShards(named(shards.map((f) => ({ ...f, shard: { ...(f.shard as ShardInfo), host: 'load-1' } }))));
+    expect(oneHost.shards?.timebase).toBe('local');
+    expect(oneHost.shards?.bursts[0]?.spreadUs).toBe(5_000);
     // One shard without an offset: compare on local clocks rather than mix the two.
     const mixed = mergeShards(named([shards[0] as ResultsFile, shardFile(2, { count: 2, n: 4, releasedAtUs: base - 5_000 })]));
     expect(mixed.shards?.timebase).toBe('local');

@@ -5,6 +5,7 @@
 import { regionOfArn } from '../../core/cost.js';
 import { parseEndpointUrl } from '../../targets/endpoint.js';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { usageError } from '../../core/errors.js';
 import { buildBurstPlan } from '../../core/plan.js';
 import { RESULTS_SCHEMA_VERSION } from '../../core/results.js';
@@ -16,6 +17,7 @@ import { renderSummary } from '../../report/text.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type CliIo, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
+import { resolveShardFlags, SHARD_FLAGS, SHARD_USAGE } from '../shard-flags.js';
 import { functionsDirs, type TargetChoice } from '../target.js';
 
 const USAGE = `Usage: coldprobe burst [options]
@@ -66,6 +68,8 @@ Output:
   --no-tui               plain progress lines instead of the live view
   --no-color             no ANSI colour (NO_COLOR is honoured too)
 
+${SHARD_USAGE}
+
 Exit codes: 0 ok, 2 bad input, 3 target unavailable, function missing or a clean-up step failed, 10 a threshold failed,
 130 interrupted (partial results written).`;
 
@@ -97,11 +101,14 @@ const FLAGS = {
   json: { type: 'boolean' },
   'no-tui': { type: 'boolean' },
   'no-color': { type: 'boolean' },
+  ...SHARD_FLAGS,
 } as const;
 
 async function runBurst(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('burst', args, FLAGS);
   if (positionals.length > 0) throw usageError(`burst: unexpected argument '${positionals[0]}' (see 'coldprobe burst --help').`);
+  // Read first: --start-in counts from this process's start, --start-at must still be ahead.
+  const shard = resolveShardFlags(values, performance.timeOrigin, Date.now());
   const kind = values.target ?? 'emulator';
   if (kind !== 'emulator' && kind !== 'aws') throw usageError(`--target must be 'emulator' or 'aws', got '${kind}'.`);
   const functionName = values.function ?? 'node-hello';
@@ -196,6 +203,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
       ...(baseline !== undefined ? { baseline } : {}),
       abortOnFail,
       options,
+      ...(shard !== undefined ? { shard } : {}),
       render: (results, outcome, style) => renderSummary(results, style) + renderCleanup(outcome.cleanup),
       jsonText: (results) => {
         const cell = results.cells[0];

@@ -15,9 +15,11 @@ import { defaultResultsPath, readResultsFile } from '../../io/results-file.js';
 import { renderCleanup } from '../../report/cleanup.js';
 import { rowOf } from '../../report/matrix-rows.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
+import { performance } from 'node:perf_hooks';
 import { parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
+import { resolveShardFlags, SHARD_FLAGS, SHARD_USAGE } from '../shard-flags.js';
 import { functionsDirs, type TargetChoice } from '../target.js';
 
 const USAGE = `Usage: coldprobe run <profile.yaml|profile.json> [options]
@@ -47,6 +49,8 @@ Options:
                         'cold.init.p99 < 800ms' or '[node-hello-*] errors == 0'; a failed one exits 10.
   --baseline <file>     Baseline results file for thresholds like 'cold.init.p50 <= baseline * 1.10'
                         (default: the profile's 'baseline:').
+
+${SHARD_USAGE}
 
 On AWS, every change (memory, reserved and provisioned concurrency, a force-cold variable) is listed first
 and put back when the run ends, fails or is interrupted. Costs are estimates. Exit codes: 0 ok, 2 bad profile,
@@ -80,7 +84,10 @@ export const runCommand: Command = {
       'init-concurrency': { type: 'string' },
       threshold: { type: 'string', multiple: true },
       baseline: { type: 'string' },
+      ...SHARD_FLAGS,
     });
+    // Read first: --start-in counts from this process's start, --start-at must still be ahead.
+    const shard = resolveShardFlags(values, performance.timeOrigin, Date.now());
     const [profilePath, ...extra] = positionals;
     if (profilePath === undefined) throw usageError("run: name a profile, e.g. 'coldprobe run profiles/demo.yaml'.");
     if (extra.length > 0) throw usageError(`run: unexpected argument '${extra[0]}' (one profile per run).`);
@@ -154,6 +161,7 @@ export const runCommand: Command = {
         ...(baseline !== undefined ? { baseline } : {}),
         abortOnFail: false,
         prices,
+        ...(shard !== undefined ? { shard } : {}),
         options: { profile: profile.name, profilePath: loaded.path, matrix: profile.matrix, burst: profile.burst, functions: profile.functions, prices: { ...prices } },
         notesAbout: (before) =>
           profile.functions.flatMap((fn) => {
