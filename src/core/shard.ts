@@ -1,7 +1,8 @@
 /**
  * Shards: one run split over N machines (`--shard i/N`). Shard i takes its share of every burst (a contiguous
- * slice of its invocation indices) and of every load stage (every N-th arrival of the schedule), so the N shards
- * together are exactly the whole plan and every invocation index is used by exactly one shard. Pure.
+ * slice of its invocation indices), so the N shards together are exactly the whole plan and every invocation
+ * index is used by exactly one shard. A load's share is defined (every N-th arrival, `ownsArrival`) but not yet
+ * sent that way: a plan with a load step is refused for more than one shard. Pure.
  */
 import type { ClockOffset } from './clock-offset.js';
 import { usageError } from './errors.js';
@@ -99,6 +100,9 @@ export function shardPlan(plan: RunPlan, shard: Shard): ShardedPlan {
   const cells = plan.cells.map((cell) => ({
     ...cell,
     steps: cell.steps.map((step): RunStep => {
+      // ownsArrival is how a load will be shared; until the load engine skips the arrivals of other shards, a
+      // sharded load would send the whole load from every shard, so it is refused.
+      if (step.kind === 'load' && shard.count > 1) throw usageError(`--shard cannot split a load yet; run cell ${cell.spec.id}'s load from one machine.`);
       if (step.kind !== 'burst') return step;
       const { offset, size } = sliceOf(step.n, shard);
       const sharded = shardBurst(step, shard);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColdprobeError } from '../../src/core/errors.js';
-import { buildBurstPlan, plannedInvocations, type BurstPlanOptions, type RunStep } from '../../src/core/plan.js';
+import { buildBurstPlan, plannedInvocations, type BurstPlanOptions, type RunPlan, type RunStep } from '../../src/core/plan.js';
 import { arrivalShare, globalIndexOf, ownsArrival, parseShard, shardPlan, sliceOf, type Shard } from '../../src/core/shard.js';
 
 const shardsOf = (count: number): Shard[] => Array.from({ length: count }, (_, i) => ({ index: i + 1, count }));
@@ -136,6 +136,13 @@ describe('shardPlan', () => {
   it('keeps the whole plan for one shard', () => {
     const whole = buildBurstPlan({ ...base, waves: 2, intervalMs: 5 });
     expect(shardPlan(whole, { index: 1, count: 1 }).plan).toEqual(whole);
+  });
+
+  it('refuses to split a load across shards (every shard would send all of it), and keeps it for one shard', () => {
+    const stages = [{ fromPerS: 10, toPerS: 10, durationMs: 1000 }];
+    const withLoad: RunPlan = { ...buildBurstPlan(base), cells: [{ spec: { id: 'c1', label: 'f', functionName: 'f', provisioned: 0 }, steps: [{ kind: 'load', stages, maxInFlight: 10, windowMs: 1000 }] }] };
+    expect(() => shardPlan(withLoad, { index: 1, count: 2 })).toThrow(/^--shard cannot split a load yet; run cell c1's load from one machine\.$/);
+    expect(shardPlan(withLoad, { index: 1, count: 1 }).plan).toEqual(withLoad);
   });
 
   it('refuses a burst smaller than the number of shards, and a closed loop narrower than it', () => {
