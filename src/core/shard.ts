@@ -14,6 +14,9 @@ export interface Shard {
   count: number;
 }
 
+/** The whole run as one shard: `--start-at` or `--run-id` without `--shard`. */
+export const WHOLE: Shard = Object.freeze({ index: 1, count: 1 });
+
 /** Parse `--shard i/N` (1 ≤ i ≤ N); throws one usage sentence naming what is wrong. */
 export function parseShard(raw: string): Shard {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);

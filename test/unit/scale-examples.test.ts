@@ -54,7 +54,8 @@ describe('docs/examples/github-actions-shards.yml', () => {
     expect(shards).toEqual([1, 2, 3, 4]);
     const burst = shard?.steps.find((s) => s.run?.includes('coldprobe burst'))?.run ?? '';
     expect(burst).toContain(`--shard "\${{ matrix.shard }}/${shards.length}"`);
-    expect(burst).toContain('--start-at "${{ needs.plan.outputs.start-at }}"');
+    // GitHub's expression syntax, not a JavaScript template.
+    expect(burst).toContain(`--start-at "\${{ needs.plan.outputs.start-at }}"`);
     expect(burst).toContain('--run-id');
     expect(shard?.steps.some((s) => s.uses?.startsWith('actions/upload-artifact'))).toBe(true);
     const merge = workflow.jobs['merge'];
