@@ -82,6 +82,9 @@ export interface RunOutcome {
 
 const us = (ms: number): number => Math.round(ms * 1000);
 
+/** How long before a shard's release instant its first burst starts preparing, ms (10,000 invocations take ~4 s). */
+const PREPARE_LEAD_MS = 15_000;
+
 /** Read each function the cells touch (and its reserved concurrency when a cell changes it); a missing one throws. */
 export async function snapshotFunctions(target: Target, cells: readonly PlannedCell[]): Promise<Map<string, FunctionBefore>> {
   const out = new Map<string, FunctionBefore>();
@@ -261,6 +264,8 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
               const mode = step.concurrency !== undefined ? `${step.n} invocations, ${step.concurrency} in flight` : `${step.n} invocations`;
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'burst', detail: `wave ${step.burst + 1} of ${waves}: ${mode}` });
               const invoke = { functionName: fn, payload: plan.payload, ...(qualifier !== undefined ? { qualifier } : {}) };
+              // A release far ahead: prepare only shortly before it, so parked connections and signatures stay fresh.
+              if (releaseAt !== undefined) await clock.sleep(Math.max(0, releaseAt - PREPARE_LEAD_MS - clock.now()), signal);
               const outcome = await executeBurst(
                 { cell: spec.id, burst: step.burst, waves, n: step.n, invoke, ...(step.concurrency !== undefined ? { concurrency: step.concurrency } : {}) },
                 {
