@@ -4,7 +4,7 @@
  * (the error payload is parsed only for function errors).
  */
 import { PLATFORM_ERRORS, THROTTLE_EXCEPTION, UNKNOWN_THROTTLE_REASON } from '../lambda/errors.js';
-import { parseEnvironmentLine, parseReportLine } from '../lambda/report.js';
+import { hasInitReport, parseEnvironmentLine, parseReportLine } from '../lambda/report.js';
 import type { Classification, EnvironmentTruth, InvocationRecord, Outcome, ReportFields } from './types.js';
 
 /**
@@ -62,10 +62,13 @@ export interface RecordContext {
 }
 
 /**
- * Cold when the REPORT carries Init Duration or Restore Duration, warm when it carries neither, unknown without a REPORT.
+ * Cold when the REPORT carries Init Duration or Restore Duration, or when the invocation ran a suppressed init
+ * (`initInTail`: an INIT_REPORT in its log tail, whose REPORT has no Init Duration); warm otherwise; unknown
+ * without a REPORT.
  */
-export function classify(report: ReportFields | undefined): Classification {
+export function classify(report: ReportFields | undefined, initInTail = false): Classification {
   if (report === undefined) return 'unknown';
+  if (initInTail) return 'cold';
   return report.initDurationMs !== undefined || report.restoreDurationMs !== undefined ? 'cold' : 'warm';
 }
 
@@ -138,7 +141,7 @@ export function toRecord(raw: RawInvocationInput, ctx: RecordContext): Invocatio
     latencyUs: Math.max(0, finishedUs - sentUs),
     prepareUs: Number.isFinite(ctx.prepareMs) ? Math.round(ctx.prepareMs * 1000) : 0,
     outcome,
-    classification: classify(report),
+    classification: classify(report, hasInitReport(raw.logTail)),
   };
   if (errorType !== undefined) record.errorType = errorType;
   if (raw.statusCode !== undefined) record.statusCode = raw.statusCode;

@@ -196,6 +196,18 @@ export function parseReportLine(tail: string | undefined): ReportFields | undefi
 }
 
 /**
+ * Whether the tail holds an INIT_REPORT (text) or `platform.initReport` (JSON) record. Lambda writes one into an
+ * invocation's log only when that invocation ran or retried an init: an init that crashed or timed out is
+ * retried inside the first invocation ("suppressed init", `Phase: invoke`), and that invocation's REPORT then
+ * has no Init Duration (AWS: "Understanding the Lambda execution environment lifecycle", Failures during the
+ * Init phase). A successful on-demand init writes none in the text format, so this never fires on a warm start.
+ */
+export function hasInitReport(tail: string | undefined): boolean {
+  if (!tail) return false;
+  return lastLineStartingWith(tail, 'INIT_REPORT ') !== undefined || tail.includes('"platform.initReport"');
+}
+
+/**
  * Parse coldprobe's emulator line `COLDPROBE EnvId: <id>\tEnvSeq: <n>\tInitType: <type>`; undefined when absent.
  */
 export function parseEnvironmentLine(tail: string | undefined): EnvironmentTruth | undefined {

@@ -15,10 +15,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../../src/emulator/api.js';
 import { readFunctionJson } from '../../src/emulator/function-folder.js';
 import { startEmulator } from '../../src/emulator/index.js';
+import { toRecord } from '../../src/core/classify.js';
 import { fixture, parseTail, sdkClient, waitFor } from './emulator-helpers.js';
 
 const SAMPLES = fileURLToPath(new URL('../../profiles/functions/', import.meta.url));
 const text = (out: InvokeCommandOutput): string => Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
+
+const RECORD_CONTEXT = { index: 0, cell: 'default', burst: 1, scheduledAt: 0, runStartAt: 0, prepareMs: 0 };
 
 describe('emulator response timing and suppressed init', () => {
   let emulator: Emulator | undefined;
@@ -89,8 +92,12 @@ describe('emulator response timing and suppressed init', () => {
     expect(t.initDurationMs).toBeUndefined();
     expect(t.durationMs).toBeGreaterThanOrEqual(700);
     expect(t.envSeq).toBe(1);
+    // coldprobe's own classification of that tail: cold (a suppressed init), then warm.
+    const record = (out: InvokeCommandOutput) => toRecord({ sentAt: 0, finishedAt: 1, statusCode: 200, logTail: out.LogResult ? Buffer.from(out.LogResult, 'base64').toString('utf8') : undefined }, RECORD_CONTEXT);
+    expect(record(first).classification).toBe('cold');
     const second = await c.send(new InvokeCommand({ FunctionName: 'slow', LogType: 'Tail' }));
     expect(parseTail(second.LogResult)).toMatchObject({ envId: t.envId, envSeq: 2, initDurationMs: undefined });
+    expect(record(second).classification).toBe('warm');
     expect(e.environments()).toHaveLength(1);
   });
 

@@ -103,6 +103,33 @@ describe('toRecord fields', () => {
     expect(r.report?.initDurationMs).toBe(150);
   });
 
+  it('a suppressed init is cold: INIT_REPORT in the tail, no Init Duration in the REPORT (text and JSON formats)', () => {
+    // As Lambda writes it when an init timed out and was retried inside this invocation (Phase: invoke).
+    const text = [
+      'INIT_REPORT Init Duration: 9999.52 ms\tPhase: init\tStatus: timeout',
+      'INIT_REPORT Init Duration: 1204.11 ms\tPhase: invoke\tStatus: success',
+      'START RequestId: r-sup Version: $LATEST',
+      'END RequestId: r-sup',
+      'REPORT RequestId: r-sup\tDuration: 1210.40 ms\tBilled Duration: 1211 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t',
+      '',
+    ].join('\n');
+    const cold = toRecord({ sentAt: 1001, finishedAt: 12000, statusCode: 200, logTail: text }, ctx);
+    expect(cold.classification).toBe('cold');
+    expect(cold.report?.initDurationMs).toBeUndefined();
+
+    const json = [
+      '{"time":"2024-07-01T08:54:40.000Z","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"invoke","status":"success","metrics":{"durationMs":1204.11}}}',
+      '{"time":"2024-07-01T08:54:54.127Z","type":"platform.report","record":{"requestId":"r-sup","metrics":{"durationMs":1210.4,"billedDurationMs":1211,"memorySizeMB":128,"maxMemoryUsedMB":70},"status":"success"}}',
+      '',
+    ].join('\n');
+    expect(toRecord({ sentAt: 1001, finishedAt: 12000, statusCode: 200, logTail: json }, ctx).classification).toBe('cold');
+  });
+
+  it('an app log line that merely mentions INIT_REPORT leaves a warm start warm', () => {
+    const tail = `START RequestId: r-w Version: $LATEST\nlog: grep INIT_REPORT in CloudWatch\n${warmTail}`;
+    expect(toRecord({ sentAt: 1001, finishedAt: 1002, statusCode: 200, logTail: tail }, ctx).classification).toBe('warm');
+  });
+
   it('classifies warm and unknown from the tail', () => {
     expect(toRecord({ sentAt: 1001, finishedAt: 1002, statusCode: 200, logTail: warmTail }, ctx).classification).toBe('warm');
     const none = toRecord({ sentAt: 1001, finishedAt: 1002, statusCode: 429, throttleReason: 'X' }, ctx);
