@@ -141,6 +141,10 @@ describe('coldprobe burst (spawned CLI)', () => {
       const viaEnv = await start(['burst', '--target', 'aws', '--n', '2', '--no-tui', '--out', join(dir, 'env.json')], undefined, { ...env, AWS_ENDPOINT_URL_LAMBDA: emulator.endpoint });
       expect(viaEnv.code, ownStderr(viaEnv.stderr)).toBe(0);
       expect((JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8')) as { target: { endpoint?: string } }).target.endpoint).toBe(emulator.endpoint);
+      // load takes the same flag.
+      const load = await start(['load', '--target', 'aws', '--endpoint-url', emulator.endpoint, '--rate', '5', '--duration', '1s', '--no-tui', '--out', join(dir, 'load.json')], undefined, env);
+      expect(load.code, ownStderr(load.stderr)).toBe(0);
+      expect((JSON.parse(readFileSync(join(dir, 'load.json'), 'utf8')) as { target: { endpoint?: string } }).target.endpoint).toBe(emulator.endpoint);
       // A bad --out on aws is refused before anything is sent: the emulator saw no new environment.
       const before = emulator.environments().length;
       await emulator.drainIdle();

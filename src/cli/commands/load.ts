@@ -5,12 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { regionOfArn } from '../../core/cost.js';
 import { usageError } from '../../core/errors.js';
 import { parseLoadDuration, parseStages, steadyStages, type LoadStage } from '../../core/load-stages.js';
 import type { RunPlan, RunStep } from '../../core/plan.js';
 import { RESULTS_SCHEMA_VERSION } from '../../core/results.js';
 import { needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { readPayload } from '../../io/payload.js';
+import { parseEndpointUrl } from '../../targets/endpoint.js';
 import { defaultResultsPath, readResultsFile } from '../../io/results-file.js';
 import { renderCleanup } from '../../report/cleanup.js';
 import { renderLoadWindows } from '../../report/load-windows.js';
@@ -55,8 +57,8 @@ HTTP (--url):
   --log-timeout D        how long to wait for REPORT records to arrive in the logs (default 60s)
 
 Target (Invoke API):
-  --target emulator|aws, --region R, --aws-profile P, --functions DIR, --idle-ttl D, --init-concurrency K,
-  --no-cpu-quota, --yes    as for burst
+  --target emulator|aws, --region R, --aws-profile P, --endpoint-url URL, --functions DIR, --idle-ttl D,
+  --init-concurrency K, --no-cpu-quota, --yes    as for burst
 
 Thresholds (judged at the end; exit 10 when one fails):
   --threshold EXPR       e.g. 'errors == 0', 'cold_ratio[after 30s] < 0.01', 'latency.p99[10s..60s] < 200ms'
@@ -88,6 +90,7 @@ const FLAGS = {
   target: { type: 'string' },
   region: { type: 'string' },
   'aws-profile': { type: 'string' },
+  'endpoint-url': { type: 'string' },
   functions: { type: 'string', multiple: true },
   'idle-ttl': { type: 'string' },
   'init-concurrency': { type: 'string' },
@@ -137,7 +140,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   const color = colorWanted(io, values['no-color']);
 
   if (values.url !== undefined) {
-    const invokeOnly = ['qualifier', 'payload', 'force-cold', 'target', 'region', 'functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota', 'yes'] as const;
+    const invokeOnly = ['qualifier', 'payload', 'force-cold', 'target', 'region', 'endpoint-url', 'functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota', 'yes'] as const;
     for (const flag of invokeOnly) if (values[flag] !== undefined) throw usageError(`--${flag} applies to the Invoke API; with --url, send what the endpoint needs with --header and --body.`);
     let url: URL;
     try {
@@ -193,15 +196,18 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   const forceCold = values['force-cold'] === true;
   let target: TargetChoice;
   if (kind === 'emulator') {
-    for (const flag of ['region', 'aws-profile'] as const) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target aws.`);
+    for (const flag of ['region', 'aws-profile', 'endpoint-url'] as const) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target aws.`);
     target = { kind, functionsDirs: functionsDirs(values.functions, io.cwd), cpuQuota: values['no-cpu-quota'] !== true };
     if (values['idle-ttl'] !== undefined) target.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
     if (values['init-concurrency'] !== undefined) target.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
   } else {
     for (const flag of ['functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota'] as const) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target emulator.`);
     target = { kind, allowMutations: forceCold };
-    if (values.region !== undefined) target.region = values.region;
+    // A function ARN names its region; Lambda refuses an ARN from another region than the client's.
+    const region = values.region ?? regionOfArn(functionName);
+    if (region !== undefined) target.region = region;
     if (values['aws-profile'] !== undefined) target.profile = values['aws-profile'];
+    if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
   }
   if (timeoutMs !== undefined) target.timeoutMs = timeoutMs;
   const payload = readPayload(values.payload, io.cwd);
@@ -218,6 +224,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   if (values.rate !== undefined) Object.assign(options, { rate: Number(values.rate), durationMs: stages[0]?.durationMs });
   if (qualifier !== undefined) options['qualifier'] = qualifier;
   if (timeoutMs !== undefined) options['timeoutMs'] = timeoutMs;
+  if (target.kind === 'aws' && target.endpoint !== undefined) options['endpointUrl'] = target.endpoint;
   if (thresholds.length > 0) options['thresholds'] = thresholds.map((t) => t.source);
   return executeCommand(
     {
