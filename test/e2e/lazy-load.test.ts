@@ -20,7 +20,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The ES modules of ours (dist/…) and the packages (node_modules/<name>) one command line loads. */
 function loaded(args: string[]): { ours: string[]; packages: Set<string>; status: number | null } {
-  const child = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1', CI: '1' } });
+  // Node 24's esm log also prints every module's source (7.6 MB for a burst), past spawnSync's 1 MB default.
+  const env = { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1', CI: '1' };
+  const child = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
   const urls = new Set(child.stderr.match(/file:\/\/\/[^\s'",)]+/g) ?? []);
   const ours = [...urls].filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/') + 6));
   const packages = new Set([...urls].flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
