@@ -6,9 +6,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { regionOfArn } from '../core/cost.js';
 import { ColdprobeError, usageError } from '../core/errors.js';
 import type { AliasOps } from '../engine/cleanup.js';
+import { parseEndpointUrl } from '../targets/endpoint.js';
 import type { Target } from '../targets/target.js';
+import { durationMs, positiveInt } from './args.js';
 
 /** The sample functions shipped with coldprobe (same relative place from src/ and dist/). */
 export const BUNDLED_FUNCTIONS_DIR = fileURLToPath(new URL('../../profiles/functions', import.meta.url));
@@ -43,6 +46,48 @@ export interface OpenTarget {
   target: Target;
   notes: string[];
   aliases?: AliasOps;
+}
+
+/** The target flags `burst` and `load` share, as node's parseArgs returns them. */
+export interface TargetFlags {
+  target?: string | undefined;
+  region?: string | undefined;
+  'aws-profile'?: string | undefined;
+  'endpoint-url'?: string | undefined;
+  functions?: string[] | undefined;
+  'idle-ttl'?: string | undefined;
+  'init-concurrency'?: string | undefined;
+  'no-cpu-quota'?: boolean | undefined;
+}
+
+/**
+ * The target a command line names: `--target` (emulator by default) with the flags of that kind; a flag of the
+ * other kind is a usage error. On AWS the region defaults to the one a function ARN names (Lambda refuses an
+ * ARN from another region than the client's).
+ */
+export function targetFromFlags(
+  values: TargetFlags,
+  ctx: { functionName: string; allowMutations: boolean; cwd: string; env: NodeJS.ProcessEnv },
+): TargetChoice {
+  const kind = values.target ?? 'emulator';
+  if (kind !== 'emulator' && kind !== 'aws') throw usageError(`--target must be 'emulator' or 'aws', got '${kind}'.`);
+  const only = (flags: readonly (keyof TargetFlags)[], where: string): void => {
+    for (const flag of flags) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target ${where}.`);
+  };
+  if (kind === 'emulator') {
+    only(['region', 'aws-profile', 'endpoint-url'], 'aws');
+    const target: TargetChoice = { kind, functionsDirs: functionsDirs(values.functions, ctx.cwd), cpuQuota: values['no-cpu-quota'] !== true };
+    if (values['idle-ttl'] !== undefined) target.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
+    if (values['init-concurrency'] !== undefined) target.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
+    return target;
+  }
+  only(['functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota'], 'emulator');
+  const target: TargetChoice = { kind, allowMutations: ctx.allowMutations, env: ctx.env };
+  const region = values.region ?? regionOfArn(ctx.functionName);
+  if (region !== undefined) target.region = region;
+  if (values['aws-profile'] !== undefined) target.profile = values['aws-profile'];
+  if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
+  return target;
 }
 
 /**

@@ -2,8 +2,6 @@
  * `coldprobe burst`: release N invocations together (in waves, or as a closed loop) at one function: a one-cell
  * run. Turns flags into a plan and a target choice; src/cli/execute.ts does the rest, as for `run`.
  */
-import { regionOfArn } from '../../core/cost.js';
-import { parseEndpointUrl } from '../../targets/endpoint.js';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { usageError } from '../../core/errors.js';
@@ -18,7 +16,7 @@ import { durationMs, parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type CliIo, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
 import { resolveShardFlags, SHARD_FLAGS, SHARD_USAGE } from '../shard-flags.js';
-import { functionsDirs, type TargetChoice } from '../target.js';
+import { targetFromFlags } from '../target.js';
 
 const USAGE = `Usage: coldprobe burst [options]
 
@@ -109,8 +107,6 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 0) throw usageError(`burst: unexpected argument '${positionals[0]}' (see 'coldprobe burst --help').`);
   // Read first: --start-in counts from this process's start, --start-at must still be ahead.
   const shard = resolveShardFlags(values, performance.timeOrigin, Date.now());
-  const kind = values.target ?? 'emulator';
-  if (kind !== 'emulator' && kind !== 'aws') throw usageError(`--target must be 'emulator' or 'aws', got '${kind}'.`);
   const functionName = values.function ?? 'node-hello';
   if (functionName.trim() === '') throw usageError('--function needs a function name or ARN.');
   const n = positiveInt('n', values.n, 500);
@@ -121,27 +117,10 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   const timeoutMs = values.timeout === undefined ? undefined : durationMs('timeout', values.timeout, 0);
   if (timeoutMs !== undefined && timeoutMs < 1) throw usageError(`--timeout must be longer than 0, got '${values.timeout}'.`);
   const forceCold = values['force-cold'] === true;
-  const only = (flags: readonly (keyof typeof FLAGS)[], where: string): void => {
-    for (const flag of flags) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target ${where}.`);
-  };
-  let target: TargetChoice;
-  if (kind === 'emulator') {
-    only(['region', 'aws-profile', 'endpoint-url'], 'aws');
-    target = { kind, functionsDirs: functionsDirs(values.functions, io.cwd), cpuQuota: values['no-cpu-quota'] !== true };
-    if (values['idle-ttl'] !== undefined) target.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
-    if (values['init-concurrency'] !== undefined) target.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
-  } else {
-    only(['functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota'], 'emulator');
-    if (memoryMb !== undefined && values['allow-memory-change'] !== true) {
-      throw usageError('--memory changes a real AWS function; add --allow-memory-change to permit it.');
-    }
-    target = { kind, allowMutations: forceCold || memoryMb !== undefined, env: io.env };
-    // A function ARN names its region; Lambda refuses an ARN from another region than the client's.
-    const region = values.region ?? regionOfArn(functionName);
-    if (region !== undefined) target.region = region;
-    if (values['aws-profile'] !== undefined) target.profile = values['aws-profile'];
-    if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
+  if (memoryMb !== undefined && values.target === 'aws' && values['allow-memory-change'] !== true) {
+    throw usageError('--memory changes a real AWS function; add --allow-memory-change to permit it.');
   }
+  const target = targetFromFlags(values, { functionName, allowMutations: forceCold || memoryMb !== undefined, cwd: io.cwd, env: io.env });
   if (timeoutMs !== undefined) target.timeoutMs = timeoutMs;
   const payload = readPayload(values.payload, io.cwd);
   // Thresholds and their baseline are checked before anything runs: a typo must not cost a burst.
@@ -169,7 +148,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
   const out = values.out !== undefined ? resolve(io.cwd, values.out) : defaultResultsPath(io.cwd, functionName, new Date());
 
   // Stored in the results file: the resolved options (never credentials).
-  const options: Record<string, unknown> = { target: kind, function: functionName, payloadBytes: payload.byteLength, n, waves, intervalMs, forceCold };
+  const options: Record<string, unknown> = { target: target.kind, function: functionName, payloadBytes: payload.byteLength, n, waves, intervalMs, forceCold };
   if (values.qualifier !== undefined) options['qualifier'] = values.qualifier;
   if (concurrency !== undefined) options['concurrency'] = concurrency;
   if (memoryMb !== undefined) options['memoryMb'] = memoryMb;

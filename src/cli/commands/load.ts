@@ -5,14 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { regionOfArn } from '../../core/cost.js';
 import { usageError } from '../../core/errors.js';
 import { parseLoadDuration, parseStages, steadyStages, type LoadStage } from '../../core/load-stages.js';
 import type { RunPlan, RunStep } from '../../core/plan.js';
 import { RESULTS_SCHEMA_VERSION } from '../../core/results.js';
 import { needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { readPayload } from '../../io/payload.js';
-import { parseEndpointUrl } from '../../targets/endpoint.js';
 import { defaultResultsPath, readResultsFile } from '../../io/results-file.js';
 import { renderCleanup } from '../../report/cleanup.js';
 import { renderLoadWindows } from '../../report/load-windows.js';
@@ -20,7 +18,7 @@ import { renderSummary } from '../../report/text.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type CliIo, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
-import { functionsDirs, type TargetChoice } from '../target.js';
+import { targetFromFlags } from '../target.js';
 import { runUrlLoad } from './load-url.js';
 
 const USAGE = `Usage: coldprobe load (--rate R --duration D | --stages S) [options]
@@ -189,26 +187,10 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   for (const flag of ['method', 'header', 'body', 'logs-endpoint', 'log-timeout'] as const) {
     if (values[flag] !== undefined) throw usageError(`--${flag} only applies with --url.`);
   }
-  const kind = values.target ?? 'emulator';
-  if (kind !== 'emulator' && kind !== 'aws') throw usageError(`--target must be 'emulator' or 'aws', got '${kind}'.`);
   const functionName = values.function ?? 'node-hello';
   if (functionName.trim() === '') throw usageError('--function needs a function name or ARN.');
   const forceCold = values['force-cold'] === true;
-  let target: TargetChoice;
-  if (kind === 'emulator') {
-    for (const flag of ['region', 'aws-profile', 'endpoint-url'] as const) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target aws.`);
-    target = { kind, functionsDirs: functionsDirs(values.functions, io.cwd), cpuQuota: values['no-cpu-quota'] !== true };
-    if (values['idle-ttl'] !== undefined) target.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
-    if (values['init-concurrency'] !== undefined) target.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
-  } else {
-    for (const flag of ['functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota'] as const) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target emulator.`);
-    target = { kind, allowMutations: forceCold };
-    // A function ARN names its region; Lambda refuses an ARN from another region than the client's.
-    const region = values.region ?? regionOfArn(functionName);
-    if (region !== undefined) target.region = region;
-    if (values['aws-profile'] !== undefined) target.profile = values['aws-profile'];
-    if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
-  }
+  const target = targetFromFlags(values, { functionName, allowMutations: forceCold, cwd: io.cwd, env: io.env });
   if (timeoutMs !== undefined) target.timeoutMs = timeoutMs;
   const payload = readPayload(values.payload, io.cwd);
   const steps: RunStep[] = [];
@@ -220,7 +202,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
     payload,
   };
   const out = values.out !== undefined ? resolve(io.cwd, values.out) : defaultResultsPath(io.cwd, functionName, new Date());
-  const options: Record<string, unknown> = { target: kind, function: functionName, payloadBytes: payload.byteLength, stages: values.stages ?? null, maxInFlight, windowMs, forceCold };
+  const options: Record<string, unknown> = { target: target.kind, function: functionName, payloadBytes: payload.byteLength, stages: values.stages ?? null, maxInFlight, windowMs, forceCold };
   if (values.rate !== undefined) Object.assign(options, { rate: Number(values.rate), durationMs: stages[0]?.durationMs });
   if (qualifier !== undefined) options['qualifier'] = qualifier;
   if (timeoutMs !== undefined) options['timeoutMs'] = timeoutMs;
