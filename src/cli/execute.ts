@@ -20,7 +20,7 @@ import { buildResultsFile } from '../io/results-builder.js';
 import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../io/atomic-file.js';
 import { writeResultsFile } from '../io/results-file.js';
 import { renderShardLine } from '../report/shards.js';
-import { globalIndexOf, type ShardInfo } from '../core/shard.js';
+import { globalIndexOf, releaseOffsetUs, type ShardInfo } from '../core/shard.js';
 import { chooseView } from '../ui/view.js';
 import type { CliIo } from './command.js';
 import { confirm } from './confirm.js';
@@ -258,8 +258,10 @@ export async function executeCommand(whole: RunRequest, io: CliIo): Promise<numb
   if (shard !== undefined) {
     const info: ShardInfo = { index: shard.shard.index, count: shard.shard.count, runId: shard.runId, planId: shard.planId, host: hostname() };
     if (shard.releaseAtMs !== undefined) info.releaseAt = new Date(shard.releaseAtMs).toISOString();
-    const first = results.cells[0]?.bursts[0];
-    if (first !== undefined && first.notSent < first.n) info.releasedAtUs = Math.round((performance.timeOrigin + outcome.originMs) * 1000) + first.startedUs;
+    const firstCell = results.cells[0];
+    const first = firstCell?.bursts[0];
+    const offsetUs = firstCell === undefined ? undefined : releaseOffsetUs(firstCell);
+    if (first !== undefined && first.notSent < first.n && offsetUs !== undefined) info.releasedAtUs = Math.round((performance.timeOrigin + outcome.originMs) * 1000) + offsetUs;
     if (clockOffset !== undefined) info.clockOffset = clockOffset;
     results.shard = info;
   }

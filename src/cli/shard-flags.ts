@@ -1,6 +1,6 @@
 /**
  * The flags that make a run one shard of several (`--shard i/N`, `--start-at`, `--start-in`, `--run-id`), shared
- * by `burst` and `run`: parsed and checked before anything runs, then turned into what the engine and the results
+ * by `burst`, `run` and `load`: parsed and checked before anything runs, then turned into what the engine and the results
  * file need (src/cli/execute.ts).
  */
 import { createHash } from 'node:crypto';
@@ -19,9 +19,11 @@ export const SHARD_FLAGS = {
 
 /** The help text of the shard flags. */
 export const SHARD_USAGE = `Shards (several machines as one run; see docs/scale.md):
-  --shard i/N            send shard i of N (from 1) of every burst; 'coldprobe merge' joins the N files
-  --start-at TIME        prepare and open every connection, then release the first burst at this RFC 3339
-                         instant, e.g. 2026-12-01T10:00:00Z (give every shard the same one)
+  --shard i/N            send shard i of N (from 1) of every burst and load; 'coldprobe merge' joins the
+                         N files
+  --start-at TIME        prepare and open every connection, then release the first burst (or start the
+                         first load's schedule) at this RFC 3339 instant, e.g. 2026-12-01T10:00:00Z
+                         (give every shard the same one)
   --start-in DURATION    the same, DURATION after this process started, e.g. 30s (shards started together)
   --run-id ID            the id every shard of one run shares (default: the plan's fingerprint, plus
                          --start-at's instant); give each run its own when they share a plan`;
@@ -96,15 +98,24 @@ function formatAgo(ms: number): string {
  * first 16 hex digits), whatever the shard.
  */
 export function planIdOf(plan: RunPlan, command: string, targetKind: string): string {
-  const canonical = JSON.stringify({ command, targetKind, cells: plan.cells, payload: Buffer.from(plan.payload).toString('base64') });
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  return fingerprint({ command, targetKind, cells: plan.cells, payload: Buffer.from(plan.payload).toString('base64') });
 }
 
-/** Cut `plan` to the requested shard; throws a usage error when a burst cannot be split that many ways. */
+/** sha256 of a plan's canonical JSON, first 16 hex digits (`load --url` fingerprints its request this way). */
+export function fingerprint(plan: unknown): string {
+  return createHash('sha256').update(JSON.stringify(plan)).digest('hex').slice(0, 16);
+}
+
+/** The run id every shard of one run shares: `--run-id`, else the plan's id plus how the release was given. */
+export function runIdOf(request: ShardRequest, planId: string): string {
+  return request.runId ?? (request.startSpec !== undefined ? `${planId}-${createHash('sha256').update(request.startSpec).digest('hex').slice(0, 8)}` : planId);
+}
+
+/** Cut `plan` to the requested shard; throws a usage error when a burst or load cannot be split that many ways. */
 export function shardRun(plan: RunPlan, request: ShardRequest, command: string, targetKind: string): ShardRun {
   const planId = planIdOf(plan, command, targetKind);
   const { plan: sharded, segments } = shardPlan(plan, request.shard);
-  const runId = request.runId ?? (request.startSpec !== undefined ? `${planId}-${createHash('sha256').update(request.startSpec).digest('hex').slice(0, 8)}` : planId);
+  const runId = runIdOf(request, planId);
   const run: ShardRun = { plan: sharded, segments, shard: request.shard, runId, planId };
   if (request.releaseAtMs !== undefined) run.releaseAtMs = request.releaseAtMs;
   return run;

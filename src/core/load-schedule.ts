@@ -3,8 +3,10 @@
  * pacers and k6's ramping-arrival-rate executor. Invocation i is due at the time t where the integral of the rate
  * from the load's start reaches i, so invocation 0 is due at 0 and a steady 100/s puts one every 10 ms. The
  * schedule never looks at responses: a slow target cannot slow the arrivals down (no coordinated omission).
+ * A shard's schedule (`--shard i/N`) holds only the arrivals `ownsArrival` gives it, each at its whole-plan time.
  */
 import { totalDurationMs, type LoadStage } from './load-stages.js';
+import { arrivalShare, type Shard, WHOLE } from './shard.js';
 
 /** Stages with their running totals precomputed; build once with `buildSchedule`. */
 export interface LoadSchedule {
@@ -13,13 +15,15 @@ export interface LoadSchedule {
   readonly before: readonly number[];
   /** Start of each stage, µs since the load's start (length stages + 1). */
   readonly startUs: readonly number[];
-  /** Number of invocations the load asks for. */
+  /** Number of invocations this schedule sends (a shard's share of the whole load's). */
   readonly count: number;
   readonly durationUs: number;
+  /** Whose arrivals these are: `WHOLE`, or one shard's every N-th arrival of the whole load. */
+  readonly shard: Shard;
 }
 
-/** Precomputes the schedule of `stages`. */
-export function buildSchedule(stages: readonly LoadStage[]): LoadSchedule {
+/** Precomputes the schedule of `stages`, or of one shard's share of it. */
+export function buildSchedule(stages: readonly LoadStage[], shard: Shard = WHOLE): LoadSchedule {
   const before = [0];
   const startUs = [0];
   let total = 0;
@@ -33,11 +37,23 @@ export function buildSchedule(stages: readonly LoadStage[]): LoadSchedule {
   }
   // Invocation i exists when it is due strictly before the end; the epsilon absorbs float error on whole totals.
   const count = Math.max(0, Math.ceil(total - 1e-9));
-  return { stages, before, startUs, count, durationUs: totalDurationMs(stages) * 1000 };
+  return { stages, before, startUs, count: arrivalShare(count, shard), durationUs: totalDurationMs(stages) * 1000, shard };
 }
 
-/** When invocation `index` (0-based, < count) is due, µs since the load's start. */
+/**
+ * The whole load's arrival index of this schedule's `index`-th invocation: the inverse of `ownsArrival`
+ * (shard i of N sends arrivals i-1, i-1+N, i-1+2N, …), so the shards' indices never collide.
+ */
+export function arrivalIndex(schedule: LoadSchedule, index: number): number {
+  return index * schedule.shard.count + schedule.shard.index - 1;
+}
+
+/** When invocation `index` (0-based, < count) is due, µs since the load's start (a shard's at its whole-plan time). */
 export function dueUs(schedule: LoadSchedule, index: number): number {
+  return wholeDueUs(schedule, arrivalIndex(schedule, index));
+}
+
+function wholeDueUs(schedule: LoadSchedule, index: number): number {
   const s = stageOf(schedule, index);
   const stage = schedule.stages[s] as LoadStage;
   const k = index - (schedule.before[s] as number);
@@ -52,8 +68,15 @@ export function dueUs(schedule: LoadSchedule, index: number): number {
   return start + Math.min(t, lengthUs);
 }
 
-/** The continuous number of invocations the stages ask for by `atUs` (the integral of the rate). */
+/**
+ * The continuous number of invocations the stages ask of this schedule by `atUs` (the integral of the rate; a
+ * shard's 1/N of it).
+ */
 export function expectedBy(schedule: LoadSchedule, atUs: number): number {
+  return wholeExpectedBy(schedule, atUs) / schedule.shard.count;
+}
+
+function wholeExpectedBy(schedule: LoadSchedule, atUs: number): number {
   if (atUs <= 0) return 0;
   if (atUs >= schedule.durationUs) return schedule.before[schedule.before.length - 1] as number;
   let s = 0;
@@ -65,7 +88,7 @@ export function expectedBy(schedule: LoadSchedule, atUs: number): number {
   return (schedule.before[s] as number) + a * t + c * t * t;
 }
 
-/** The rate the stages ask for at `atUs`, invocations per second. */
+/** The rate the stages ask for at `atUs`, invocations per second (the whole load's, also on a shard's schedule). */
 export function rateAt(schedule: LoadSchedule, atUs: number): number {
   if (atUs < 0 || atUs >= schedule.durationUs) return 0;
   let s = 0;

@@ -1,12 +1,16 @@
 /**
  * `coldprobe merge`: the results files of every shard of one run become one results file, as if one machine had
  * sent every invocation. Records are concatenated (in global index order, times moved onto one clock), HDR
- * histograms are merged, summaries are recomputed from the records, and the file says how far apart the shards
- * really released. Pure: the CLI reads and writes the files.
+ * histograms are merged, summaries are recomputed from the records, a load's time windows are recomputed from
+ * the records of every shard on that one clock, and the file says how far apart the shards really released.
+ * Pure: the CLI reads and writes the files.
  */
 import { usageError } from './errors.js';
+import { buildSchedule } from './load-schedule.js';
+import { parseStages } from './load-stages.js';
+import { loadWindows, type LoadSection } from './load-windows.js';
 import type { CellResult, HistogramName, ResultsFile } from './results.js';
-import type { MergedShards, ShardInfo, ShardRelease } from './shard.js';
+import { releaseOffsetUs, type MergedShards, type ShardInfo, type ShardRelease } from './shard.js';
 import { encodeHistogram, mergeEncoded } from './stats.js';
 import { summarize } from './summary.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from './types.js';
@@ -90,11 +94,11 @@ function sameSpec(a: CellSpec, b: CellSpec): boolean {
 
 /**
  * Where a shard's time 0 (its run's start) lies, µs since the epoch on the chosen timebase: its release instant
- * minus its first burst's offset into the run when it recorded one, else its `startedAt` (ms resolution).
+ * minus the release's offset into the run when it recorded one, else its `startedAt` (ms resolution).
  */
 function anchorUs(file: ResultsFile, shard: ShardInfo, timebase: MergedShards['timebase']): number {
-  const firstBurst = file.cells[0]?.bursts[0];
-  const local = shard.releasedAtUs !== undefined && firstBurst !== undefined ? shard.releasedAtUs - firstBurst.startedUs : Date.parse(file.startedAt) * 1000;
+  const offset = file.cells[0] === undefined ? undefined : releaseOffsetUs(file.cells[0]);
+  const local = shard.releasedAtUs !== undefined && offset !== undefined ? shard.releasedAtUs - offset : Date.parse(file.startedAt) * 1000;
   return timebase === 'target' ? local + Math.round((shard.clockOffset?.offsetMs ?? 0) * 1000) : local;
 }
 
@@ -135,16 +139,23 @@ export function mergeShards(inputs: readonly ShardFile[]): ResultsFile {
     const burstIndexes = [...new Set(shards.flatMap((s) => (s.file.cells[c] as CellResult).bursts.map((b) => b.index)))].sort((a, b) => a - b);
     const bursts = burstIndexes.map((index): BurstInfo => {
       const parts = shards.flatMap((s, k) => {
-        const b = (s.file.cells[c] as CellResult).bursts.find((x) => x.index === index);
-        return b === undefined ? [] : [{ shard: s.shard, info: b, startUs: b.startedUs + (shifts[k] as number) }];
+        const shardCell = s.file.cells[c] as CellResult;
+        const b = shardCell.bursts.find((x) => x.index === index);
+        if (b === undefined) return [];
+        const shift = shifts[k] as number;
+        // A load is released when its schedule starts; a shard's first arrival is due a little after that.
+        const releaseUs = (shardCell.load !== undefined ? shardCell.load.originUs : b.startedUs) + shift;
+        return [{ shard: s.shard, info: b, startUs: b.startedUs + shift, releaseUs }];
       });
       const start = Math.min(...parts.map((p) => p.startUs));
       const end = Math.max(...parts.map((p) => p.startUs + p.info.releaseSpreadUs));
+      const firstRelease = Math.min(...parts.map((p) => p.releaseUs));
       const spread: MergedShards['bursts'][number] = {
         cell: firstCell.spec.id,
         burst: index,
-        spreadUs: Math.max(...parts.map((p) => p.startUs)) - start,
-        shards: parts.map((p): ShardRelease => ({ shard: p.shard.index, startUs: p.startUs - start, releaseSpreadUs: p.info.releaseSpreadUs })),
+        ...(firstCell.load !== undefined ? { load: true as const } : {}),
+        spreadUs: Math.max(...parts.map((p) => p.releaseUs)) - firstRelease,
+        shards: parts.map((p): ShardRelease => ({ shard: p.shard.index, startUs: p.releaseUs - firstRelease, releaseSpreadUs: p.info.releaseSpreadUs })),
       };
       if (timebase === 'target') {
         // Two shards' instants are each off by at most their own uncertainty, so their gap by at most the sum.
@@ -155,7 +166,8 @@ export function mergeShards(inputs: readonly ShardFile[]): ResultsFile {
       return {
         index,
         n: parts.reduce((sum, p) => sum + p.info.n, 0),
-        releaseSpreadUs: end - start,
+        // A load is no tight release: as on one machine, its spread is 0.
+        releaseSpreadUs: firstCell.load !== undefined ? 0 : end - start,
         prepareUs: Math.max(...parts.map((p) => p.info.prepareUs)),
         startedUs: start,
         notSent: parts.reduce((sum, p) => sum + p.info.notSent, 0),
@@ -182,6 +194,8 @@ export function mergeShards(inputs: readonly ShardFile[]): ResultsFile {
     const notes = [...new Set(shards.flatMap((s) => (s.file.cells[c] as CellResult).notes ?? []))];
     const cell: CellResult = { spec: firstCell.spec, bursts, records, histograms, summary };
     if (notes.length > 0) cell.notes = notes;
+    const load = mergeLoads(shards.map((s, k) => ({ name: s.name, section: (s.file.cells[c] as CellResult).load, shift: shifts[k] as number })), records);
+    if (load !== undefined) cell.load = load;
     return cell;
   });
 
@@ -211,5 +225,53 @@ export function mergeShards(inputs: readonly ShardFile[]): ResultsFile {
     },
   };
   // Thresholds are not carried over: each shard judged only its share; `coldprobe check` judges the whole.
+  return merged;
+}
+
+/**
+ * One load section from every shard's: counts summed, and the windows recomputed from the merged records (already
+ * on one clock) against the whole schedule, so each window sums the shards' starts, cold starts and throttles,
+ * takes p50/p99 over all their latencies, and counts an environment two shards both used once.
+ */
+function mergeLoads(parts: ReadonlyArray<{ name: string; section: LoadSection | undefined; shift: number }>, records: readonly InvocationRecord[]): LoadSection | undefined {
+  const present = parts.filter((p): p is { name: string; section: LoadSection; shift: number } => p.section !== undefined);
+  if (present.length === 0) return undefined;
+  const first = present[0] as (typeof present)[number];
+  if (present.length !== parts.length) {
+    const without = parts.find((p) => p.section === undefined)?.name ?? '';
+    throw usageError(`${first.name} holds a load and ${without} does not, so they are not shards of one plan.`);
+  }
+  for (const p of present) {
+    if (p.section.stages !== first.section.stages || p.section.windowMs !== first.section.windowMs) {
+      throw usageError(`${first.name} (load ${first.section.stages}) and ${p.name} (load ${p.section.stages}) are loads of different plans; merge the shards of one run.`);
+    }
+  }
+  const parsed = parseStages(first.section.stages);
+  if (!parsed.ok) throw usageError(`${first.name}: its load's stages '${first.section.stages}' do not parse: ${parsed.error.message}`);
+  const schedule = buildSchedule(parsed.stages);
+  const { windowMs, durationUs } = first.section;
+  const originUs = Math.min(...present.map((p) => p.section.originUs + p.shift));
+  const sum = (pick: (s: LoadSection) => number): number => present.reduce((total, p) => total + pick(p.section), 0);
+  const merged: LoadSection = {
+    stages: first.section.stages,
+    windowMs,
+    maxInFlight: sum((s) => s.maxInFlight),
+    originUs,
+    durationUs,
+    scheduled: sum((s) => s.scheduled),
+    notSent: sum((s) => s.notSent),
+    startedFromBacklog: sum((s) => s.startedFromBacklog),
+    windows: loadWindows(records, { windowMs, schedule, originUs }, durationUs),
+  };
+  const joins = present.flatMap((p) => (p.section.join === undefined ? [] : [p.section.join]));
+  if (joins.length > 0) {
+    const unavailable = joins.find((j) => 'unavailable' in j);
+    if (unavailable !== undefined) merged.join = unavailable;
+    else {
+      const counts = joins as Array<Exclude<LoadSection['join'], undefined | { unavailable: string }>>;
+      const total = (key: 'expected' | 'joined' | 'missing' | 'withoutRequestId'): number => counts.reduce((n, j) => n + j[key], 0);
+      merged.join = { expected: total('expected'), joined: total('joined'), missing: total('missing'), withoutRequestId: total('withoutRequestId') };
+    }
+  }
   return merged;
 }

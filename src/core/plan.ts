@@ -6,6 +6,7 @@ import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../lambda/limits.js';
 import { usageError } from './errors.js';
 import { buildSchedule } from './load-schedule.js';
 import type { LoadStage } from './load-stages.js';
+import type { Shard } from './shard.js';
 import type { CellSpec } from './types.js';
 
 /** One action of a cell, in order; the cell's function is the one every step acts on. */
@@ -26,8 +27,11 @@ export type RunStep =
   | { kind: 'burst'; burst: number; n: number; concurrency?: number }
   /** Release this cell's provisioned concurrency as soon as it is measured (it costs money while it exists). */
   | { kind: 'delete-provisioned' }
-  /** Open-model load: invocations start when the stages say they are due (`coldprobe load`). */
-  | { kind: 'load'; stages: LoadStage[]; maxInFlight: number; windowMs: number };
+  /**
+   * Open-model load: invocations start when the stages say they are due (`coldprobe load`). With `shard`, only
+   * that shard's arrivals of the whole load (core/shard.ts), and `maxInFlight` is its share of the whole cap.
+   */
+  | { kind: 'load'; stages: LoadStage[]; maxInFlight: number; windowMs: number; shard?: Shard };
 
 /**
  * What a cell will be, as far as the plan knows: runtime and memory come from the function itself when the
@@ -117,7 +121,7 @@ export function plannedInvocations(cells: readonly PlannedCell[]): number {
   for (const cell of cells) {
     for (const step of cell.steps) {
       if (step.kind === 'burst') total += step.n;
-      else if (step.kind === 'load') total += buildSchedule(step.stages).count;
+      else if (step.kind === 'load') total += buildSchedule(step.stages, step.shard).count;
     }
   }
   return total;

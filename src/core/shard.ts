@@ -1,12 +1,14 @@
 /**
  * Shards: one run split over N machines (`--shard i/N`). Shard i takes its share of every burst (a contiguous
- * slice of its invocation indices), so the N shards together are exactly the whole plan and every invocation
- * index is used by exactly one shard. A load's share is defined (every N-th arrival, `ownsArrival`) but not yet
- * sent that way: a plan with a load step is refused for more than one shard. Pure.
+ * slice of its invocation indices) and of every load (every N-th arrival, `ownsArrival`; its schedule is built by
+ * core/load-schedule.ts), so the N shards together are exactly the whole plan and every invocation index is used
+ * by exactly one shard. Pure.
  */
 import type { ClockOffset } from './clock-offset.js';
 import { usageError } from './errors.js';
+import { buildSchedule } from './load-schedule.js';
 import type { RunPlan, RunStep } from './plan.js';
+import type { CellResult } from './results.js';
 
 /** Shard `index` of `count` (1-based, as `--shard 2/4` is written). */
 export interface Shard {
@@ -61,17 +63,22 @@ export function ownsArrival(globalIndex: number, shard: Shard): boolean {
   return globalIndex % shard.count === shard.index - 1;
 }
 
-/** Local indices `localStart..localStart+size-1` of a shard are global indices `globalStart..`. */
+/**
+ * Local indices `localStart..localStart+size-1` of a shard are global indices `globalStart`, `globalStart+stride`, …
+ * (stride 1 for a burst's slice, N for a load's every N-th arrival).
+ */
 export interface IndexSegment {
   localStart: number;
   globalStart: number;
   size: number;
+  /** Global indices between consecutive local ones; 1 when absent. */
+  stride?: number;
 }
 
 /** A plan cut down to one shard, and where its invocation indices sit in the whole run's. */
 export interface ShardedPlan {
   plan: RunPlan;
-  /** One segment per burst step, in the order the run performs them. */
+  /** One segment per burst or load step, in the order the run performs them. */
   segments: IndexSegment[];
 }
 
@@ -91,10 +98,21 @@ function shardBurst(step: Extract<RunStep, { kind: 'burst' }>, shard: Shard): Ex
   return limit < size ? { ...step, n: size, concurrency: limit } : { kind: 'burst', burst: step.burst, n: size };
 }
 
+/** What a shard sends of one load step; throws when the load cannot give every shard an arrival and a socket. */
+export function shardLoad(step: Extract<RunStep, { kind: 'load' }>, shard: Shard): Extract<RunStep, { kind: 'load' }> {
+  const total = buildSchedule(step.stages).count;
+  if (total < shard.count) throw usageError(`a load of ${total} invocations cannot be split into ${shard.count} shards: every shard needs at least one invocation of each load.`);
+  // The in-flight cap is shared out as a closed loop's is, so the shards together keep the whole plan's.
+  if (step.maxInFlight < shard.count) {
+    throw usageError(`--max-in-flight ${step.maxInFlight} cannot be split into ${shard.count} shards: every shard needs at least one invocation in flight.`);
+  }
+  return { ...step, maxInFlight: sliceOf(step.maxInFlight, shard).size, shard };
+}
+
 /**
- * Shard `shard` of `plan`: every burst step keeps only this shard's slice (steps other than bursts are done by
- * every shard: each machine configures, forces cold and waits as the whole run would). The segments map the
- * shard's run-local indices (0, 1, … in the order it sends) back to the whole run's.
+ * Shard `shard` of `plan`: every burst step keeps only this shard's slice and every load step only this shard's
+ * arrivals (other steps are done by every shard: each machine configures, forces cold and waits as the whole run
+ * would). The segments map the shard's run-local indices (0, 1, … in the order it sends) back to the whole run's.
  */
 export function shardPlan(plan: RunPlan, shard: Shard): ShardedPlan {
   const segments: IndexSegment[] = [];
@@ -103,9 +121,22 @@ export function shardPlan(plan: RunPlan, shard: Shard): ShardedPlan {
   const cells = plan.cells.map((cell) => ({
     ...cell,
     steps: cell.steps.map((step): RunStep => {
-      // ownsArrival is how a load will be shared; until the load engine skips the arrivals of other shards, a
-      // sharded load would send the whole load from every shard, so it is refused.
-      if (step.kind === 'load' && shard.count > 1) throw usageError(`--shard cannot split a load yet; run cell ${cell.spec.id}'s load from one machine.`);
+      if (step.kind === 'load') {
+        if (shard.count === 1) {
+          const total = buildSchedule(step.stages).count;
+          segments.push({ localStart: local, globalStart: global, size: total });
+          local += total;
+          global += total;
+          return step;
+        }
+        const sharded = shardLoad(step, shard);
+        const size = buildSchedule(step.stages, shard).count;
+        // The load's arrivals are sent in order, so the shard's k-th is the whole load's arrival k·N + i − 1.
+        segments.push({ localStart: local, globalStart: global + shard.index - 1, size, stride: shard.count });
+        local += size;
+        global += buildSchedule(step.stages).count;
+        return sharded;
+      }
       if (step.kind !== 'burst') return step;
       const { offset, size } = sliceOf(step.n, shard);
       const sharded = shardBurst(step, shard);
@@ -120,11 +151,11 @@ export function shardPlan(plan: RunPlan, shard: Shard): ShardedPlan {
 
 /** The whole run's index of a shard's run-local index; throws when the index is outside every segment. */
 export function globalIndexOf(segments: readonly IndexSegment[], localIndex: number): number {
-  // Few segments (one per burst), so a linear scan is cheapest; bursts run in order, so search from the end.
+  // Few segments (one per burst or load), so a linear scan is cheapest; bursts run in order, so search from the end.
   for (let s = segments.length - 1; s >= 0; s -= 1) {
     const seg = segments[s] as IndexSegment;
     if (localIndex >= seg.localStart) {
-      if (localIndex < seg.localStart + seg.size) return seg.globalStart + (localIndex - seg.localStart);
+      if (localIndex < seg.localStart + seg.size) return seg.globalStart + (localIndex - seg.localStart) * (seg.stride ?? 1);
       break;
     }
   }
@@ -143,8 +174,9 @@ export interface ShardInfo {
   /** The instant every shard was told to release at (RFC 3339, UTC), with `--start-at` or `--start-in`. */
   releaseAt?: string;
   /**
-   * When this shard wrote the first invocation of its first burst (`cells[0].bursts[0]`), µs since the epoch by
-   * this machine's clock; with that burst's `startedUs` it places every record time of the file on the clock.
+   * When this shard released (wrote the first invocation of its first burst, or started its first load's
+   * schedule: `releaseOffsetUs` of `cells[0]`), µs since the epoch by this machine's clock; with that offset it
+   * places every record time of the file on the clock.
    */
   releasedAtUs?: number;
   /** This machine's clock against the target's, when it could be measured. */
@@ -179,10 +211,20 @@ export interface MergedShards {
   bursts: Array<{
     cell: string;
     burst: number;
+    /** A load, compared by when each shard's schedule started (its first arrival is due later). */
+    load?: true;
     /** First send of the earliest shard to first send of the latest, µs. */
     spreadUs: number;
     /** How wrong `spreadUs` can be from the clock offsets' uncertainty (timebase `target` only), µs. */
     uncertaintyUs?: number;
     shards: ShardRelease[];
   }>;
+}
+
+/**
+ * Where a shard's release lies in its run, µs since the run's start: its first cell's load schedule start, or
+ * its first burst's first send. The results file's `releasedAtUs` is this instant on the wall clock.
+ */
+export function releaseOffsetUs(cell: CellResult): number | undefined {
+  return cell.load?.originUs ?? cell.bursts[0]?.startedUs;
 }

@@ -7,7 +7,7 @@ import { toRecord } from '../core/classify.js';
 import type { EventSink } from '../core/events.js';
 import type { BurstInfo, InvocationRecord } from '../core/types.js';
 import type { InvokeSpec, PreparedInvocation, RawInvocationResult, Target } from '../targets/target.js';
-import type { Clock } from './clock.js';
+import { holdUntil, type Clock } from './clock.js';
 
 /** What a burst needs from the run around it. */
 export interface BurstContext {
@@ -58,9 +58,6 @@ interface Queued {
 
 const us = (ms: number): number => Math.round(ms * 1000);
 
-/** How long before a held release the engine stops sleeping and spins, ms. */
-const SPIN_MS = 3;
-
 /** Run one burst against `ctx.target`; resolves when every sent invocation has its record. */
 export async function executeBurst(params: BurstParams, ctx: BurstContext): Promise<BurstOutcome> {
   const { clock, emit, target, signal } = ctx;
@@ -95,18 +92,10 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
     notSent: n - sent,
   });
 
-  /** Sleep to just before `at`, then spin to it: a timer alone fires a millisecond or more late. */
-  const holdUntil = async (at: number): Promise<void> => {
-    const late = clock.now() - at;
-    if (late > 1) {
-      emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `released ${Math.round(late)} ms after the planned instant: preparing took longer` });
-      return;
-    }
-    await clock.sleep(Math.max(0, at - clock.now() - SPIN_MS), signal);
-    // Busy-wait the last few ms: the cost is a few ms of one core, once per run, for a sub-ms release instant.
-    while (!signal?.aborted && clock.now() < at) {
-      // spin
-    }
+  /** Hold the release until `at`; says so when preparing made it late. */
+  const holdRelease = async (at: number): Promise<void> => {
+    const late = await holdUntil(clock, at, signal);
+    if (late > 0) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `released ${Math.round(late)} ms after the planned instant: preparing took longer` });
   };
 
   await new Promise<void>((resolveDone) => {
@@ -201,7 +190,7 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
       if (!stopped && queue.length > 0 && inFlight < limit) {
         if (firstChunk && ctx.releaseAt !== undefined && !held) {
           held = true;
-          void holdUntil(ctx.releaseAt).then(pump);
+          void holdRelease(ctx.releaseAt).then(pump);
           return;
         }
         if (firstChunk) {

@@ -31,3 +31,22 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/** How long before a held release the engine stops sleeping and spins, ms. */
+const SPIN_MS = 3;
+
+/**
+ * Hold until `at` (clock.now() ms) for a shard's release: sleep to just before it, then spin to it, as a timer
+ * alone fires a millisecond or more late. Resolves how many ms late the call came when `at` had already passed
+ * by more than 1 ms (preparing took too long), else 0.
+ */
+export async function holdUntil(clock: Clock, at: number, signal?: AbortSignal): Promise<number> {
+  const late = clock.now() - at;
+  if (late > 1) return late;
+  await clock.sleep(Math.max(0, at - clock.now() - SPIN_MS), signal);
+  // Busy-wait the last few ms: the cost is a few ms of one core, once per run, for a sub-ms release instant.
+  while (!signal?.aborted && clock.now() < at) {
+    // spin
+  }
+  return 0;
+}

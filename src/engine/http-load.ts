@@ -5,11 +5,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { toRecord } from '../core/classify.js';
-import { buildSchedule } from '../core/load-schedule.js';
+import { arrivalIndex, buildSchedule } from '../core/load-schedule.js';
 import type { LoadStage } from '../core/load-stages.js';
+import type { Shard } from '../core/shard.js';
 import { LoadWindowAccumulator, type LoadWindow } from '../core/load-windows.js';
 import type { InvocationRecord } from '../core/types.js';
 import { HttpDriver, type HttpInvocationResult } from '../targets/http-driver.js';
+import { holdUntil, systemClock } from './clock.js';
 import { OpenModelDispatcher } from './open-model.js';
 
 export interface HttpLoadOptions {
@@ -23,6 +25,10 @@ export interface HttpLoadOptions {
   windowMs: number;
   cell: string;
   signal?: AbortSignal;
+  /** A shard's load: only its arrivals of the whole schedule, indexed as the whole load's. */
+  shard?: Shard;
+  /** A shard's `--start-at`: the schedule's zero is held until performance.now() reaches this (ms). */
+  releaseAt?: number;
   /** Each record as it is made (live views). */
   onRecord?: (record: InvocationRecord) => void;
 }
@@ -37,11 +43,16 @@ export interface HttpLoadResult {
   /** Wall clock at the load's start and end, ms since the epoch (the CloudWatch Logs window). */
   startedAtMs: number;
   finishedAtMs: number;
+  /** The schedule's zero on the wall clock, ms since the epoch with sub-ms resolution (a shard's release). */
+  releasedAtMs: number;
+  /** How many ms after `releaseAt` the schedule started, when it was already past (0 when on time). */
+  releaseLateMs: number;
 }
 
 /** Runs the load; resolves when every written request has ended. */
 export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
-  const schedule = buildSchedule(options.stages);
+  const schedule = buildSchedule(options.stages, options.shard);
+  const releaseLateMs = options.releaseAt === undefined ? 0 : await holdUntil(systemClock, options.releaseAt, options.signal);
   const originMs = performance.now();
   const startedAtMs = Date.now();
   const nowUs = (): number => (performance.now() - originMs) * 1000;
@@ -54,7 +65,7 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
 
   const onResult = (result: HttpInvocationResult): void => {
     const record = toRecord(rawOf(result, originMs), {
-      index: result.index,
+      index: arrivalIndex(schedule, result.index),
       cell: options.cell,
       burst: 0,
       scheduledAt: originMs + result.dueUs / 1000,
@@ -90,6 +101,8 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
     startedFromBacklog: dispatched.startedFromBacklog,
     startedAtMs,
     finishedAtMs: Date.now(),
+    releasedAtMs: performance.timeOrigin + originMs,
+    releaseLateMs,
   };
 }
 

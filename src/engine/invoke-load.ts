@@ -9,10 +9,11 @@ import { toRecord } from '../core/classify.js';
 import type { EventSink } from '../core/events.js';
 import { buildSchedule, type LoadSchedule } from '../core/load-schedule.js';
 import type { LoadStage } from '../core/load-stages.js';
+import type { Shard } from '../core/shard.js';
 import { LoadWindowAccumulator, type LoadWindow } from '../core/load-windows.js';
 import type { BurstInfo, InvocationRecord } from '../core/types.js';
 import type { InvokeSpec, PreparedInvocation, RawInvocationResult, Target } from '../targets/target.js';
-import type { Clock } from './clock.js';
+import { holdUntil, type Clock } from './clock.js';
 import { OpenModelDispatcher } from './open-model.js';
 
 export interface InvokeLoadParams {
@@ -21,6 +22,8 @@ export interface InvokeLoadParams {
   stages: readonly LoadStage[];
   maxInFlight: number;
   windowMs: number;
+  /** A shard's load: only its arrivals of the whole schedule. */
+  shard?: Shard;
 }
 
 export interface InvokeLoadContext {
@@ -31,6 +34,10 @@ export interface InvokeLoadContext {
   runStartAt: number;
   counter: { next: number };
   graceMs: number;
+  /** A shard's run: the whole run's index of its n-th invocation (identity when absent). */
+  indexOf?: (local: number) => number;
+  /** A shard's `--start-at`: the schedule's zero is held until clock.now() reaches this (ms). */
+  releaseAt?: number;
 }
 
 export interface InvokeLoadOutcome {
@@ -69,11 +76,15 @@ export function windowLine(w: LoadWindow, windowMs: number): string {
 /** Runs the load; resolves when every fired invocation has its record. */
 export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoadContext): Promise<InvokeLoadOutcome> {
   const { clock, emit, target, signal } = ctx;
-  const schedule = buildSchedule(params.stages);
+  const schedule = buildSchedule(params.stages, params.shard);
   const peakPerS = Math.max(...params.stages.map((s) => Math.max(s.fromPerS, s.toPerS)));
   const ahead = Math.max(8, Math.min(params.maxInFlight, 500, Math.ceil(peakPerS * AHEAD_S)));
   // The first prepared requests (and their connections) are ready before the schedule's zero, as a burst's are.
   const primed = schedule.count === 0 || signal?.aborted ? [] : await target.prepare(params.invoke, Math.min(ahead, schedule.count), signal);
+  if (ctx.releaseAt !== undefined) {
+    const late = await holdUntil(clock, ctx.releaseAt, signal);
+    if (late > 0) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `load started ${Math.round(late)} ms after the planned instant: preparing took longer` });
+  }
   const originAt = clock.now();
   const originUs = us(originAt - ctx.runStartAt);
   const nowUs = (): number => (clock.now() - originAt) * 1000;
@@ -146,7 +157,8 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   }
 
   function fire(p: PreparedInvocation, dueUs: number): void {
-    const index = ctx.counter.next++;
+    const local = ctx.counter.next++;
+    const index = ctx.indexOf ? ctx.indexOf(local) : local;
     inFlight++;
     live.add(p);
     const scheduledAt = originAt + dueUs / 1000;

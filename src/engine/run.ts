@@ -54,7 +54,7 @@ export interface RunDeps {
    * after it is done, so `coldprobe cleanup` can finish what a killed run could not.
    */
   journal?: ChangeJournal;
-  /** A shard's `--start-at`: the run's first burst is released when clock.now() reaches this (ms). */
+  /** A shard's `--start-at`: the run's first burst or load is released when clock.now() reaches this (ms). */
   releaseAt?: number;
   /** A shard's run: the whole run's index of its n-th invocation (src/core/shard.ts). */
   indexOf?: (local: number) => number;
@@ -280,7 +280,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
                   graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
                 },
               );
-              // Only the run's first burst waits for the shards' common instant; the rest follow as planned.
+              // Only the run's first burst or load waits for the shards' common instant; the rest follow as planned.
               releaseAt = undefined;
               state.bursts.push(outcome.info);
               for (const r of outcome.records) state.records.push(r);
@@ -290,10 +290,25 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
             case 'load': {
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'burst', detail: `load ${formatStages(step.stages)} (per second), at most ${step.maxInFlight} in flight` });
               const invoke = { functionName: fn, payload: plan.payload, ...(qualifier !== undefined ? { qualifier } : {}) };
+              if (releaseAt !== undefined) await clock.sleep(Math.max(0, releaseAt - PREPARE_LEAD_MS - clock.now()), signal);
+              const firstLocal = counter.next;
               const outcome = await executeInvokeLoad(
-                { cell: spec.id, invoke, stages: step.stages, maxInFlight: step.maxInFlight, windowMs: step.windowMs },
-                { target, clock, emit, ...(signal ? { signal } : {}), runStartAt, counter, graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000) },
+                { cell: spec.id, invoke, stages: step.stages, maxInFlight: step.maxInFlight, windowMs: step.windowMs, ...(step.shard ? { shard: step.shard } : {}) },
+                {
+                  target,
+                  clock,
+                  emit,
+                  ...(signal ? { signal } : {}),
+                  runStartAt,
+                  counter,
+                  ...(deps.indexOf ? { indexOf: deps.indexOf } : {}),
+                  ...(releaseAt !== undefined ? { releaseAt } : {}),
+                  graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
+                },
               );
+              releaseAt = undefined;
+              // A load stopped early leaves arrivals unsent: later steps keep the indices the plan gave them.
+              counter.next = firstLocal + outcome.schedule.count;
               state.bursts.push(outcome.info);
               for (const r of outcome.records) state.records.push(r);
               state.load = {

@@ -160,6 +160,7 @@ const mergedShards = z.looseObject({
     z.looseObject({
       cell: z.string(),
       burst: count,
+      load: z.literal(true).optional(),
       spreadUs: finite,
       uncertaintyUs: finite.optional(),
       shards: z.array(z.looseObject({ shard: z.number().int().min(1), startUs: finite, releaseSpreadUs: finite })),

@@ -19,7 +19,8 @@ export function renderShards(merged: MergedShards): string {
   const byIndex = new Map(merged.shards.map((s) => [s.index, s]));
   for (const burst of merged.bursts) {
     const plus = burst.uncertaintyUs !== undefined ? ` ±${formatUs(burst.uncertaintyUs)}` : '';
-    lines.push('', `${burst.cell}, burst ${burst.burst + 1}: shards released ${formatUs(burst.spreadUs)}${plus} apart`);
+    const what = burst.load === true ? `${burst.cell}, load: shards started the schedule` : `${burst.cell}, burst ${burst.burst + 1}: shards released`;
+    lines.push('', `${what} ${formatUs(burst.spreadUs)}${plus} apart`);
     lines.push(`  ${'shard'.padEnd(7)}${'start'.padStart(10)}${'own spread'.padStart(12)}${'records'.padStart(9)}  clock offset`);
     for (const s of burst.shards) {
       const info = byIndex.get(s.shard);

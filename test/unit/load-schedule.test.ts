@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSchedule, dueUs, expectedBy, rateAt } from '../../src/core/load-schedule.js';
+import { arrivalIndex, buildSchedule, dueUs, expectedBy, rateAt } from '../../src/core/load-schedule.js';
+import { ownsArrival } from '../../src/core/shard.js';
 import { parseStages, steadyStages, type LoadStage } from '../../src/core/load-stages.js';
 
 function stages(text: string): LoadStage[] {
@@ -56,5 +57,68 @@ describe('open-model schedule', () => {
     const schedule = buildSchedule(result.stages);
     expect(schedule.count).toBe(10_000);
     expect(dueUs(schedule, 1234)).toBeCloseTo(1_234_000, 6);
+  });
+});
+
+describe('a shard of the schedule (--shard i/N)', () => {
+  /** Small deterministic generator (mulberry32), so the property runs are the same on every machine. */
+  function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('N shards together are the whole schedule: every arrival once, at its whole-plan time, owned as ownsArrival says', () => {
+    const next = random(13);
+    for (let trial = 0; trial < 150; trial += 1) {
+      const parts: string[] = [];
+      for (let s = 0, n = 1 + Math.floor(next() * 4); s < n; s += 1) {
+        const ms = 100 + Math.floor(next() * 2000);
+        const from = Math.floor(next() * 300);
+        parts.push(next() < 0.5 ? `${ms}ms:${from}` : `${ms}ms:${from}-${Math.floor(next() * 300)}`);
+      }
+      const text = parts.join(',');
+      if (!parseStages(text).ok) continue;
+      const whole = buildSchedule(stages(text));
+      const count = 1 + Math.floor(next() * 8);
+      const seen = new Array<number>(whole.count).fill(0);
+      let sent = 0;
+      for (let index = 1; index <= count; index += 1) {
+        const shard = { index, count };
+        const mine = buildSchedule(stages(text), shard);
+        sent += mine.count;
+        let previous = -1;
+        const wrong: string[] = [];
+        for (let k = 0; k < mine.count; k += 1) {
+          const g = arrivalIndex(mine, k);
+          const due = dueUs(mine, k);
+          if (!ownsArrival(g, shard)) wrong.push(`#${k} is arrival ${g}, not this shard's`);
+          if (due !== dueUs(whole, g)) wrong.push(`#${k} due at ${due}, the whole plan's ${g} at ${dueUs(whole, g)}`);
+          // Still in time order, so the dispatcher sends a shard's arrivals as the schedule says.
+          if (due < previous) wrong.push(`#${k} due before #${k - 1}`);
+          previous = due;
+          seen[g] = (seen[g] ?? 0) + 1;
+        }
+        expect(wrong, `${text} ${index}/${count}`).toEqual([]);
+        // A shard is asked for 1/N of the whole at every instant; the rate it reports stays the whole load's.
+        const at = next() * whole.durationUs;
+        expect(expectedBy(mine, at) * count).toBeCloseTo(expectedBy(whole, at), 6);
+        expect(rateAt(mine, at)).toBe(rateAt(whole, at));
+      }
+      expect(sent, text).toBe(whole.count);
+      expect(seen.every((s) => s === 1), `${text} over ${count} shards`).toBe(true);
+    }
+  });
+
+  it('one shard of one is the whole schedule', () => {
+    const whole = buildSchedule(stages('1s:0-100,1s:100'));
+    const one = buildSchedule(stages('1s:0-100,1s:100'), { index: 1, count: 1 });
+    expect(one.count).toBe(whole.count);
+    for (let k = 0; k < whole.count; k += 1) expect(arrivalIndex(one, k)).toBe(k);
   });
 });

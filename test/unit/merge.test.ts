@@ -10,7 +10,7 @@ import { statsOfEncoded } from '../../src/core/stats.js';
 import { summarize } from '../../src/core/summary.js';
 import { readResultsFile, writeResultsFile } from '../../src/io/results-file.js';
 import { resultsFileOf } from '../fixtures/results-file.js';
-import { info, shardFile } from '../fixtures/shard-files.js';
+import { info, loadShardFile, shardFile } from '../fixtures/shard-files.js';
 
 const named = (files: ResultsFile[]): ShardFile[] => files.map((file, i) => ({ name: `s${i + 1}.json`, file }));
 
@@ -141,5 +141,51 @@ describe('mergeShards', () => {
     // Shard 2 that claims shard 1's invocations.
     const fake = { ...shardFile(1, { count: 2, n: 8 }), shard: { index: 2, count: 2, runId: 'run-1', planId: 'plan-a' } };
     expect(refusal(named([shardFile(1, { count: 2, n: 8 }), fake])).message).toBe('s1.json and s2.json both hold invocation 0, so they are not shards of one plan.');
+  });
+});
+
+describe('mergeShards of a load', () => {
+  const stages = '500ms:0-200,500ms:200,300ms:200-50';
+
+  it('N shards of a load merge into the windows one machine sending the whole load would have written', () => {
+    for (const count of [2, 3, 5]) {
+      const shards = Array.from({ length: count }, (_, i) => loadShardFile(i + 1, { count, stages, releasedAtUs: 5_000_000_000 }));
+      const merged = mergeShards(named(shards));
+      const whole = loadShardFile(1, { count: 1, stages }).cells[0] as CellResult;
+      const cell = merged.cells[0] as CellResult;
+      expect(cell.records.map((r) => r.index)).toEqual(whole.records.map((r) => r.index));
+      expect(cell.load).toEqual({ ...whole.load, windows: whole.load?.windows });
+      // Window by window the counts are the shards' sums; the percentiles are over every shard's latencies.
+      const windows = cell.load?.windows ?? [];
+      expect(windows.length).toBeGreaterThan(10);
+      for (const [w, window] of windows.entries()) {
+        const parts = shards.map((s) => s.cells[0]?.load?.windows[w]);
+        for (const key of ['started', 'finished', 'inFlight', 'cold', 'warm', 'throttled', 'requested'] as const) {
+          const sum = parts.reduce((n, p) => n + (p?.[key] ?? 0), 0);
+          if (key === 'requested') expect(window[key], `window ${w} ${key}`).toBeCloseTo(sum, 6);
+          else expect(window[key], `window ${w} ${key}`).toBe(sum);
+        }
+      }
+      expect(windows.reduce((n, w) => n + w.started, 0)).toBe(whole.records.length);
+      // An environment two shards both used counts once, as the emulator had it.
+      expect(Math.max(...windows.map((w) => w.environments ?? 0))).toBe(5);
+      expect(merged.shards?.bursts[0]?.spreadUs).toBe(0);
+    }
+  });
+
+  it('places each shard on one clock: a shard that started 3 ms later has its window times moved by 3 ms', () => {
+    const a = loadShardFile(1, { count: 2, stages, releasedAtUs: 5_000_000_000 });
+    const b = loadShardFile(2, { count: 2, stages, releasedAtUs: 5_000_003_000 });
+    const merged = mergeShards(named([a, b]));
+    expect(merged.shards?.bursts[0]).toMatchObject({ spreadUs: 3_000, shards: [{ shard: 1, startUs: 0 }, { shard: 2, startUs: 3_000 }] });
+    const second = (merged.cells[0] as CellResult).records.find((r) => r.index === 1);
+    expect(second?.sentUs).toBe((b.cells[0]?.records[0]?.sentUs ?? 0) + 3_000);
+    expect((merged.cells[0] as CellResult).load?.windows.reduce((n, w) => n + w.started, 0)).toBe((merged.cells[0] as CellResult).records.length);
+  });
+
+  it('refuses shards of different loads', () => {
+    const a = loadShardFile(1, { count: 2, stages });
+    const b = loadShardFile(2, { count: 2, stages: '1s:100' });
+    expect(refusal(named([a, b])).message).toMatch(/are loads of different plans/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ColdprobeError } from '../../src/core/errors.js';
 import { buildBurstPlan, plannedInvocations, type BurstPlanOptions, type RunPlan, type RunStep } from '../../src/core/plan.js';
+import { parseStages } from '../../src/core/load-stages.js';
 import { arrivalShare, globalIndexOf, ownsArrival, parseShard, shardPlan, sliceOf, type Shard } from '../../src/core/shard.js';
 
 const shardsOf = (count: number): Shard[] => Array.from({ length: count }, (_, i) => ({ index: i + 1, count }));
@@ -138,11 +139,57 @@ describe('shardPlan', () => {
     expect(shardPlan(whole, { index: 1, count: 1 }).plan).toEqual(whole);
   });
 
-  it('refuses to split a load across shards (every shard would send all of it), and keeps it for one shard', () => {
-    const stages = [{ fromPerS: 10, toPerS: 10, durationMs: 1000 }];
+  it('N shards of a plan with loads are the whole plan: every global index once, each shard only its arrivals, the in-flight cap shared out', () => {
+    const load = (text: string, maxInFlight: number): RunStep => {
+      const parsed = parseStages(text);
+      if (!parsed.ok) throw new Error(parsed.error.message);
+      return { kind: 'load', stages: parsed.stages, maxInFlight, windowMs: 1000 };
+    };
+    const spec = (id: string) => ({ id, label: 'f', functionName: 'f', provisioned: 0 });
+    const next = random(41);
+    for (let trial = 0; trial < 100; trial += 1) {
+      const count = 1 + Math.floor(next() * 6);
+      const n = count + Math.floor(next() * 30);
+      const whole: RunPlan = {
+        payload: new Uint8Array(),
+        cells: [
+          { spec: spec('a'), steps: [{ kind: 'burst', burst: 0, n }, load(`${200 + Math.floor(next() * 800)}ms:${10 + Math.floor(next() * 90)}`, count + Math.floor(next() * 50))] },
+          { spec: spec('b'), steps: [{ kind: 'force-cold' }, load(`500ms:0-${20 + Math.floor(next() * 100)},300ms:40`, count + Math.floor(next() * 50)), { kind: 'burst', burst: 0, n }] },
+        ],
+      };
+      const total = plannedInvocations(whole.cells);
+      const seen = new Array<number>(total).fill(0);
+      const inFlight = [0, 0];
+      for (const shard of shardsOf(count)) {
+        const { plan, segments } = shardPlan(whole, shard);
+        const local = plannedInvocations(plan.cells);
+        for (let l = 0; l < local; l += 1) {
+          const g = globalIndexOf(segments, l);
+          seen[g] = (seen[g] ?? 0) + 1;
+        }
+        expect(() => globalIndexOf(segments, local)).toThrow(RangeError);
+        for (const [c, cell] of plan.cells.entries()) {
+          const step = cell.steps.find((s) => s.kind === 'load');
+          if (step?.kind !== 'load') throw new Error('the load step is kept');
+          expect(step.shard).toEqual(count === 1 ? undefined : shard);
+          inFlight[c] = (inFlight[c] ?? 0) + step.maxInFlight;
+        }
+      }
+      expect(seen.every((s) => s === 1), `trial ${trial}: ${count} shards`).toBe(true);
+      whole.cells.forEach((cell, c) => {
+        const step = cell.steps.find((s) => s.kind === 'load');
+        expect(inFlight[c]).toBe(step?.kind === 'load' ? step.maxInFlight : 0);
+      });
+    }
+  });
+
+  it('keeps a load whole for one shard, and refuses a load with fewer arrivals or sockets than shards', () => {
+    const stages = [{ fromPerS: 10, toPerS: 10, durationMs: 300 }];
     const withLoad: RunPlan = { ...buildBurstPlan(base), cells: [{ spec: { id: 'c1', label: 'f', functionName: 'f', provisioned: 0 }, steps: [{ kind: 'load', stages, maxInFlight: 10, windowMs: 1000 }] }] };
-    expect(() => shardPlan(withLoad, { index: 1, count: 2 })).toThrow(/^--shard cannot split a load yet; run cell c1's load from one machine\.$/);
     expect(shardPlan(withLoad, { index: 1, count: 1 }).plan).toEqual(withLoad);
+    expect(() => shardPlan(withLoad, { index: 1, count: 4 })).toThrow(/^a load of 3 invocations cannot be split into 4 shards: every shard needs at least one invocation of each load\.$/);
+    const narrow: RunPlan = { ...withLoad, cells: [{ spec: { id: 'c1', label: 'f', functionName: 'f', provisioned: 0 }, steps: [{ kind: 'load', stages, maxInFlight: 1, windowMs: 1000 }] }] };
+    expect(() => shardPlan(narrow, { index: 2, count: 2 })).toThrow(/^--max-in-flight 1 cannot be split into 2 shards/);
   });
 
   it('refuses a burst smaller than the number of shards, and a closed loop narrower than it', () => {

@@ -5,6 +5,8 @@
  * file has the same shape as every other (one cell, its records, summary and `load` windows).
  */
 import { connect } from 'node:net';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { ExitCode, targetUnavailable } from '../../core/errors.js';
 import { joinReports, reachedFunction } from '../../core/log-join.js';
 import { formatStages, type LoadStage } from '../../core/load-stages.js';
@@ -12,6 +14,7 @@ import { loadWindows } from '../../core/load-windows.js';
 import { buildSchedule } from '../../core/load-schedule.js';
 import type { CellResult, ResultsFile } from '../../core/results.js';
 import { summarize } from '../../core/summary.js';
+import { shardLoad, type ShardInfo } from '../../core/shard.js';
 import type { Threshold } from '../../core/threshold.js';
 import { runHttpLoad } from '../../engine/http-load.js';
 import { finishThresholds } from '../../engine/thresholds.js';
@@ -21,6 +24,7 @@ import { writeResultsFile } from '../../io/results-file.js';
 import { renderLoadWindows } from '../../report/load-windows.js';
 import { renderSummary } from '../../report/text.js';
 import type { CliIo } from '../command.js';
+import { fingerprint, runIdOf, type ShardRequest } from '../shard-flags.js';
 
 export interface UrlLoadRequest {
   url: URL;
@@ -42,14 +46,21 @@ export interface UrlLoadRequest {
   out: string;
   json: boolean;
   color: boolean;
+  /** `--shard`, `--start-at`, `--start-in`, `--run-id`: this load is one shard of several. */
+  shard?: ShardRequest;
 }
 
 /** Runs the load; returns the exit code. */
-export async function runUrlLoad(req: UrlLoadRequest, io: CliIo): Promise<number> {
-  const schedule = buildSchedule(req.stages);
+export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<number> {
+  // A shard sends its arrivals with its share of the sockets; a load too small to split is refused first.
+  const shard = whole.shard?.shard;
+  const step = shard === undefined ? undefined : shardLoad({ kind: 'load', stages: whole.stages, maxInFlight: whole.maxInFlight, windowMs: whole.windowMs }, shard);
+  const req: UrlLoadRequest = step === undefined ? whole : { ...whole, maxInFlight: step.maxInFlight };
+  const schedule = buildSchedule(req.stages, shard);
   checkOutputPath(req.out, '--out', schedule.count * RESULTS_BYTES_PER_INVOCATION);
   await checkReachable(req.url);
-  io.stderr.write(`coldprobe load ${req.method} ${req.url.href}: ${formatStages(req.stages)} (${schedule.count} requests), at most ${req.maxInFlight} in flight.\n`);
+  const share = shard === undefined ? '' : `shard ${shard.index}/${shard.count}, `;
+  io.stderr.write(`coldprobe load ${req.method} ${req.url.href}: ${formatStages(req.stages)} (${share}${schedule.count} requests), at most ${req.maxInFlight} in flight.\n`);
   let lastShown = -1;
   const startedAt = new Date();
   const result = await runHttpLoad({
@@ -63,6 +74,9 @@ export async function runUrlLoad(req: UrlLoadRequest, io: CliIo): Promise<number
     windowMs: req.windowMs,
     cell: 'default',
     signal: io.signal,
+    ...(shard === undefined ? {} : { shard }),
+    // performance.now()'s origin is this process's start on the wall clock.
+    ...(req.shard?.releaseAtMs === undefined ? {} : { releaseAt: req.shard.releaseAtMs - performance.timeOrigin }),
     onRecord: (record) => {
       // Plain live progress: one line per window as the load moves past it.
       const index = Math.floor(record.sentUs / (req.windowMs * 1000)) - 1;
@@ -72,6 +86,7 @@ export async function runUrlLoad(req: UrlLoadRequest, io: CliIo): Promise<number
       }
     },
   });
+  if (result.releaseLateMs > 0) io.stderr.write(`coldprobe: warning: load started ${Math.round(result.releaseLateMs)} ms after the planned instant.\n`);
   let join: NonNullable<CellResult['load']>['join'];
   const notes: string[] = [];
   if (req.functionName !== undefined && result.records.some(reachedFunction)) {
@@ -139,6 +154,7 @@ export async function runUrlLoad(req: UrlLoadRequest, io: CliIo): Promise<number
     { kind: req.logsEndpoint === undefined ? 'aws' : 'emulator', description: `http ${req.url.origin}` },
     options,
   );
+  if (req.shard !== undefined) results.shard = await shardInfoOf(whole, req.shard, result.records.length > 0 ? result.releasedAtMs : undefined, io.signal);
   const judged = req.thresholds.length > 0 ? finishThresholds(results, req.thresholds, req.baseline) : undefined;
   if (judged) results.thresholds = judged.verdicts;
   writeResultsFile(req.out, results);
@@ -150,6 +166,25 @@ export async function runUrlLoad(req: UrlLoadRequest, io: CliIo): Promise<number
   } else io.stdout.write(text);
   if (interrupted) return ExitCode.interrupted;
   return judged === undefined ? ExitCode.ok : judged.exitCode;
+}
+
+/**
+ * What a shard's results file says about it: the plan's fingerprint (the whole request, the same on every shard),
+ * when its schedule started, and this machine's clock against the endpoint's `Date` header, measured after the
+ * load so its requests never compete with it.
+ */
+async function shardInfoOf(whole: UrlLoadRequest, request: ShardRequest, releasedAtMs: number | undefined, signal: AbortSignal): Promise<ShardInfo> {
+  const { url, method, headers, body, stages, maxInFlight, windowMs, timeoutMs, functionName } = whole;
+  const planId = fingerprint({ command: 'load', url: url.href, method, headers, body: body ?? null, stages, maxInFlight, windowMs, timeoutMs, functionName: functionName ?? null });
+  const info: ShardInfo = { index: request.shard.index, count: request.shard.count, runId: runIdOf(request, planId), planId, host: hostname() };
+  if (request.releaseAtMs !== undefined) info.releaseAt = new Date(request.releaseAtMs).toISOString();
+  if (releasedAtMs !== undefined) info.releasedAtUs = Math.round(releasedAtMs * 1000);
+  if (!signal.aborted) {
+    const { measureClockOffset } = await import('../../targets/clock-probe.js');
+    const offset = await measureClockOffset(url.origin, { signal });
+    if (offset !== undefined) info.clockOffset = offset;
+  }
+  return info;
 }
 
 /** Opens (and closes) one TCP connection to the URL's host and port; exit 3 in one sentence when that fails. */

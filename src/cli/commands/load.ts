@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { usageError } from '../../core/errors.js';
 import { parseLoadDuration, parseStages, steadyStages, type LoadStage } from '../../core/load-stages.js';
 import type { RunPlan, RunStep } from '../../core/plan.js';
@@ -18,6 +19,7 @@ import { renderSummary } from '../../report/text.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type CliIo, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
+import { resolveShardFlags, SHARD_FLAGS, SHARD_USAGE } from '../shard-flags.js';
 import { targetFromFlags } from '../target.js';
 import { runUrlLoad } from './load-url.js';
 
@@ -65,6 +67,10 @@ Thresholds (judged at the end; exit 10 when one fails):
 Output:
   --out FILE, --json, --no-tui, --no-color   as for burst
 
+${SHARD_USAGE}
+  A shard of a load sends every N-th arrival of the whole schedule (so each stage at 1/N of its rate) with
+  1/N of --max-in-flight; the shards' files merge into the whole load's windows.
+
 Exit codes: 0 ok, 2 bad input, 3 target unavailable (unreachable URL, function missing), 10 a threshold failed,
 130 interrupted (partial results written).`;
 
@@ -100,6 +106,7 @@ const FLAGS = {
   json: { type: 'boolean' },
   'no-tui': { type: 'boolean' },
   'no-color': { type: 'boolean' },
+  ...SHARD_FLAGS,
 } as const;
 
 /** The stages from `--rate/--duration` or `--stages`, or a usage error in one sentence. */
@@ -136,6 +143,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
     throw usageError('a threshold compares with the baseline, but no baseline was given; pass --baseline <file>.');
   }
   const color = colorWanted(io, values['no-color']);
+  const shard = resolveShardFlags(values, performance.timeOrigin, Date.now());
 
   if (values.url !== undefined) {
     const invokeOnly = ['qualifier', 'payload', 'force-cold', 'target', 'region', 'endpoint-url', 'functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota', 'yes'] as const;
@@ -179,6 +187,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
         out,
         json: values.json === true,
         color,
+        ...(shard === undefined ? {} : { shard }),
       },
       io,
     );
@@ -223,6 +232,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
       ...(baseline !== undefined ? { baseline } : {}),
       abortOnFail: false,
       options,
+      ...(shard !== undefined ? { shard } : {}),
       render: (results, outcome, style) => renderSummary(results, style) + renderLoadWindows(results.cells[0], style.width) + renderCleanup(outcome.cleanup),
       jsonText: (results) => {
         const cell = results.cells[0];
