@@ -14,7 +14,8 @@ import { plannedChanges, plannedInvocations, type PlannedCell, type RunPlan } fr
 import type { ResultsFile } from '../core/results.js';
 import { RunTally } from '../core/tally.js';
 import type { Threshold } from '../core/threshold.js';
-import { executeRun, MATRIX_ALIAS, snapshotFunctions, type FunctionBefore, type RunOutcome } from '../engine/run.js';
+import { checkQualifiedChanges, executeRun, newRunId, runAliasName, snapshotFunctions, type FunctionBefore, type RunOutcome } from '../engine/run.js';
+import { splitQualifiers } from '../core/qualifier.js';
 import { finishThresholds, type LostThreshold, ThresholdWatch } from '../engine/thresholds.js';
 import { buildResultsFile } from '../io/results-builder.js';
 import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../io/atomic-file.js';
@@ -131,10 +132,14 @@ function plannedIdleMs(cells: readonly PlannedCell[]): number {
 }
 
 /** Perform a resolved run: the shared body of `burst` and `run`. Returns the exit code. */
-export async function executeCommand(whole: RunRequest, io: CliIo): Promise<number> {
+export async function executeCommand(given: RunRequest, io: CliIo): Promise<number> {
+  // `fn:3` and `--qualifier 3` alike: the run reads and changes the unqualified function, and invokes what was named.
+  const whole: RunRequest = { ...given, plan: { ...given.plan, cells: splitQualifiers(given.plan.cells) } };
   // A shard runs its slice of the plan; a burst too small to split is refused before anything else happens.
   const shard = whole.shard !== undefined ? shardRun(whole.plan, whole.shard, whole.command, whole.target.kind) : undefined;
   const req: RunRequest = shard !== undefined ? { ...whole, plan: shard.plan } : whole;
+  // Names the run's journal, its alias and the description of the versions it publishes.
+  const runId = newRunId();
   // Reserved concurrency 0 stops every invocation of a real function, its production traffic included: --yes
   // is not enough, it needs its own flag.
   const disables = req.plan.cells.filter((c) => c.steps.some((s) => s.kind === 'set-reserved' && s.count === 0)).map((c) => c.spec.functionName);
@@ -170,11 +175,13 @@ export async function executeCommand(whole: RunRequest, io: CliIo): Promise<numb
       throw withKnownFunctions(error, req.target);
     });
     notes.push(...(req.notesAbout?.(before) ?? []));
+    // Changing $LATEST while measuring a version or alias is refused before anything is confirmed or changed.
+    checkQualifiedChanges(req.plan.cells, before);
     if (aws) {
       const changes = plannedChanges(
         req.plan.cells,
         [...before.values()].map((b) => ({ functionName: b.info.functionName, memoryMb: b.info.memoryMb, ...(b.reservedConcurrency !== undefined ? { reservedConcurrency: b.reservedConcurrency } : {}) })),
-        aliases ? MATRIX_ALIAS : undefined,
+        aliases ? runAliasName(runId) : undefined,
       );
       const cells = req.plan.cells.length;
       io.stderr.write(
@@ -206,7 +213,7 @@ export async function executeCommand(whole: RunRequest, io: CliIo): Promise<numb
         notes.push(`warning: ${what}; 'coldprobe cleanup' puts them back`);
       }
       journal = Journal.create(dir, {
-        runId: `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`,
+        runId,
         command: req.command,
         startedAt: new Date().toISOString(),
         pid: process.pid,
@@ -224,6 +231,7 @@ export async function executeCommand(whole: RunRequest, io: CliIo): Promise<numb
         tally,
         before,
         notes,
+        runId,
         ...(aliases ? { aliases } : {}),
         ...(req.prices ? { prices: req.prices } : {}),
         ...(journal ? { journal } : {}),

@@ -154,9 +154,9 @@ export function plannedChanges(cells: readonly PlannedCell[], before: readonly F
     }
     const pcs = [...new Set(mine.map((c) => c.spec.provisioned).filter((p) => p > 0))];
     if (pcs.length > 0) {
-      const via = alias === undefined ? 'on them' : `through alias '${alias}' (created for the run and deleted afterwards, or put back if it exists)`;
+      const via = alias === undefined ? 'on them' : `through alias '${alias}' (created for this run, deleted afterwards)`;
       lines.push(
-        `${fn.functionName}: publish ${mine.filter((c) => c.spec.provisioned > 0).length} version(s) and put provisioned concurrency ${pcs.join(', ')} ${via} (billed while allocated; deleted after each cell; published versions are kept).`,
+        `${fn.functionName}: publish ${mine.filter((c) => c.spec.provisioned > 0).length} version(s) and put provisioned concurrency ${pcs.join(', ')} ${via} (billed while allocated; deleted after each cell; the versions coldprobe published are deleted afterwards).`,
       );
     }
     if (mine.some((c) => c.steps.some((s) => s.kind === 'force-cold'))) {

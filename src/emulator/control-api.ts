@@ -132,6 +132,7 @@ function findRoute(date: string, method: string, resource: string, hasParam: boo
 
 const ROUTES: Record<string, Route> = {
   'GET 2015-03-31 ': getFunction,
+  'DELETE 2015-03-31 ': deleteFunction,
   'GET 2015-03-31 configuration': getFunctionConfiguration,
   'PUT 2015-03-31 configuration': updateFunctionConfiguration,
   'POST 2015-03-31 versions': publishVersion,
@@ -177,6 +178,20 @@ function getFunction(ctx: ControlContext, m: RouteMatch): Reply {
       ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
     },
   };
+}
+
+/**
+ * DeleteFunction: a published version (Qualifier, or `name:version` in the path) is deleted as Lambda does.
+ * Deleting a whole function is not something the emulator does: its functions come from folders.
+ */
+function deleteFunction(ctx: ControlContext, m: RouteMatch): Reply {
+  const qualifier = m.fn.qualifier;
+  if (qualifier === undefined) {
+    fail(400, 'InvalidParameterValueException', 'The coldprobe emulator deletes published versions only (give a Qualifier); its functions come from folders.');
+  }
+  // A provisioned-concurrency config on the version itself goes with it: its environments are released.
+  for (const change of ctx.registry.deleteVersion(m.fn.functionName, qualifier)) ctx.dataPlane.setProvisioned(change.key, change.config, 0);
+  return { status: 204 };
 }
 
 function listFunctions(ctx: ControlContext): Record<string, unknown> {

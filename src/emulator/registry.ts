@@ -271,6 +271,36 @@ export class Registry implements ControlPlane {
     return [fn.latest, ...[...fn.versions.values()].sort((a, b) => Number(a.version) - Number(b.version))];
   }
 
+  /**
+   * DeleteFunction with a version Qualifier (https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunction.html):
+   * only a published version can be deleted this way, and not while an alias references it (its target or a
+   * routing weight). A provisioned-concurrency config on the version itself goes with it. The messages of
+   * these refusals are not documented by AWS; ours name the problem the way the API reference does.
+   */
+  deleteVersion(functionName: string, qualifier: string): Array<ProvisionedChange & { config: VersionConfig }> {
+    const fn = this.get({ functionName });
+    if (qualifier === '$LATEST') {
+      fail(400, 'InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.');
+    }
+    if (!VERSION_NUMBER.test(qualifier)) {
+      fail(400, 'InvalidParameterValueException', `Deletion of aliases is not supported by DeleteFunction; use DeleteAlias for ${this.arn(fn.name, qualifier)}.`);
+    }
+    if (!fn.versions.has(qualifier)) fail(404, 'ResourceNotFoundException', `Function not found: ${this.arn(fn.name, qualifier)}`);
+    const referencing = [...fn.aliases.values()]
+      .filter((a) => a.functionVersion === qualifier || a.routingConfig?.AdditionalVersionWeights[qualifier] !== undefined)
+      .map((a) => a.name)
+      .sort();
+    if (referencing.length > 0) {
+      fail(409, 'ResourceConflictException', `Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`);
+    }
+    const snap = fn.versions.get(qualifier) as Snapshot;
+    fn.versions.delete(qualifier);
+    const pc = fn.provisioned.get(qualifier);
+    if (pc === undefined) return [];
+    fn.provisioned.delete(qualifier);
+    return [{ key: provisionedKey(fn.name, qualifier), version: qualifier, count: 0, config: this.versionConfig(fn.name, snap) }];
+  }
+
   // ---- Aliases ---------------------------------------------------------------------------------------------
 
   createAlias(functionName: string, input: { name: string; functionVersion: string; description?: string; routingConfig?: AliasRecord['routingConfig'] }): AliasRecord {

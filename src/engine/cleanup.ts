@@ -9,13 +9,16 @@ import type { FunctionInfo, Target } from '../targets/target.js';
 
 /**
  * Alias operations, optional because the Target interface has none: with them, provisioned cells go through
- * alias `coldprobe`; without them, straight through the published version.
+ * the run's own alias; without them, straight through the published version.
  */
 export interface AliasOps {
-  /** Point alias `name` at `version`, creating it if missing; returns the version it pointed at before, if any. */
-  put(functionName: string, name: string, version: string): Promise<{ previousVersion?: string }>;
-  /** Point an existing alias back at `version`. */
+  /** The version alias `name` points at, or undefined when there is no such alias. */
+  get(functionName: string, name: string): Promise<string | undefined>;
+  /** Create alias `name` on `version`; fails when it exists (coldprobe never repoints an alias it did not create). */
+  create(functionName: string, name: string, version: string): Promise<void>;
+  /** Point an alias at `version`. */
   update(functionName: string, name: string, version: string): Promise<void>;
+  /** Delete an alias; one already gone is not an error. */
   delete(functionName: string, name: string): Promise<void>;
 }
 
@@ -50,6 +53,12 @@ export async function performUndo(target: Target, action: UndoAction, aliases: A
         action.value === undefined ? { unsetEnvironment: [action.key] } : { environment: { [action.key]: action.value } },
       );
       return;
+    case 'delete-versions': {
+      const versions = new Set(action.versions);
+      if (action.search === true) for (const v of await target.versionsDescribed(action.functionName, action.description)) versions.add(v);
+      for (const version of versions) await target.deleteVersion(action.functionName, version);
+      return;
+    }
   }
 }
 

@@ -6,11 +6,12 @@
  */
 import { publishedVersions, type Change } from '../core/cleanup.js';
 import { estimateCellCost, pricesFor, type PriceTable } from '../core/cost.js';
-import { ColdprobeError } from '../core/errors.js';
+import { ColdprobeError, usageError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import { formatStages } from '../core/load-stages.js';
 import type { LoadSection } from '../core/load-windows.js';
 import type { PlannedCell, RunPlan } from '../core/plan.js';
+import { isImmutableQualifier, refuseChangesToQualified, splitQualifiers } from '../core/qualifier.js';
 import type { CellResult } from '../core/results.js';
 import { RunTally } from '../core/tally.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from '../core/types.js';
@@ -20,8 +21,25 @@ import { executeInvokeLoad } from './invoke-load.js';
 import { type AliasOps, type ChangeJournal, type CleanupReport, forceColdChanges, runCleanup } from './cleanup.js';
 import { type Clock, systemClock } from './clock.js';
 
-/** The alias every provisioned cell points at its version (PutProvisionedConcurrencyConfig then targets it). */
-export const MATRIX_ALIAS = 'coldprobe';
+/**
+ * The alias a run points at the version each provisioned cell publishes (PutProvisionedConcurrencyConfig then
+ * targets it): `coldprobe-<runId>`, unique to the run, so a run never touches an alias it did not create, and two
+ * runs (or a leftover of a killed one) never share one. Alias names are 1-128 of [a-zA-Z0-9-_], not all digits
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html).
+ */
+export function runAliasName(runId: string): string {
+  return `coldprobe-${runId.replace(/[^a-zA-Z0-9_-]/g, '-')}`.slice(0, 128);
+}
+
+/** The description of every version a run publishes: how the clean-up tells the run's versions from others. */
+export function runVersionDescription(runId: string): string {
+  return `coldprobe run ${runId}`;
+}
+
+/** A run id when the caller gave none: the wall clock to the millisecond, the process and a random suffix. */
+export function newRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[:.]/g, '-')}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
+}
 
 /** A function's state before the run, as far as the run may change it. */
 export interface FunctionBefore {
@@ -43,8 +61,10 @@ export interface RunDeps {
   tally?: RunTally;
   /** Functions as read before the run (from `snapshotFunctions`); read here when absent. */
   before?: Map<string, FunctionBefore>;
-  /** Alias operations; provisioned cells use alias `coldprobe` when given. */
+  /** Alias operations; provisioned cells use the run's own alias (runAliasName) when given. */
   aliases?: AliasOps;
+  /** Names the run's alias and tags its versions (default: newRunId()). */
+  runId?: string;
   /** With prices, every cell gets a cost estimate. */
   prices?: PriceTable;
   /** Notes attached to every cell (e.g. whether CPU quotas were applied). */
@@ -76,7 +96,7 @@ export interface RunOutcome {
   error?: ColdprobeError;
   /** What was put back on functions the run changed, and what could not be. */
   cleanup: CleanupReport;
-  /** `function:version` of every version the run published (kept; versions cannot be deleted through a Target). */
+  /** `function:version` of every version the run published (the clean-up deletes them). */
   versions: string[];
 }
 
@@ -85,7 +105,10 @@ const us = (ms: number): number => Math.round(ms * 1000);
 /** How long before a shard's release instant its first burst starts preparing, ms (10,000 invocations take ~4 s). */
 const PREPARE_LEAD_MS = 15_000;
 
-/** Read each function the cells touch (and its reserved concurrency when a cell changes it); a missing one throws. */
+/**
+ * Read each function the cells touch (and its reserved concurrency when a cell changes it); a missing one throws.
+ * The cells' function names must be unqualified (splitQualifiers): the unqualified function is what a run changes.
+ */
 export async function snapshotFunctions(target: Target, cells: readonly PlannedCell[]): Promise<Map<string, FunctionBefore>> {
   const out = new Map<string, FunctionBefore>();
   for (const cell of cells) {
@@ -106,6 +129,14 @@ export async function snapshotFunctions(target: Target, cells: readonly PlannedC
   return out;
 }
 
+/** Refuse, before anything changes, a cell that would change `$LATEST` while it measures a version or alias. */
+export function checkQualifiedChanges(cells: readonly PlannedCell[], before: ReadonlyMap<string, FunctionBefore>): void {
+  refuseChangesToQualified(cells, (fn, q) => {
+    const info = before.get(fn)?.qualified.get(q);
+    return info === undefined ? undefined : { memoryMb: info.memoryMb, version: info.version };
+  });
+}
+
 function specOf(cell: PlannedCell, info: FunctionInfo): CellSpec {
   return { ...cell.spec, runtime: cell.spec.runtime ?? info.runtime, memoryMb: cell.spec.memoryMb ?? info.memoryMb };
 }
@@ -124,8 +155,12 @@ interface CellState {
 }
 
 /** Perform `plan` against `target`. A missing function throws before anything ran; later setup failures come back as `error`. */
-export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): Promise<RunOutcome> {
+export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps): Promise<RunOutcome> {
+  const plan: RunPlan = { ...whole, cells: splitQualifiers(whole.cells) };
   const clock = deps.clock ?? systemClock;
+  const runId = deps.runId ?? newRunId();
+  const alias = runAliasName(runId);
+  const versionDescription = runVersionDescription(runId);
   const { signal } = deps;
   const tally = deps.tally ?? new RunTally();
   const emit: EventSink = (event) => {
@@ -134,6 +169,7 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
   };
   // Every function is looked up first: a missing one fails the run before anything changed or was sent.
   const before = deps.before ?? (await snapshotFunctions(target, plan.cells));
+  checkQualifiedChanges(plan.cells, before);
   /** The function as the cell invokes it: its qualified version or alias when it names one. */
   const infoOf = (cell: PlannedCell): FunctionInfo => {
     const entry = before.get(cell.spec.functionName);
@@ -156,6 +192,8 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
     }
   };
   const cells: CellResult[] = [];
+  /** Functions on which the run created its alias already (later cells repoint it). */
+  const aliasesMade = new Set<string>();
   const counter = { next: 0 };
   let releaseAt = deps.releaseAt;
   let interrupted = false;
@@ -204,6 +242,8 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
           if (signal?.aborted) break;
           switch (step.kind) {
             case 'set-memory': {
+              // A version or alias keeps its memory (checkQualifiedChanges let only its own size through).
+              if (isImmutableQualifier(spec.qualifier)) break;
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `memory ${step.memoryMb} MB` });
               record({ kind: 'memory', functionName: fn, beforeMb: fnBefore.info.memoryMb });
               await target.updateConfiguration(fn, { memoryMb: step.memoryMb });
@@ -222,18 +262,26 @@ export async function executeRun(plan: RunPlan, target: Target, deps: RunDeps): 
             }
             case 'publish-version': {
               emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: 'publish a version' });
-              const version = await target.publishVersion(fn, `coldprobe ${spec.id}`);
-              record({ kind: 'version', functionName: fn, version });
-              state.notes.push(`published version ${version} of '${fn}'`);
+              // Journaled before the call: a crash before its answer still lets the clean-up find the version by its description.
+              record({ kind: 'version', functionName: fn, description: versionDescription });
+              const published = await target.publishVersion(fn, versionDescription);
+              const { version } = published;
+              record({ kind: 'version', functionName: fn, description: versionDescription, version, ...(published.created ? {} : { existed: true as const }) });
+              state.notes.push(published.created ? `published version ${version} of '${fn}'` : `'${fn}' was unchanged since its version ${version}, which is used (and kept)`);
               qualifier = version;
               if (deps.aliases) {
-                emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `alias ${MATRIX_ALIAS} → version ${version}` });
-                const { previousVersion } = await deps.aliases.put(fn, MATRIX_ALIAS, version);
-                const change: Change = { kind: 'alias', functionName: fn, name: MATRIX_ALIAS };
-                if (previousVersion !== undefined) change.previousVersion = previousVersion;
-                record(change);
-                qualifier = MATRIX_ALIAS;
-                state.notes.push(`alias ${MATRIX_ALIAS} points at version ${version}`);
+                emit({ type: 'step', atUs: at(), cell: spec.id, step: 'configure', detail: `alias ${alias} → version ${version}` });
+                if (aliasesMade.has(fn)) await deps.aliases.update(fn, alias, version);
+                else {
+                  // Never a user's alias: one that exists already is not the run's, and is left alone.
+                  const existing = await deps.aliases.get(fn, alias);
+                  if (existing !== undefined) throw usageError(`alias '${alias}' of '${fn}' already exists (version ${existing}); coldprobe only uses an alias it created, and leaves that one alone.`);
+                  record({ kind: 'alias', functionName: fn, name: alias });
+                  await deps.aliases.create(fn, alias, version);
+                  aliasesMade.add(fn);
+                }
+                qualifier = alias;
+                state.notes.push(`alias ${alias} points at version ${version}`);
               }
               spec.qualifier = qualifier;
               break;

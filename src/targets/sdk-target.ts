@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
+  DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteProvisionedConcurrencyConfigCommand,
   GetFunctionConcurrencyCommand,
@@ -12,6 +13,7 @@ import {
   InvokeCommand,
   type FunctionConfiguration,
   type LambdaClient,
+  paginateListVersionsByFunction,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   PutProvisionedConcurrencyConfigCommand,
@@ -332,16 +334,39 @@ export class SdkTarget implements Target {
     }
   }
 
-  async publishVersion(functionName: string, description?: string): Promise<string> {
+  async publishVersion(functionName: string, description: string): Promise<{ version: string; created: boolean }> {
     this.options.guardMutation?.(`publishing a version of '${functionName}'`);
     try {
       const out = await this.client.send(new PublishVersionCommand({ FunctionName: functionName, Description: description }));
       const version = out.Version ?? '$LATEST';
       if (out.State !== 'Active') await this.waitConfiguration(functionName, version, `version ${version} of '${functionName}' to become Active`, (c) => stateProgress(c));
-      return version;
+      // An unchanged $LATEST gives back the newest existing version, with that version's own description.
+      return { version, created: out.Description === description };
     } catch (error) {
       throw controlPlaneError(error, `publishing a version of '${functionName}'`, this.description);
     }
+  }
+
+  async deleteVersion(functionName: string, version: string): Promise<void> {
+    this.options.guardMutation?.(`deleting version ${version} of '${functionName}'`);
+    try {
+      await this.client.send(new DeleteFunctionCommand({ FunctionName: functionName, Qualifier: version }));
+    } catch (error) {
+      if ((error as { name?: unknown }).name === 'ResourceNotFoundException') return;
+      throw controlPlaneError(error, `deleting version ${version} of '${functionName}'`, this.description);
+    }
+  }
+
+  async versionsDescribed(functionName: string, description: string): Promise<string[]> {
+    const found: string[] = [];
+    try {
+      for await (const page of paginateListVersionsByFunction({ client: this.client }, { FunctionName: functionName })) {
+        for (const v of page.Versions ?? []) if (v.Version !== undefined && v.Version !== '$LATEST' && v.Description === description) found.push(v.Version);
+      }
+    } catch (error) {
+      throw controlPlaneError(error, `listing the versions of '${functionName}'`, this.description);
+    }
+    return found;
   }
 
   async putProvisionedConcurrency(functionName: string, qualifier: string, count: number, signal?: AbortSignal): Promise<void> {

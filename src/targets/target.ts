@@ -88,7 +88,16 @@ export interface Target {
     functionName: string,
     patch: { memoryMb?: number; timeoutS?: number; environment?: Record<string, string>; unsetEnvironment?: string[] },
   ): Promise<FunctionInfo>;
-  publishVersion(functionName: string, description?: string): Promise<string>;
+  /**
+   * Publish a version of `$LATEST` tagged with `description`. `created` is false when Lambda returned an
+   * existing version instead (it publishes nothing when `$LATEST` is unchanged since the newest version), so the
+   * caller knows the version is not its own.
+   */
+  publishVersion(functionName: string, description: string): Promise<{ version: string; created: boolean }>;
+  /** Delete a published version (DeleteFunction with Qualifier); one already gone is not an error. */
+  deleteVersion(functionName: string, version: string): Promise<void>;
+  /** The published versions whose description is exactly `description` (ListVersionsByFunction). */
+  versionsDescribed(functionName: string, description: string): Promise<string[]>;
   /** Set provisioned concurrency on a version or alias and wait until READY. */
   putProvisionedConcurrency(functionName: string, qualifier: string, count: number, signal?: AbortSignal): Promise<void>;
   deleteProvisionedConcurrency(functionName: string, qualifier: string): Promise<void>;

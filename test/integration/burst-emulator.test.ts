@@ -189,8 +189,9 @@ describe('burst against the emulator', () => {
 
   it('publishVersion and provisioned concurrency: a burst on the version starts on the provisioned environments first', async () => {
     const target = await emulatorTarget();
-    const version = await target.publishVersion('node-hello', 'coldprobe test');
+    const { version, created } = await target.publishVersion('node-hello', 'coldprobe test');
     expect(version).toMatch(/^\d+$/);
+    expect(created).toBe(true);
     await target.putProvisionedConcurrency('node-hello', version, 2);
     const records = (await burst(target, { n: 4, qualifier: version })).cells[0]?.records ?? [];
     expect(records.every((r) => r.outcome === 'ok' && r.executedVersion === version)).toBe(true);

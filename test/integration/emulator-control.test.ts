@@ -6,6 +6,7 @@
 import {
   CreateAliasCommand,
   DeleteAliasCommand,
+  DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteProvisionedConcurrencyConfigCommand,
   GetAccountSettingsCommand,
@@ -77,7 +78,7 @@ describe('emulator control plane', () => {
       // polls again only after its 1 s minimum delay, so this costs the tests nothing.
       updateDelayMs: 500,
       functionsDirs: [SAMPLES],
-      functions: [fixture('echo'), fixture('echo', 'pc-echo'), fixture('echo', 'versioned'), fixture('init-throws')],
+      functions: [fixture('echo'), fixture('echo', 'pc-echo'), fixture('echo', 'versioned'), fixture('echo', 'deletable'), fixture('init-throws')],
     });
     client = sdkClient(emulator);
   });
@@ -206,6 +207,37 @@ describe('emulator control plane', () => {
     await client.send(new DeleteAliasCommand({ FunctionName: 'versioned', Name: 'live' }));
     expect((await failure(client.send(new GetAliasCommand({ FunctionName: 'versioned', Name: 'live' })))).name).toBe('ResourceNotFoundException');
     expect((await failure(client.send(new InvokeCommand({ FunctionName: 'versioned:live' })))).name).toBe('ResourceNotFoundException');
+  });
+
+  it('deletes a published version with DeleteFunction and a Qualifier, never one an alias references, and its provisioned concurrency with it', async () => {
+    // https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunction.html: "You can't delete a version that an alias references."
+    const v1 = await client.send(new PublishVersionCommand({ FunctionName: 'deletable', Description: 'coldprobe run t' }));
+    expect(v1.Version).toBe('1');
+    await client.send(new CreateAliasCommand({ FunctionName: 'deletable', Name: 'keep', FunctionVersion: '1' }));
+    const referenced = await failure(client.send(new DeleteFunctionCommand({ FunctionName: 'deletable', Qualifier: '1' })));
+    expect(referenced).toMatchObject({ name: 'ResourceConflictException', status: 409 });
+    expect(referenced.message).toContain('[keep]');
+    expect(await failure(client.send(new DeleteFunctionCommand({ FunctionName: 'deletable', Qualifier: '$LATEST' })))).toMatchObject({ name: 'InvalidParameterValueException', status: 400 });
+    expect(await failure(client.send(new DeleteFunctionCommand({ FunctionName: 'deletable', Qualifier: 'keep' })))).toMatchObject({ name: 'InvalidParameterValueException', status: 400 });
+    expect(await failure(client.send(new DeleteFunctionCommand({ FunctionName: 'deletable', Qualifier: '9' })))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+    // The emulator's own limit: its functions come from folders, so the whole function is not deleted.
+    expect(await failure(client.send(new DeleteFunctionCommand({ FunctionName: 'deletable' })))).toMatchObject({ name: 'InvalidParameterValueException', status: 400 });
+
+    await client.send(new DeleteAliasCommand({ FunctionName: 'deletable', Name: 'keep' }));
+    const deleted = await client.send(new DeleteFunctionCommand({ FunctionName: 'deletable', Qualifier: '1' }));
+    expect(deleted.$metadata.httpStatusCode).toBe(204);
+    expect((await client.send(new ListVersionsByFunctionCommand({ FunctionName: 'deletable' }))).Versions?.map((v) => v.Version)).toEqual(['$LATEST']);
+    expect((await failure(client.send(new GetFunctionConfigurationCommand({ FunctionName: 'deletable', Qualifier: '1' })))).name).toBe('ResourceNotFoundException');
+    expect((await failure(client.send(new InvokeCommand({ FunctionName: 'deletable:1' })))).name).toBe('ResourceNotFoundException');
+
+    // Provisioned concurrency set on the version itself goes with the version (name:version in the path).
+    const v2 = await client.send(new PublishVersionCommand({ FunctionName: 'deletable' }));
+    await client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'deletable', Qualifier: v2.Version, ProvisionedConcurrentExecutions: 1 }));
+    await client.send(new DeleteFunctionCommand({ FunctionName: `deletable:${v2.Version}` }));
+    expect((await client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: 'deletable' }))).ProvisionedConcurrencyConfigs ?? []).toEqual([]);
+    const live = () => emulator.environments().filter((e) => e.functionName === 'deletable' && e.initType === 'provisioned-concurrency' && e.state !== 'exited' && e.state !== 'stopping');
+    for (let i = 0; i < 100 && live().length > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(live()).toEqual([]);
   });
 
   it('puts, gets and deletes reserved concurrency on their two API dates, with the unreserved minimum enforced', async () => {

@@ -16,7 +16,7 @@ import type { PlannedCell } from '../../src/core/plan.js';
 import type { PriceTable } from '../../src/core/cost.js';
 import type { EventSink } from '../../src/core/events.js';
 import type { AliasOps } from '../../src/engine/cleanup.js';
-import { executeRun, MATRIX_ALIAS } from '../../src/engine/run.js';
+import { executeRun, runAliasName } from '../../src/engine/run.js';
 import type { Target } from '../../src/targets/target.js';
 import { sdkAliasOps } from '../../src/cli/commands/run-aliases.js';
 import { main } from '../../src/cli/main.js';
@@ -31,8 +31,12 @@ const { track, emulatorTarget } = useTargets();
 /** A matrix run through the one engine, as `coldprobe run` drives it. */
 function runMatrix(o: { target: Target; cells: PlannedCell[]; payload: Uint8Array; prices: PriceTable; emit: EventSink; signal?: AbortSignal; maxGraceMs?: number; aliases?: AliasOps }) {
   const { target, cells, payload, ...deps } = o;
-  return executeRun({ cells, payload }, target, deps);
+  return executeRun({ cells, payload }, target, { ...deps, runId: RUN_ID });
 }
+
+/** The run id every matrix run here uses, so its alias name is known. */
+const RUN_ID = 'matrix-test';
+const ALIAS = runAliasName(RUN_ID);
 
 const burst = (n: number, forceCold = true): MatrixInput['burst'] => ({ n, waves: 1, intervalMs: 0, forceCold });
 
@@ -78,8 +82,8 @@ describe('matrix runs on the emulator', () => {
     const result = await runMatrix({ target, cells, payload: slow, prices: DEFAULT_PRICES, emit: () => undefined, aliases: sdkAliasOps(target.client) });
     expect(result.error).toBeUndefined();
     const cell = result.cells[0];
-    // Invoked through alias `coldprobe`, which pointed at the version the cell published.
-    expect(cell?.spec.qualifier).toBe(MATRIX_ALIAS);
+    // Invoked through the run's own alias, which pointed at the version the cell published.
+    expect(cell?.spec.qualifier).toBe(ALIAS);
     const version = result.versions[0]?.split(':')[1];
     expect(version).toMatch(/^\d+$/);
     expect(cell?.records).toHaveLength(10);
@@ -90,9 +94,14 @@ describe('matrix runs on the emulator', () => {
     expect(provisioned).toHaveLength(5);
     expect(provisioned.every((r) => r.classification === 'warm')).toBe(true);
     expect(cell?.records.every((r) => r.executedVersion === version)).toBe(true);
-    // The cell released its provisioned concurrency itself; cleanup only deleted the alias it created.
-    expect(result.cleanup.done).toEqual(['delete alias node-sleep:coldprobe', 'restore memory of node-sleep to 128 MB']);
-    await expect(target.client.send(new GetAliasCommand({ FunctionName: 'node-sleep', Name: MATRIX_ALIAS }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    // The cell released its provisioned concurrency itself; cleanup deleted the alias and the version it created.
+    expect(result.cleanup.done).toEqual([
+      `delete alias node-sleep:${ALIAS}`,
+      `delete version ${version} of node-sleep (published by coldprobe)`,
+      'restore memory of node-sleep to 128 MB',
+    ]);
+    await expect(target.getFunction('node-sleep', version)).rejects.toThrow(/not found/);
+    await expect(target.client.send(new GetAliasCommand({ FunctionName: 'node-sleep', Name: ALIAS }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect(cell?.cost?.totalUsd).toBeGreaterThan(5 * (128 / 1024) * 300 * DEFAULT_PRICES.provisionedPerGbSecond * 0.99);
   });
 
@@ -133,8 +142,9 @@ describe('matrix runs on the emulator', () => {
     expect(result.cells).toHaveLength(1);
     expect(result.cleanup.failed).toEqual([]);
     expect(result.cleanup.done).toEqual([
-      'delete provisioned concurrency on node-sleep:coldprobe',
-      'delete alias node-sleep:coldprobe',
+      `delete provisioned concurrency on node-sleep:${ALIAS}`,
+      `delete alias node-sleep:${ALIAS}`,
+      `delete version ${result.versions[0]?.split(':')[1]} of node-sleep (published by coldprobe)`,
       'remove reserved concurrency from node-sleep',
       'restore memory of node-sleep to 128 MB',
     ]);
@@ -145,7 +155,7 @@ describe('matrix runs on the emulator', () => {
     await expect(client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'node-sleep', Qualifier: result.versions[0]?.split(':')[1] }))).rejects.toMatchObject({
       name: expect.stringMatching(/ProvisionedConcurrencyConfigNotFoundException|ResourceNotFoundException/),
     });
-    await expect(client.send(new GetAliasCommand({ FunctionName: 'node-sleep', Name: MATRIX_ALIAS }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(client.send(new GetAliasCommand({ FunctionName: 'node-sleep', Name: ALIAS }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect(await aws.getReservedConcurrency('node-sleep')).toBeUndefined();
     expect((await aws.getFunction('node-sleep')).memoryMb).toBe(128);
     expect(events.some((e) => e.type === 'notice' && e.message.startsWith('cleanup: delete provisioned'))).toBe(true);

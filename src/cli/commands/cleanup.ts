@@ -14,8 +14,8 @@ import type { Command, CliIo } from '../command.js';
 const USAGE = `Usage: coldprobe cleanup [--dry-run]
 
 Puts back what runs on AWS changed and could not put back themselves (the process was killed, the terminal
-closed, a second Ctrl-C): provisioned concurrency, the run's alias, reserved concurrency, force-cold's
-variable, memory. Every change is written to a journal (~/.coldprobe/journal, or COLDPROBE_JOURNAL_DIR)
+closed, a second Ctrl-C): provisioned concurrency, the run's alias, the versions it published, reserved
+concurrency, force-cold's variable, memory. Every change is written to a journal (~/.coldprobe/journal, or COLDPROBE_JOURNAL_DIR)
 before it is made; this replays what is left, in the order a run would. Safe to run twice.
 
 Options:

@@ -20,30 +20,26 @@ function failure(what: string, error: unknown): Error {
 /** AliasOps over `client` (Create/Get/Update/DeleteAlias). */
 export function sdkAliasOps(client: LambdaClient): AliasOps {
   return {
-    async put(functionName, name, version) {
-      let previousVersion: string | undefined;
+    async get(functionName, name) {
       try {
-        const current = await client.send(new GetAliasCommand({ FunctionName: functionName, Name: name }));
-        previousVersion = current.FunctionVersion;
+        return (await client.send(new GetAliasCommand({ FunctionName: functionName, Name: name }))).FunctionVersion;
       } catch (error) {
-        if ((error as { name?: unknown }).name !== 'ResourceNotFoundException') throw failure(`reading alias ${functionName}:${name}`, error);
+        if ((error as { name?: unknown }).name === 'ResourceNotFoundException') return undefined;
+        throw failure(`reading alias ${functionName}:${name}`, error);
       }
+    },
+    async create(functionName, name, version) {
       try {
-        if (previousVersion === undefined) {
-          await client.send(new CreateAliasCommand({ FunctionName: functionName, Name: name, FunctionVersion: version, Description: 'coldprobe run (deleted afterwards)' }));
-        } else {
-          await client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: name, FunctionVersion: version }));
-        }
+        await client.send(new CreateAliasCommand({ FunctionName: functionName, Name: name, FunctionVersion: version, Description: 'coldprobe run (deleted afterwards)' }));
       } catch (error) {
-        throw failure(`pointing alias ${functionName}:${name} at version ${version}`, error);
+        throw failure(`creating alias ${functionName}:${name} on version ${version}`, error);
       }
-      return previousVersion === undefined ? {} : { previousVersion };
     },
     async update(functionName, name, version) {
       try {
         await client.send(new UpdateAliasCommand({ FunctionName: functionName, Name: name, FunctionVersion: version }));
       } catch (error) {
-        throw failure(`pointing alias ${functionName}:${name} back at version ${version}`, error);
+        throw failure(`pointing alias ${functionName}:${name} at version ${version}`, error);
       }
     },
     async delete(functionName, name) {

@@ -170,8 +170,7 @@ export const runCommand: Command = {
           }),
         render: (results, outcome, style) => {
           const header = outcome.interrupted ? 'Interrupted: partial results.\n' : '';
-          const versions = results.target.kind === 'aws' && outcome.versions.length > 0 ? `\nPublished versions kept: ${outcome.versions.join(', ')}.` : '';
-          return `${header}${renderMatrixTable(results.cells, { ...style, interrupted: results.interrupted })}${gateText(results)}${renderCleanup(outcome.cleanup)}${versions}`;
+          return `${header}${renderMatrixTable(results.cells, { ...style, interrupted: results.interrupted })}${gateText(results)}${renderCleanup(outcome.cleanup)}`;
         },
         jsonText: (results, outcome) =>
           JSON.stringify(
