@@ -204,6 +204,40 @@ describe('crash safety of changes to real functions', () => {
   });
 });
 
+describe('a second signal during the clean-up', () => {
+  it('quits at once, listing exactly what is still changed (what the clean-up had done is not listed), and coldprobe cleanup finishes it', async () => {
+    // Updates stay InProgress for 1.5 s: the clean-up's variable and memory restores each wait that long, so a
+    // second signal sent once the provisioned concurrency is deleted lands in the middle of the clean-up.
+    lambda.destroy();
+    await emulator.close();
+    emulator = await startEmulator({ functionsDirs: [SAMPLES], updateDelayMs: 1500, log: () => undefined });
+    lambda = new LambdaClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const before = await state();
+    let signals = 0;
+    const quit = await start(runArgs(), (text, child) => {
+      if (signals === 0 && inBursts(text)) {
+        signals = 1;
+        child.kill('SIGINT');
+      } else if (signals === 1 && /cleanup: delete provisioned concurrency/.test(text)) {
+        signals = 2;
+        child.kill('SIGINT');
+      }
+    });
+    expect(quit.code).toBe(130);
+    expect(signals).toBe(2);
+    const said = /quitting before the clean-up finished; still changed on AWS:\n((?: {2}- .*\n)+)Run 'coldprobe cleanup' to put it back\.\n/.exec(quit.stderr);
+    expect(said, quit.stderr).not.toBeNull();
+    const listed = (said?.[1] ?? '').trimEnd().split('\n').map((l) => l.replace(/^ {2}- /, ''));
+    expect(listed.some((l) => l.startsWith('delete provisioned concurrency'))).toBe(false);
+    expect(listed).toContain('restore memory of node-sleep to 128 MB');
+    const dry = await start(['cleanup', '--dry-run']);
+    expect(listed).toEqual(wouldLines(dry.stdout));
+    const cleanup = await start(['cleanup']);
+    expect(cleanup.code, cleanup.stdout).toBe(0);
+    expect(await state()).toEqual(before);
+  });
+});
+
 describe('the run alias and the versions coldprobe publishes', () => {
   it('two runs in a row use two different aliases, and each leaves no alias, version or provisioned concurrency behind', async () => {
     writeFileSync(
