@@ -8,7 +8,7 @@
  * changes `$LATEST` while it measures a version.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ import {
   ListProvisionedConcurrencyConfigsCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/api.js';
@@ -273,6 +275,32 @@ describe('the run alias and the versions coldprobe publishes', () => {
     const ran = await start(['run', 'same.yaml', '--target', 'aws', '--endpoint-url', emulator.endpoint, '--yes', '--no-tui', '--out', join(dir, 's.json')]);
     expect(ran.code, ran.stderr).toBe(0);
     expect(await state()).toEqual(before);
+  });
+});
+
+describe('a publish whose version number was never written down', () => {
+  it('coldprobe cleanup finds the version by the run\'s description and deletes that one only', async () => {
+    const memory = async (memoryMb: number): Promise<void> => {
+      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'node-sleep', MemorySize: memoryMb }));
+      await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'node-sleep' });
+    };
+    // The user's own version 1; then what a run killed while PublishVersion was answering leaves: version 2
+    // with the run's description, and a journal that says only that a publish was started.
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'node-sleep', Description: 'users own' }));
+    await memory(256);
+    const orphan = await lambda.send(new PublishVersionCommand({ FunctionName: 'node-sleep', Description: 'coldprobe run crashed' }));
+    await memory(128);
+    mkdirSync(join(dir, 'journal'));
+    const header = { type: 'run', runId: 'crashed', command: 'run', startedAt: new Date().toISOString(), pid: 1, target: { region: 'us-east-1', endpoint: emulator.endpoint, description: 'aws' } };
+    const change = { type: 'change', change: { kind: 'version', functionName: 'node-sleep', description: 'coldprobe run crashed' } };
+    writeFileSync(join(dir, 'journal', 'crashed.jsonl'), `${JSON.stringify(header)}\n${JSON.stringify(change)}\n`);
+
+    const dry = await start(['cleanup', '--dry-run']);
+    expect(wouldLines(dry.stdout)).toEqual(["delete any version described 'coldprobe run crashed' of node-sleep (published by coldprobe)"]);
+    const cleanup = await start(['cleanup']);
+    expect(cleanup.code, cleanup.stdout).toBe(0);
+    expect((await state()).versions).toEqual(['1']);
+    expect(orphan.Version).toBe('2');
   });
 });
 
