@@ -66,6 +66,15 @@ export interface BurstShape {
   concurrency?: number;
 }
 
+/** The load shape of a profile's cells: `load:` (stages, in-flight cap, window, forced cold start). */
+export interface LoadShape {
+  stages: LoadStage[];
+  maxInFlight: number;
+  windowMs: number;
+  /** Make the load start on new environments. */
+  forceCold: boolean;
+}
+
 /** The options of `coldprobe burst` that shape its plan. */
 export interface BurstPlanOptions extends BurstShape {
   functionName: string;

@@ -1,9 +1,10 @@
 /**
- * The profile file schema (zod). A profile names a target, functions, matrix axes, a burst shape, a payload and
- * optional thresholds/baseline; the loader (profile.ts) validates a parsed YAML/JSON document against it before
+ * The profile file schema (zod). A profile names a target, functions, matrix axes, a burst shape and/or a load
+ * (stages over time), a payload and optional thresholds/baseline; the loader (profile.ts) validates a parsed YAML/JSON document against it before
  * anything runs. Threshold expressions and the baseline path stay strings here: the CI gate parses them.
  */
 import { parseDurationMs } from '../core/duration.js';
+import { parseLoadDuration, parseStages, steadyStages } from '../core/load-stages.js';
 import { z } from 'zod';
 
 /** Lambda's memory bounds (128–10,240 MB in 1 MB steps). */
@@ -88,6 +89,61 @@ const burstSchema = z.strictObject({
   concurrency: positiveInt('a concurrency cap').optional(),
 });
 
+/** `--stages` text in a profile: its parse errors name the column within the field. */
+const stagesSchema = z.string({ error: 'expected stages like 30s:0-200,60s:200 (DURATION:RATE or DURATION:FROM-TO, comma-separated)' }).transform((raw, ctx) => {
+  const parsed = parseStages(raw);
+  if (parsed.ok) return parsed.stages;
+  // The parser speaks of the flag; here the field path already says which field.
+  ctx.addIssue({ code: 'custom', message: parsed.error.message.replace(/^--stages /, '').replace(/\.$/, '') });
+  return z.NEVER;
+});
+
+/** A load duration: a string with a unit (`30s`, `2m`), as `--duration` takes it. */
+const loadDurationSchema = z.string({ error: 'expected a duration like 30s or 2m' }).transform((raw, ctx) => {
+  const ms = parseLoadDuration(raw.trim());
+  if (ms !== undefined) return ms;
+  ctx.addIssue({ code: 'custom', message: `expected a duration like 30s or 2m, got '${raw}'` });
+  return z.NEVER;
+});
+
+/**
+ * An open-model load per cell, as `coldprobe load` runs one: `stages`, or `rate` with `duration`. Parsed to
+ * stages here, so a malformed one is reported at its field before anything runs.
+ */
+const loadSchema = z
+  .strictObject({
+    stages: stagesSchema.optional(),
+    rate: z.number({ error: 'expected invocations per second (a number)' }).optional(),
+    duration: loadDurationSchema.optional(),
+    maxInFlight: positiveInt('a maximum of invocations in flight').default(1000),
+    window: durationMsSchema
+      .refine((ms) => ms >= 10, { error: 'expected a window of at least 10ms' })
+      .default(1000),
+    forceCold: z.boolean({ error: 'expected true or false' }).default(true),
+  })
+  .transform((load, ctx) => {
+    const { stages, rate, duration, ...rest } = load;
+    if (stages !== undefined) {
+      if (rate !== undefined || duration !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [rate !== undefined ? 'rate' : 'duration'], message: 'give either stages or rate with duration, not both' });
+        return z.NEVER;
+      }
+      return { ...rest, stages };
+    }
+    if (rate === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['stages'], message: 'expected stages (like 30s:0-200,60s:200), or rate with duration' });
+      return z.NEVER;
+    }
+    const steady = steadyStages(rate, duration ?? 30_000);
+    if (!steady.ok) {
+      // steadyStages speaks of flags; name the field instead.
+      const field = /--duration/.test(steady.error.message) ? 'duration' : 'rate';
+      ctx.addIssue({ code: 'custom', path: [field], message: steady.error.message.replace(/^--(rate|duration) /, '').replace(/\.$/, '') });
+      return z.NEVER;
+    }
+    return { ...rest, stages: steady.stages };
+  });
+
 /** Price overrides in USD; anything missing falls back to the default table (src/core/cost.ts). */
 const pricesSchema = z.strictObject({
   region: z.string().optional(),
@@ -108,7 +164,10 @@ export const profileSchema = z.strictObject({
     .array(functionSchema, { error: 'expected a list of functions, each with name and runtime' })
     .min(1, { error: 'expected at least one function' }),
   matrix: matrixSchema,
-  burst: burstSchema,
+  /** Every cell's bursts; with `load` too, each point of the matrix is a burst cell and a load cell. */
+  burst: burstSchema.optional(),
+  /** Every cell's load over time (a cell of its own beside the burst cell when both are given). */
+  load: loadSchema.optional(),
   /** Inline JSON value, or `@file.json` relative to the profile. */
   payload: z.unknown().optional(),
   /** Threshold expressions, parsed by the CI gate (e.g. `cold.p99 < 800ms`). */
@@ -116,6 +175,8 @@ export const profileSchema = z.strictObject({
   /** Path of a baseline results file, relative to the profile. */
   baseline: z.string().min(1).optional(),
   prices: pricesSchema.optional(),
+}).superRefine((profile, ctx) => {
+  if (profile.burst === undefined && profile.load === undefined) ctx.addIssue({ code: 'custom', path: ['burst'], message: 'expected a burst or a load section (or both)' });
 });
 
 /** A validated profile (defaults applied, durations in ms). */

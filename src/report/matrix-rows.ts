@@ -35,6 +35,8 @@ export interface MatrixRow {
   costPerThousandUsd: number | undefined;
   /** Peak Max Memory Used over the cell's environments, MB. */
   peakMemoryMb: number | undefined;
+  /** What the cell sent: bursts, or a load over time (a profile's `load:` cell). */
+  workload: 'burst' | 'load';
 }
 
 const pick = (stats: LatencyStats | undefined, key: 'p50Us' | 'p99Us'): number | undefined =>
@@ -68,6 +70,7 @@ export function rowOf(cell: CellResult): MatrixRow {
     errors,
     costPerThousandUsd: cell.cost?.perThousandUsd,
     peakMemoryMb: peak,
+    workload: cell.load !== undefined ? 'load' : 'burst',
   };
 }
 
@@ -191,13 +194,19 @@ export function bestCells(cells: readonly CellResult[], interrupted = false): Be
     else comparable.push({ cell, row });
   });
   if (comparable.length < 2) return { answers: [], excluded, note: 'fewer than two cells to compare, so no cell is picked as best' };
-  const answers = QUESTIONS.flatMap((q) => {
-    const candidates = comparable.flatMap(({ cell, row }) => {
-      const value = row[q.column];
-      return typeof value === 'number' ? [{ cell, row, value }] : [];
-    });
-    // A question no cell can answer (no warm starts anywhere, no cost estimate) is left out, not "no difference".
-    return candidates.length === 0 ? [] : [answer(q, candidates)];
-  });
+  // A burst and a load ask different things of a function (all at once, or over time): each is compared only
+  // with its own kind, and the question says which when a run has both.
+  const kinds = [...new Set(comparable.map((c) => c.row.workload))];
+  const answers = kinds.flatMap((kind) =>
+    QUESTIONS.flatMap((q) => {
+      const candidates = comparable.flatMap(({ cell, row }) => {
+        const value = row[q.column];
+        return row.workload === kind && typeof value === 'number' ? [{ cell, row, value }] : [];
+      });
+      const asked = kinds.length > 1 ? { ...q, question: `${q.question}, ${kind === 'load' ? 'loads' : 'bursts'}` } : q;
+      // A question no cell can answer (no warm starts anywhere, no cost estimate) is left out, not "no difference".
+      return candidates.length === 0 ? [] : [answer(asked, candidates)];
+    }),
+  );
   return { answers, excluded };
 }

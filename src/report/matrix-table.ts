@@ -59,10 +59,10 @@ const COLUMNS: Column[] = [
   { header: 'est$/1k', keys: ['costPerThousandUsd'], render: (r) => compactUsd(r.costPerThousandUsd), align: 'right' },
 ];
 
-/** `node-hello 128M pc10`: the memory and concurrency suffix survives clipping, the function name gives way. */
+/** `node-hello 128M pc10 load`: the memory, concurrency and load suffix survives clipping, the function name gives way. */
 function compactLabel(row: MatrixRow, showPc: boolean, width?: number): string {
-  const rc = /( rc \S+)$/.exec(row.label)?.[1]?.replace(' rc ', ' rc') ?? '';
-  const suffix = ` ${row.memoryMb}M${showPc ? ` pc${row.provisioned}` : ''}${rc}`;
+  const rc = /( rc \S+)(?: load)?$/.exec(row.label)?.[1]?.replace(' rc ', ' rc') ?? '';
+  const suffix = ` ${row.memoryMb}M${showPc ? ` pc${row.provisioned}` : ''}${rc}${row.workload === 'load' ? ' load' : ''}`;
   if (width === undefined || row.functionName.length + suffix.length <= width) return row.functionName + suffix;
   const room = Math.max(1, width - suffix.length - 1);
   return `${row.functionName.slice(0, room)}…${suffix}`;

@@ -20,6 +20,7 @@ import { executeRun, runAliasName } from '../../src/engine/run.js';
 import type { Target } from '../../src/targets/target.js';
 import { sdkAliasOps } from '../../src/cli/commands/run-aliases.js';
 import { main } from '../../src/cli/main.js';
+import { readResultsFile } from '../../src/io/results-file.js';
 import { createAwsTarget } from '../../src/targets/aws.js';
 import type { SdkTarget } from '../../src/targets/sdk-target.js';
 import { useTargets } from './target-helpers.js';
@@ -202,6 +203,42 @@ describe('coldprobe run (in process)', () => {
       err: () => err,
     };
   }
+
+  it('runs a profile with a load beside a burst: a load cell per matrix point, with its windows, in one results file', async () => {
+    const profile = [
+      'name: load-beside-burst',
+      'functions:',
+      '  - name: node-hello',
+      '    runtime: nodejs20.x',
+      'matrix:',
+      '  memoryMb: [128]',
+      'burst:',
+      '  n: 3',
+      'load:',
+      '  rate: 10',
+      '  duration: 1s',
+      '  maxInFlight: 20',
+      '  window: 250ms',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'load.yaml'), profile);
+    const h = io();
+    const code = await main(['run', 'load.yaml', '--no-tui', '--out', 'load.json'], h.io);
+    expect(code, h.err()).toBe(0);
+    const results = readResultsFile(join(dir, 'load.json'));
+    expect(results.cells.map((c) => c.spec.id)).toEqual(['node-hello-128mb-pc0', 'node-hello-128mb-pc0-load']);
+    const [burstCell, loadCell] = results.cells;
+    expect(burstCell?.load).toBeUndefined();
+    expect(burstCell?.records).toHaveLength(3);
+    // The load cell ran the schedule: 10 invocations, forced cold first, windows of 250 ms holding every one.
+    expect(loadCell?.records.map((r) => r.index)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(loadCell?.records[0]?.classification).toBe('cold');
+    expect(loadCell?.load).toMatchObject({ stages: '1s:10', windowMs: 250, maxInFlight: 20, scheduled: 10, notSent: 0 });
+    expect(loadCell?.load?.windows.reduce((n, w) => n + w.started, 0)).toBe(10);
+    // Side by side in the table, the load cell named as one; its windows under it.
+    expect(h.out()).toMatch(/node-hello 128M load/);
+    expect(h.out()).toMatch(/node-hello 128 MB pc 0 load:\nPer 0\.25s window \(stages 1s:10; 10 scheduled/);
+  });
 
   it('rejects a profile with a wrong field by its path, before anything runs (exit 2)', async () => {
     writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nfunctions:\n  - name: node-hello\n    runtime: nodejs20.x\nmatrix:\n  memoryMb: [128, 99999]\nburst:\n  n: 2\n');

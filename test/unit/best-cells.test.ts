@@ -28,6 +28,21 @@ describe('best cell per question', () => {
     expect(answer(cells, 'costPerThousandUsd')?.rowId).toBe('node-128mb-pc0');
   });
 
+  it('compares bursts with bursts and loads with loads when a run has both, and says which in the question', () => {
+    const asLoad = (cell: ReturnType<typeof cellOf>) => ({
+      ...cell,
+      spec: { ...cell.spec, id: `${cell.spec.id}-load`, label: `${cell.spec.label} load` },
+      load: { stages: '1s:10', windowMs: 1000, maxInFlight: 10, originUs: 0, durationUs: 1_000_000, scheduled: 10, notSent: 0, startedFromBacklog: 0, windows: [] },
+    });
+    // The load cells are far faster than either burst cell, yet no load wins a burst question.
+    const cells = [cellOf('node', 128, 600, 5, 1), cellOf('node', 1024, 200, 5, 3), asLoad(cellOf('node', 128, 50, 5, 5)), asLoad(cellOf('node', 1024, 52, 5, 7))];
+    const answers = bestCells(cells).answers.filter((a) => a.column === 'coldP50Us');
+    expect(answers).toEqual([
+      { question: 'fastest cold start (p50), bursts', column: 'coldP50Us', rowId: 'node-1024mb-pc0' },
+      { question: 'fastest cold start (p50), loads', column: 'coldP50Us', reason: 'no significant difference' },
+    ]);
+  });
+
   it('calls costs within 10% of each other no significant difference', () => {
     const cells = [cellOf('node', 128, 300, 5, 1), cellOf('python', 128, 310, 5, 3)];
     expect(answer(cells, 'costPerThousandUsd')?.reason).toBe('no significant difference');

@@ -3,6 +3,7 @@ import { cellId, expandMatrix, type MatrixInput } from '../../src/core/matrix.js
 import { plannedChanges, plannedInvocations } from '../../src/core/plan.js';
 import { cleanupPlan, describeUndo, publishedVersions } from '../../src/core/cleanup.js';
 
+const burst = { n: 10, waves: 2, intervalMs: 500, forceCold: true };
 const base: MatrixInput = {
   functions: [
     { name: 'node-hello', runtime: 'nodejs20.x' },
@@ -10,7 +11,7 @@ const base: MatrixInput = {
   ],
   memoryMb: [128, 512, 1024],
   provisioned: [0],
-  burst: { n: 10, waves: 2, intervalMs: 500, forceCold: true },
+  burst,
 };
 
 describe('expandMatrix', () => {
@@ -26,6 +27,34 @@ describe('expandMatrix', () => {
     ]);
     expect(cells[4]?.spec).toMatchObject({ functionName: 'python-hello', runtime: 'python3.11', memoryMb: 512, provisioned: 0 });
     expect(plannedInvocations(cells)).toBe(6 * 2 * 10);
+  });
+
+  it('gives a load cell beside each burst cell when the profile has both, and only load cells without a burst', () => {
+    const load = { stages: [{ durationMs: 1000, fromPerS: 10, toPerS: 10 }], maxInFlight: 20, windowMs: 250, forceCold: true };
+    const both = expandMatrix({ ...base, functions: [{ name: 'node-hello', runtime: 'nodejs20.x' }], memoryMb: [128, 512], provisioned: [0, 5], load });
+    expect(both.map((c) => c.spec.id)).toEqual([
+      'node-hello-128mb-pc0',
+      'node-hello-128mb-pc0-load',
+      'node-hello-512mb-pc0',
+      'node-hello-512mb-pc0-load',
+      'node-hello-128mb-pc5',
+      'node-hello-128mb-pc5-load',
+      'node-hello-512mb-pc5',
+      'node-hello-512mb-pc5-load',
+    ]);
+    expect(both[1]?.spec.label).toBe('node-hello 128 MB pc 0 load');
+    expect(both[5]?.steps).toEqual([
+      { kind: 'set-memory', memoryMb: 128 },
+      { kind: 'force-cold' },
+      { kind: 'publish-version' },
+      { kind: 'put-provisioned', count: 5 },
+      { kind: 'load', stages: load.stages, maxInFlight: 20, windowMs: 250 },
+      { kind: 'delete-provisioned' },
+    ]);
+    expect(plannedInvocations(both)).toBe(4 * 2 * 10 + 4 * 10);
+    const { burst: _omitted, ...noBurst } = base;
+    const only = expandMatrix({ ...noBurst, functions: [{ name: 'node-hello', runtime: 'nodejs20.x' }], memoryMb: [128], load: { ...load, forceCold: false } });
+    expect(only.map((c) => [c.spec.id, c.steps])).toEqual([['node-hello-128mb-pc0-load', [{ kind: 'set-memory', memoryMb: 128 }, { kind: 'load', stages: load.stages, maxInFlight: 20, windowMs: 250 }]]]);
   });
 
   it('plans configure, force-cold, bursts with idle waits, and nothing provisioned for pc 0', () => {
@@ -46,7 +75,7 @@ describe('expandMatrix', () => {
     expect(cells[1]?.steps[2]).toEqual({ kind: 'put-provisioned', count: 5 });
     expect(cells[1]?.steps[3]).toEqual({ kind: 'burst', burst: 0, n: 10, concurrency: 4 });
     // With force-cold, the cold start is forced before the version is published and provisioned.
-    const forced = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [256], provisioned: [5], burst: { ...base.burst, waves: 1 } });
+    const forced = expandMatrix({ ...base, functions: [base.functions[0]!], memoryMb: [256], provisioned: [5], burst: { ...burst, waves: 1 } });
     expect(forced[0]?.steps.map((s) => s.kind)).toEqual(['set-memory', 'force-cold', 'publish-version', 'put-provisioned', 'burst', 'delete-provisioned']);
   });
 
@@ -66,7 +95,7 @@ describe('expandMatrix', () => {
     expect(lines.join('\n')).toContain('provisioned concurrency 10 on them');
     expect(plannedChanges(cells, [{ functionName: 'node-hello', memoryMb: 128 }], 'coldprobe').join('\n')).toContain("through alias 'coldprobe'");
     expect(lines.join('\n')).not.toContain('python-hello');
-    expect(plannedChanges(expandMatrix({ ...base, memoryMb: [128], burst: { ...base.burst, forceCold: false } }), [{ functionName: 'node-hello', memoryMb: 128 }])).toEqual([]);
+    expect(plannedChanges(expandMatrix({ ...base, memoryMb: [128], burst: { ...burst, forceCold: false } }), [{ functionName: 'node-hello', memoryMb: 128 }])).toEqual([]);
   });
 });
 

@@ -7,12 +7,14 @@ import { parseEndpointUrl } from '../../targets/endpoint.js';
 import { resolve } from 'node:path';
 import { withOverrides } from '../../core/cost.js';
 import { usageError } from '../../core/errors.js';
+import { formatStages } from '../../core/load-stages.js';
 import { expandMatrix } from '../../core/matrix.js';
 import type { ResultsFile } from '../../core/results.js';
 import { needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
 import { loadProfile } from '../../io/profile.js';
 import { defaultResultsPath, readResultsFile } from '../../io/results-file.js';
 import { renderCleanup } from '../../report/cleanup.js';
+import { renderLoadWindows } from '../../report/load-windows.js';
 import { rowOf } from '../../report/matrix-rows.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { performance } from 'node:perf_hooks';
@@ -24,8 +26,9 @@ import { functionsDirs, type TargetChoice } from '../target.js';
 
 const USAGE = `Usage: coldprobe run <profile.yaml|profile.json> [options]
 
-Runs every cell of a profile's matrix (function × memory × provisioned concurrency), one burst shape per cell,
-and prints a comparison table; writes one results file with every cell.
+Runs every cell of a profile's matrix (function × memory × provisioned concurrency), with the profile's burst
+shape, its load over time (a '… load' cell beside each burst cell), or both, and prints a comparison table;
+writes one results file with every cell.
 
 Options:
   --yes                 On AWS, make the listed changes without asking (needed when stdin is not a terminal).
@@ -110,13 +113,20 @@ export const runCommand: Command = {
       memoryMb: profile.matrix.memoryMb,
       provisioned: profile.matrix.provisioned,
       ...(profile.matrix.reservedConcurrency ? { reservedConcurrency: profile.matrix.reservedConcurrency } : {}),
-      burst: {
-        n: profile.burst.n,
-        waves: profile.burst.waves,
-        intervalMs: profile.burst.interval,
-        forceCold: profile.burst.forceCold,
-        ...(profile.burst.concurrency !== undefined ? { concurrency: profile.burst.concurrency } : {}),
-      },
+      ...(profile.burst !== undefined
+        ? {
+            burst: {
+              n: profile.burst.n,
+              waves: profile.burst.waves,
+              intervalMs: profile.burst.interval,
+              forceCold: profile.burst.forceCold,
+              ...(profile.burst.concurrency !== undefined ? { concurrency: profile.burst.concurrency } : {}),
+            },
+          }
+        : {}),
+      ...(profile.load !== undefined
+        ? { load: { stages: profile.load.stages, maxInFlight: profile.load.maxInFlight, windowMs: profile.load.window, forceCold: profile.load.forceCold } }
+        : {}),
     });
     const t = profile.target;
     let target: TargetChoice;
@@ -162,7 +172,15 @@ export const runCommand: Command = {
         abortOnFail: false,
         prices,
         ...(shard !== undefined ? { shard } : {}),
-        options: { profile: profile.name, profilePath: loaded.path, matrix: profile.matrix, burst: profile.burst, functions: profile.functions, prices: { ...prices } },
+        options: {
+          profile: profile.name,
+          profilePath: loaded.path,
+          matrix: profile.matrix,
+          ...(profile.burst !== undefined ? { burst: profile.burst } : {}),
+          ...(profile.load !== undefined ? { load: { ...profile.load, stages: formatStages(profile.load.stages) } } : {}),
+          functions: profile.functions,
+          prices: { ...prices },
+        },
         notesAbout: (before) =>
           profile.functions.flatMap((fn) => {
             const actual = before.get(fn.name)?.info.runtime;
@@ -170,7 +188,12 @@ export const runCommand: Command = {
           }),
         render: (results, outcome, style) => {
           const header = outcome.interrupted ? 'Interrupted: partial results.\n' : '';
-          return `${header}${renderMatrixTable(results.cells, { ...style, interrupted: results.interrupted })}${gateText(results)}${renderCleanup(outcome.cleanup)}`;
+          // Each load cell's picture over time, under the table that compares it with the burst cells.
+          const loads = results.cells
+            .filter((c) => c.load !== undefined)
+            .map((c) => `\n${c.spec.label}:${renderLoadWindows(c, style.width)}`)
+            .join('');
+          return `${header}${renderMatrixTable(results.cells, { ...style, interrupted: results.interrupted })}${loads}${gateText(results)}${renderCleanup(outcome.cleanup)}`;
         },
         jsonText: (results, outcome) =>
           JSON.stringify(
