@@ -5,6 +5,7 @@
 import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../lambda/limits.js';
 import { usageError } from './errors.js';
 import { buildSchedule } from './load-schedule.js';
+import { isImmutableQualifier } from './qualifier.js';
 import type { LoadStage } from './load-stages.js';
 import type { Shard } from './shard.js';
 import type { CellSpec } from './types.js';
@@ -152,7 +153,8 @@ export function plannedChanges(cells: readonly PlannedCell[], before: readonly F
   for (const fn of before) {
     const mine = cells.filter((c) => c.spec.functionName === fn.functionName);
     if (mine.length === 0) continue;
-    const memories = [...new Set(mine.flatMap((c) => c.steps.flatMap((s) => (s.kind === 'set-memory' ? [s.memoryMb] : []))))];
+    // A cell that names a version or alias keeps that version's memory: its memory step changes nothing.
+    const memories = [...new Set(mine.flatMap((c) => (isImmutableQualifier(c.spec.qualifier) ? [] : c.steps.flatMap((s) => (s.kind === 'set-memory' ? [s.memoryMb] : [])))))];
     if (memories.some((m) => m !== fn.memoryMb)) {
       lines.push(`${fn.functionName}: set memory to ${memories.join(', ')} MB in turn (now ${fn.memoryMb} MB; restored afterwards).`);
     }

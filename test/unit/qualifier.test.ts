@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanupPlan, describeUndo, publishedVersions } from '../../src/core/cleanup.js';
-import { buildBurstPlan } from '../../src/core/plan.js';
+import { buildBurstPlan, plannedChanges } from '../../src/core/plan.js';
 import { refuseChangesToQualified, splitFunctionName, splitQualifiers } from '../../src/core/qualifier.js';
 import { runAliasName } from '../../src/engine/run.js';
 
@@ -101,5 +101,15 @@ describe('the run alias', () => {
     expect(runAliasName('x'.repeat(300))).toHaveLength(128);
     expect(runAliasName('a:b.c')).toMatch(/^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$/);
     expect(runAliasName('r1')).not.toBe(runAliasName('r2'));
+  });
+});
+
+describe('the changes listed before an AWS run', () => {
+  it('lists no memory change for a version measured at its own memory, even where $LATEST has another', () => {
+    const cells = splitQualifiers(plan({ functionName: 'fn:3', memoryMb: 128 }));
+    expect(plannedChanges(cells, [{ functionName: 'fn', memoryMb: 256 }])).toEqual([]);
+    expect(plannedChanges(splitQualifiers(plan({ functionName: 'fn', memoryMb: 128 })), [{ functionName: 'fn', memoryMb: 256 }])).toEqual([
+      'fn: set memory to 128 MB in turn (now 256 MB; restored afterwards).',
+    ]);
   });
 });
