@@ -257,6 +257,9 @@ export async function executeCommand(given: RunRequest, io: CliIo): Promise<numb
     await target.close();
   }
 
+  // A Ctrl-C that came as the last responses arrived (or while the target closed) still interrupted the run: the
+  // user asked it to stop, and the exit code and the results file say so alike.
+  if (io.signal.aborted && !outcome.interrupted) outcome = { ...outcome, interrupted: true };
   const results = buildResultsFile(req.command, outcome, target, req.options);
   // Cold starts that queued for the emulator's init slots: the reader must know their latency includes the wait.
   for (const cell of results.cells) {

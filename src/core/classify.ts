@@ -33,6 +33,8 @@ export interface RawInvocationInput {
   transportError?: string;
   /** True when the client gave up (request timeout or interrupted). */
   clientTimeout?: boolean;
+  /** Set by the engine: the run was stopped and this invocation was given up after the grace period. */
+  interrupted?: boolean;
   /** Emulator-only ground truth, from coldprobe's own response headers. */
   env?: EnvironmentTruth;
   /** Emulator-only: when it accepted the request and assigned its environment (ms, this clock), and the init-slot wait (ms). */
@@ -103,6 +105,7 @@ function functionErrorType(raw: RawInvocationInput, report: ReportFields | undef
 
 /** Outcome and its error type; the order puts the client's own failures before what the response says. */
 function outcomeOf(raw: RawInvocationInput, report: ReportFields | undefined): { outcome: Outcome; errorType?: string } {
+  if (raw.interrupted) return { outcome: 'interrupted' };
   if (raw.clientTimeout) {
     return raw.transportError ? { outcome: 'client-timeout', errorType: raw.transportError } : { outcome: 'client-timeout' };
   }

@@ -30,7 +30,7 @@ export interface LoadWindow {
   unknown: number;
   throttled: number;
   throttlesByReason: Record<string, number>;
-  /** Records whose outcome is neither ok nor throttled. */
+  /** Records whose outcome is neither ok, throttled nor interrupted. */
   errors: number;
   /** Client latency from the write, µs (0 when nothing finished). */
   latencyP50Us: number;
@@ -130,7 +130,7 @@ export class LoadWindowAccumulator {
       s.throttled++;
       const reason = record.errorType ?? UNKNOWN_THROTTLE_REASON;
       s.throttlesByReason[reason] = (s.throttlesByReason[reason] ?? 0) + 1;
-    } else if (record.outcome !== 'ok') s.errors++;
+    } else if (record.outcome !== 'ok' && record.outcome !== 'interrupted') s.errors++;
     if (record.outcome !== 'throttled') s[record.classification]++;
     recordUs((s.latency ??= createHistogram(2)), record.latencyUs);
     recordUs((s.dueLatency ??= createHistogram(2)), record.finishedUs - record.scheduledUs);

@@ -224,6 +224,15 @@ export function mergeShards(inputs: readonly ShardFile[]): ResultsFile {
       bursts: releases,
     },
   };
+  // The whole run's invocations are the shards' sums, when every shard counted them.
+  const counts = shards.map((s) => s.file.invocations);
+  if (counts.every((c) => c !== undefined)) {
+    merged.invocations = {
+      planned: counts.reduce((n, c) => n + c.planned, 0),
+      sent: counts.reduce((n, c) => n + c.sent, 0),
+      notSent: counts.reduce((n, c) => n + c.notSent, 0),
+    };
+  }
   // Thresholds are not carried over: each shard judged only its share; `coldprobe check` judges the whole.
   return merged;
 }

@@ -128,13 +128,15 @@ export function buildBurstPlan(options: BurstPlanOptions): RunPlan {
 /** Invocations the cells will send, over all cells and bursts. */
 export function plannedInvocations(cells: readonly PlannedCell[]): number {
   let total = 0;
-  for (const cell of cells) {
-    for (const step of cell.steps) {
-      if (step.kind === 'burst') total += step.n;
-      else if (step.kind === 'load') total += buildSchedule(step.stages, step.shard).count;
-    }
-  }
+  for (const cell of cells) for (const step of cell.steps) total += stepInvocations(step);
   return total;
+}
+
+/** Invocations one step sends: a burst's n, a load's scheduled arrivals, 0 for the other steps. */
+export function stepInvocations(step: RunStep): number {
+  if (step.kind === 'burst') return step.n;
+  if (step.kind === 'load') return buildSchedule(step.stages, step.shard).count;
+  return 0;
 }
 
 /** What a function looks like before the run, for the list of planned changes. */

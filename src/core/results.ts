@@ -26,6 +26,13 @@ export interface CellResult {
   load?: LoadSection;
 }
 
+/** The run's invocations against its plan. */
+export interface InvocationCounts {
+  planned: number;
+  sent: number;
+  notSent: number;
+}
+
 export interface ResultsFile {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   tool: { name: 'coldprobe'; version: string };
@@ -40,6 +47,11 @@ export interface ResultsFile {
   /** The resolved options the run used (never credentials). */
   options: Record<string, unknown>;
   cells: CellResult[];
+  /**
+   * Every invocation the plan held: `sent` (each has exactly one record) plus `notSent` (never written: stopped
+   * before its release, its wave or its cell) is `planned`. Absent in files written before it existed.
+   */
+  invocations?: InvocationCounts;
   /** Set when the run was one shard of several (`--shard i/N`); additive, so schemaVersion stays 1. */
   shard?: ShardInfo;
   /** Set by `coldprobe merge` on the file it merged from every shard of one run. */

@@ -35,7 +35,7 @@ const CLASSES: readonly Classification[] = ['cold', 'warm', 'unknown'];
 
 /** A zero count for every outcome. */
 export function emptyOutcomeCounts(): Record<Outcome, number> {
-  return { ok: 0, 'function-error': 0, throttled: 0, 'service-error': 0, 'client-timeout': 0, 'transport-error': 0 };
+  return { ok: 0, 'function-error': 0, throttled: 0, 'service-error': 0, 'client-timeout': 0, 'transport-error': 0, interrupted: 0 };
 }
 
 /** Counters and a small latency histogram of one burst. */
@@ -46,6 +46,7 @@ class BurstTally {
   unknown = 0;
   throttled = 0;
   errors = 0;
+  interrupted = 0;
   // Two significant digits: ~12 KB per burst instead of ~100 KB, so thousands of waves stay cheap.
   readonly latency: Histogram = createHistogram(2);
 
@@ -60,14 +61,15 @@ class BurstTally {
     this.total++;
     this[r.classification]++;
     if (r.outcome === 'throttled') this.throttled++;
+    else if (r.outcome === 'interrupted') this.interrupted++;
     else if (r.outcome !== 'ok') this.errors++;
-    recordUs(this.latency, r.latencyUs);
+    if (r.outcome !== 'interrupted') recordUs(this.latency, r.latencyUs);
   }
 
   summary(): BurstSummary {
     if (this.cached) return this.cached;
-    const { index, total, cold, warm, unknown, throttled, errors } = this;
-    this.cached = { index, total, cold, warm, unknown, throttled, errors, latency: statsOf(this.latency) };
+    const { index, total, cold, warm, unknown, throttled, errors, interrupted } = this;
+    this.cached = { index, total, cold, warm, unknown, throttled, errors, interrupted, latency: statsOf(this.latency) };
     return this.cached;
   }
 }
@@ -75,7 +77,7 @@ class BurstTally {
 /**
  * Incremental summary of one cell: `add` is O(1) (a few counters and two or three histogram records);
  * `snapshot` computes percentiles and is cached until the next `add`, so a TUI can call it every frame.
- * Latency `all` covers every record (throttles and errors included); `initDuration` holds the REPORT's
+ * Latency `all` covers every record that ended (throttles and errors included, interrupted ones not); `initDuration` holds the REPORT's
  * Init Duration of cold records (SnapStart's Restore Duration is not an init and is left out).
  */
 export class SummaryAccumulator {
@@ -106,12 +108,15 @@ export class SummaryAccumulator {
     if (record.outcome === 'throttled') {
       const reason = record.errorType ?? UNKNOWN_THROTTLE_REASON;
       this.throttles.set(reason, (this.throttles.get(reason) ?? 0) + 1);
-    } else if (record.outcome !== 'ok') {
+    } else if (record.outcome !== 'ok' && record.outcome !== 'interrupted') {
       const type = record.errorType ?? record.outcome;
       this.errors.set(type, (this.errors.get(type) ?? 0) + 1);
     }
-    recordUs(this.all, record.latencyUs);
-    recordUs(this.latency[record.classification], record.latencyUs);
+    // An interrupted invocation never ended: its "latency" is only how long the run waited before giving up.
+    if (record.outcome !== 'interrupted') {
+      recordUs(this.all, record.latencyUs);
+      recordUs(this.latency[record.classification], record.latencyUs);
+    }
     const initMs = record.report?.initDurationMs;
     if (initMs !== undefined) recordUs(this.init, initMs * 1000);
     // Records of one burst arrive together: remember the last tally to skip the map lookup.
@@ -140,13 +145,13 @@ export class SummaryAccumulator {
   }
 
   /**
-   * Errors (every outcome but ok and throttled) or throttles so far, all of them or those of one key (the
+   * Errors (every outcome but ok, throttled and interrupted) or throttles so far, all of them or those of one key (the
    * error type, else the outcome; the throttle reason, else `Unknown`). O(1): for the threshold watch.
    */
   counter(counter: 'errors' | 'throttled', key?: string): number {
     if (counter === 'throttled') return key === undefined ? this.byOutcome.throttled : (this.throttles.get(key) ?? 0);
     if (key !== undefined) return this.errors.get(key) ?? 0;
-    return this.total - this.byOutcome.ok - this.byOutcome.throttled;
+    return this.total - this.byOutcome.ok - this.byOutcome.throttled - this.byOutcome.interrupted;
   }
 
   /** Counters and latency of one burst so far (cached until its next record), or undefined before its first. */

@@ -16,8 +16,10 @@ export type Classification = 'cold' | 'warm' | 'unknown';
  * - `function-error`: 200 with X-Amz-Function-Error; `errorType` from the error document (e.g. `Sandbox.Timedout`).
  * - `throttled`: 429 TooManyRequestsException; `errorType` holds the `Reason`.
  * - `service-error`: any other Lambda service error (404, 409, 5xx); `errorType` holds the exception name.
- * - `client-timeout`: the client gave up waiting (request timeout or interrupted after the grace period).
+ * - `client-timeout`: the client gave up waiting (its request timeout).
  * - `transport-error`: the connection failed (reset, refused, DNS); `errorType` holds the error code.
+ * - `interrupted`: sent, then given up because the run was stopped (Ctrl-C, --abort-on-fail) and no answer
+ *   came within the grace period. Not an error: the function was never given the time to answer.
  */
 export type Outcome =
   | 'ok'
@@ -25,7 +27,8 @@ export type Outcome =
   | 'throttled'
   | 'service-error'
   | 'client-timeout'
-  | 'transport-error';
+  | 'transport-error'
+  | 'interrupted';
 
 /** One invocation, from scheduling to its last byte. Times are µs since the run's start. */
 export interface InvocationRecord {
@@ -110,8 +113,10 @@ export interface BurstSummary {
   warm: number;
   unknown: number;
   throttled: number;
-  /** Records whose outcome is neither ok nor throttled. */
+  /** Records whose outcome is neither ok, throttled nor interrupted. */
   errors: number;
+  /** Sent, then given up when the run was stopped (not errors). */
+  interrupted: number;
   /** Client latency of every record of the burst (2 significant digits), µs. */
   latency: LatencyStats;
 }

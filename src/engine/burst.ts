@@ -1,7 +1,7 @@
 /**
  * One burst: prepare invocations (all N, or chunks of C in a closed loop), release them in one tight
  * synchronous loop, and turn every sent invocation into exactly one record. Ctrl-C stops releasing, waits a
- * grace period for what is in flight, then gives up on the rest as client timeouts.
+ * grace period for what is in flight, then gives up on the rest: they are recorded as `interrupted`, not errors.
  */
 import { toRecord } from '../core/classify.js';
 import type { EventSink } from '../core/events.js';
@@ -82,6 +82,8 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
   let firstSentAt = Number.POSITIVE_INFINITY;
   let prepareUs = 0;
   const live = new Set<PreparedInvocation>();
+  // Invocations given up after the grace: whatever error their abort surfaces as, they were interrupted.
+  const givenUp = new Set<PreparedInvocation>();
 
   const info = (): BurstInfo => ({
     index: burst,
@@ -115,16 +117,22 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
     };
     const onAbort = (): void => {
       stop();
-      // Give in-flight invocations a grace period, then give up on them: they end as client-timeout records.
+      // Give in-flight invocations a grace period, then give up on them: they end as interrupted records.
       graceTimer = setTimeout(() => {
-        for (const p of live) p.discard();
+        for (const p of live) {
+          givenUp.add(p);
+          p.discard();
+        }
       }, ctx.graceMs);
       finishIfIdle();
     };
 
-    const onResult = (raw: RawInvocationResult, index: number, q: Queued): void => {
+    const onResult = (result: RawInvocationResult, index: number, q: Queued): void => {
       inFlight -= 1;
       live.delete(q.prepared);
+      // A response that completed despite the give-up keeps its own outcome.
+      const gaveUp = givenUp.has(q.prepared) && (result.clientTimeout === true || result.transportError !== undefined);
+      const raw = gaveUp ? { ...result, interrupted: true } : result;
       const record = toRecord(raw, { index, cell, burst, scheduledAt: q.scheduledAt, runStartAt: ctx.runStartAt, prepareMs: q.prepared.prepareMs });
       records.push(record);
       try {

@@ -94,6 +94,8 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   const records: InvocationRecord[] = [];
   const buffer: PreparedInvocation[] = [...primed];
   const live = new Set<PreparedInvocation>();
+  // Invocations given up after the grace: whatever error their abort surfaces as, they were interrupted.
+  const givenUp = new Set<PreparedInvocation>();
   let prepared = primed.length;
   let preparing = false;
   let inFlight = 0;
@@ -162,9 +164,11 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
     inFlight++;
     live.add(p);
     const scheduledAt = originAt + dueUs / 1000;
-    const done = (raw: RawInvocationResult): void => {
+    const done = (result: RawInvocationResult): void => {
       inFlight--;
       live.delete(p);
+      const gaveUp = givenUp.has(p) && (result.clientTimeout === true || result.transportError !== undefined);
+      const raw = gaveUp ? { ...result, interrupted: true } : result;
       if (raw.sentAt < firstSentAt) firstSentAt = raw.sentAt;
       const record = toRecord(raw, { index, cell: params.cell, burst: 0, scheduledAt, runStartAt: ctx.runStartAt, prepareMs: p.prepareMs });
       records.push(record);
@@ -195,7 +199,10 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   for (const p of buffer.splice(0)) p.discard();
   let graceTimer: NodeJS.Timeout | undefined;
   if (signal?.aborted && inFlight > 0) graceTimer = setTimeout(() => {
-    for (const p of live) p.discard();
+    for (const p of live) {
+      givenUp.add(p);
+      p.discard();
+    }
   }, ctx.graceMs);
   maybeSettled();
   await settled;

@@ -10,9 +10,9 @@ import { ColdprobeError, usageError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import { formatStages } from '../core/load-stages.js';
 import type { LoadSection } from '../core/load-windows.js';
-import type { PlannedCell, RunPlan } from '../core/plan.js';
+import { stepInvocations, type PlannedCell, type RunPlan, type RunStep } from '../core/plan.js';
 import { isImmutableQualifier, refuseChangesToQualified, splitQualifiers } from '../core/qualifier.js';
-import type { CellResult } from '../core/results.js';
+import type { CellResult, InvocationCounts } from '../core/results.js';
 import { RunTally } from '../core/tally.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from '../core/types.js';
 import type { FunctionInfo, Target } from '../targets/target.js';
@@ -90,6 +90,8 @@ export interface RunOutcome {
   finishedAt: string;
   durationMs: number;
   interrupted: boolean;
+  /** The plan's invocations: sent (one record each) and not sent (stopped before release, wave or cell). */
+  invocations: InvocationCounts;
   /** Every cell that produced something, with its summary. */
   cells: CellResult[];
   /** The setup failure that stopped the run early, after cleanup ran; the cells before it are kept. */
@@ -196,6 +198,8 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
   const aliasesMade = new Set<string>();
   const counter = { next: 0 };
   let releaseAt = deps.releaseAt;
+  // The sending steps that ran, with what each left unsent; every other one was never started (counted below).
+  const unsentOf = new Map<RunStep, number>();
   let interrupted = false;
   let error: ColdprobeError | undefined;
   let cleanup: CleanupReport = { done: [], failed: [] };
@@ -331,6 +335,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
               // Only the run's first burst or load waits for the shards' common instant; the rest follow as planned.
               releaseAt = undefined;
               state.bursts.push(outcome.info);
+              unsentOf.set(step, outcome.info.notSent);
               for (const r of outcome.records) state.records.push(r);
               if (outcome.interrupted) interrupted = true;
               break;
@@ -358,6 +363,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
               // A load stopped early leaves arrivals unsent: later steps keep the indices the plan gave them.
               counter.next = firstLocal + outcome.schedule.count;
               state.bursts.push(outcome.info);
+              unsentOf.set(step, outcome.notSent);
               for (const r of outcome.records) state.records.push(r);
               state.load = {
                 stages: formatStages(step.stages),
@@ -396,6 +402,17 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
     cleanup = await runCleanup(target, ledger, emit, at, deps.aliases, deps.journal);
   }
   if (signal?.aborted) interrupted = true;
+  // Counted from the steps, not as planned minus records, so the results file can show the two agree.
+  let planned = 0;
+  let notSent = 0;
+  for (const cell of plan.cells) {
+    for (const step of cell.steps) {
+      const n = stepInvocations(step);
+      planned += n;
+      notSent += unsentOf.get(step) ?? n;
+    }
+  }
+  const sent = cells.reduce((total, cell) => total + cell.records.length, 0);
   const durationMs = clock.now() - runStartAt;
   emit({ type: 'run-end', atUs: us(durationMs), interrupted });
   const out: RunOutcome = {
@@ -404,6 +421,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
     finishedAt: new Date(wall.getTime() + durationMs).toISOString(),
     durationMs,
     interrupted,
+    invocations: { planned, sent, notSent },
     cells,
     cleanup,
     versions: publishedVersions(ledger),

@@ -3,7 +3,7 @@
  * and the one place coldprobe's version is read.
  */
 import { readFileSync } from 'node:fs';
-import { RESULTS_SCHEMA_VERSION, type CellResult, type ResultsFile } from '../core/results.js';
+import { RESULTS_SCHEMA_VERSION, type CellResult, type InvocationCounts, type ResultsFile } from '../core/results.js';
 
 let cachedVersion: string | undefined;
 
@@ -24,6 +24,7 @@ export interface RunRecordings {
   startedAt: string;
   finishedAt: string;
   interrupted: boolean;
+  invocations?: InvocationCounts;
   cells: CellResult[];
   cleanup: { done: string[]; failed: string[] };
   /** `function:version` of the versions the run published. */
@@ -50,5 +51,6 @@ export function buildResultsFile(
     target: { kind: target.kind, description: target.description, ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}) },
     options: stored,
     cells: run.cells,
+    ...(run.invocations !== undefined ? { invocations: run.invocations } : {}),
   };
 }

@@ -10,7 +10,7 @@ const count = z.number().int().min(0);
 const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
 
 const classification = z.enum(['cold', 'warm', 'unknown']);
-const outcome = z.enum(['ok', 'function-error', 'throttled', 'service-error', 'client-timeout', 'transport-error']);
+const outcome = z.enum(['ok', 'function-error', 'throttled', 'service-error', 'client-timeout', 'transport-error', 'interrupted']);
 
 const reportFields = z.looseObject({
   requestId: z.string().optional(),
@@ -80,7 +80,16 @@ const groupSummary = z.looseObject({
 
 const cellSummary = z.looseObject({
   total: count,
-  byOutcome: z.record(outcome, count),
+  // Files written before `interrupted` existed have no count for it: it was 0 then.
+  byOutcome: z.looseObject({
+    ok: count,
+    'function-error': count,
+    throttled: count,
+    'service-error': count,
+    'client-timeout': count,
+    'transport-error': count,
+    interrupted: count.default(0),
+  }),
   cold: count,
   warm: count,
   unknown: count,
@@ -101,6 +110,7 @@ const cellSummary = z.looseObject({
         unknown: count,
         throttled: count,
         errors: count,
+        interrupted: count.default(0),
         latency: latencyStats,
       }),
     )
@@ -179,6 +189,7 @@ export const resultsFileSchema = z.looseObject({
   target: z.looseObject({ kind: z.enum(['aws', 'emulator']), description: z.string(), endpoint: z.string().optional() }),
   options: z.record(z.string(), z.unknown()),
   cells: z.array(cellResult),
+  invocations: z.looseObject({ planned: count, sent: count, notSent: count }).optional(),
   shard: shardInfo.optional(),
   shards: mergedShards.optional(),
   thresholds: z

@@ -142,7 +142,15 @@ export function renderHtml(results: ResultsFile): string {
     `<h1>${escapeHtml(title)}</h1>`,
     `<p class="meta">${escapeHtml(results.target.description)} · ${escapeHtml(results.startedAt)} → ${escapeHtml(results.finishedAt)} · ${results.cells.length} cell(s) · coldprobe ${escapeHtml(results.tool.version)}</p>`,
   ];
-  if (results.interrupted) parts.push('<p class="warn">This run was interrupted: the results are partial.</p>');
+  if (results.interrupted) {
+    const inv = results.invocations;
+    const givenUp = results.cells.reduce((n, cell) => n + (cell.summary.byOutcome.interrupted ?? 0), 0);
+    const counts =
+      inv === undefined
+        ? ''
+        : ` ${inv.sent} of ${inv.planned} planned invocations were sent, ${inv.notSent} not sent${givenUp > 0 ? `; ${givenUp} sent were given up unanswered when it stopped (counted as interrupted, not as errors)` : ''}.`;
+    parts.push(`<p class="warn">This run was interrupted: the results are partial.${counts}</p>`);
+  }
   parts.push('<h2 id="comparison">Comparison</h2>', tableHtml(results, rows));
   if (costNote) {
     const prices = Object.entries(costNote.prices)

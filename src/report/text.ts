@@ -261,6 +261,15 @@ function renderCell(cell: CellResult, c: ChalkInstance, width: number, cut: Cut)
   return lines;
 }
 
+/** `(8 of 12 sent, 4 not sent; 3 sent and given up unanswered)`, from the run's invocation counts, when the file has them. */
+function invocationsNote(result: ResultsFile): string {
+  const inv = result.invocations;
+  if (inv === undefined) return '';
+  const givenUp = result.cells.reduce((n, cell) => n + (cell.summary.byOutcome.interrupted ?? 0), 0);
+  const parts = [`${formatCount(inv.sent)} of ${formatCount(inv.planned)} sent`, `${formatCount(inv.notSent)} not sent`];
+  return ` (${parts.join(', ')}${givenUp > 0 ? `; ${formatCount(givenUp)} sent and given up unanswered` : ''})`;
+}
+
 /**
  * Render a cell result or a whole results file as text no wider than `width` columns (ANSI colour only when `color`).
  */
@@ -272,7 +281,7 @@ export function renderSummary(result: CellResult | ResultsFile, options: TextOpt
   const lines: string[] = [];
   lines.push(c.bold(cut(`coldprobe ${result.command}, started ${result.startedAt}`, width)));
   lines.push(cut(`target: ${result.target.description}`, width));
-  if (result.interrupted) lines.push(c.yellow(cut('interrupted: these results are partial', width)));
+  if (result.interrupted) lines.push(c.yellow(cut(`interrupted: these results are partial${invocationsNote(result)}`, width)));
   for (const cell of result.cells) lines.push('', ...renderCell(cell, c, width, cut));
   if (result.thresholds && result.thresholds.length > 0) {
     lines.push('', c.bold('thresholds'));

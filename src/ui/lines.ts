@@ -83,6 +83,7 @@ export function counterLines(counters: CounterFacts, width: number): string[] {
       [counters.throttled > 0 ? chalk.magenta : undefined, `throttled ${counters.throttled}`],
       '  ',
       [counters.errors > 0 ? chalk.red : undefined, `errors ${counters.errors}`],
+      ...(counters.interrupted > 0 ? ['  ', [chalk.yellow, `interrupted ${counters.interrupted}`] as const] : []),
     ),
   ];
   const detail = [

@@ -69,7 +69,7 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         const t = run.cell(cell)?.summary.burst(burst);
         if (t && t.total < b.n) {
           lastProgressAt = at;
-          const ok = t.total - t.throttled - t.errors;
+          const ok = t.total - t.throttled - t.errors - t.interrupted;
           line(c.dim(`  burst ${b.burst + 1}/${b.waves}: ${formatCount(t.total)}/${formatCount(b.n)} done, ${formatCount(ok)} ok, ${formatCount(t.cold)} cold`));
         }
         return;
@@ -83,9 +83,10 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         const sent = info.n - info.notSent;
         const parts = [`${formatCount(sent)} sent`];
         if (t) {
-          parts.push(c.green(`${formatCount(t.total - t.throttled - t.errors)} ok`), c.cyan(`${formatCount(t.cold)} cold`));
+          parts.push(c.green(`${formatCount(t.total - t.throttled - t.errors - t.interrupted)} ok`), c.cyan(`${formatCount(t.cold)} cold`));
           if (t.throttled > 0) parts.push(c.yellow(`${formatCount(t.throttled)} throttled`));
           if (t.errors > 0) parts.push(c.red(`${formatCount(t.errors)} ${t.errors === 1 ? 'error' : 'errors'}`));
+          if (t.interrupted > 0) parts.push(c.yellow(`${formatCount(t.interrupted)} interrupted`));
         }
         if (info.notSent > 0) parts.push(c.yellow(`${formatCount(info.notSent)} not sent`));
         parts.push(`spread ${formatUs(info.releaseSpreadUs)}`);

@@ -50,6 +50,8 @@ export interface CounterFacts {
   throttlesByReason: ReadonlyArray<readonly [string, number]>;
   errors: number;
   errorsByType: ReadonlyArray<readonly [string, number]>;
+  /** Given up when the run was stopped: counted apart, never as errors. */
+  interrupted: number;
 }
 
 /** Live percentiles of one class, µs. */
@@ -105,6 +107,7 @@ export type LogLine =
       warm: number;
       throttled: number;
       errors: number;
+      interrupted: number;
       releaseSpreadUs: number;
       notSent: number;
     }
@@ -274,7 +277,7 @@ export function createUiStore(tally?: RunTally): UiStore {
       case 'burst-end': {
         touch(event.atUs);
         const counts = run.cell(event.cell)?.summary.burst(event.burst);
-        const wave = { cold: counts?.cold ?? 0, warm: counts?.warm ?? 0, throttled: counts?.throttled ?? 0, errors: counts?.errors ?? 0 };
+        const wave = { cold: counts?.cold ?? 0, warm: counts?.warm ?? 0, throttled: counts?.throttled ?? 0, errors: counts?.errors ?? 0, interrupted: counts?.interrupted ?? 0 };
         log.push({
           kind: 'wave',
           key: `wave:${waveKey(event.cell, event.burst)}`,
@@ -318,8 +321,9 @@ export function createUiStore(tally?: RunTally): UiStore {
         unknown: summary?.unknown ?? 0,
         throttled: summary?.byOutcome.throttled ?? 0,
         throttlesByReason: entries(summary?.throttlesByReason ?? {}),
-        errors: summary ? summary.total - summary.byOutcome.ok - summary.byOutcome.throttled : 0,
+        errors: summary ? summary.total - summary.byOutcome.ok - summary.byOutcome.throttled - summary.byOutcome.interrupted : 0,
         errorsByType: entries(summary?.errorsByType ?? {}),
+        interrupted: summary?.byOutcome.interrupted ?? 0,
       }),
       latency: Object.freeze({ cold: summary ? percentiles(summary.latency.cold) : NO_PERCENTILES, warm: summary ? percentiles(summary.latency.warm) : NO_PERCENTILES }),
       histogram: histogram.view(),

@@ -144,7 +144,7 @@ describe('burst against the emulator', () => {
     expect(outcome.cells[0]?.bursts[0]?.n).toBe(12);
   });
 
-  it('Ctrl-C during a burst: no more releases, in-flight ones end as client timeouts after the grace', async () => {
+  it('Ctrl-C during a burst: no more releases, in-flight ones end as interrupted (not errors) after the grace', async () => {
     const target = await emulatorTarget();
     const controller = new AbortController();
     const plan = buildBurstPlan({ functionName: 'node-sleep', payload: new TextEncoder().encode('{"sleepMs":5000}'), n: 3, waves: 3, intervalMs: 0, forceCold: false });
@@ -162,7 +162,10 @@ describe('burst against the emulator', () => {
     expect(outcome.interrupted).toBe(true);
     // Only the first wave was released; each of its invocations ends in exactly one record.
     expect(records).toHaveLength(3);
-    expect(records.every((r) => r.outcome === 'client-timeout')).toBe(true);
+    expect(records.every((r) => r.outcome === 'interrupted')).toBe(true);
+    expect(outcome.cells[0]?.summary.errorsByType).toEqual({});
+    // The two waves never started are not sent: every planned invocation is accounted for.
+    expect(outcome.invocations).toEqual({ planned: 9, sent: 3, notSent: 6 });
     expect(outcome.cells[0]?.bursts).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'run-end', interrupted: true });
   });

@@ -77,6 +77,7 @@ describe('toRecord outcome and errorType', () => {
     ['transport error', { transportError: 'ECONNRESET' }, 'transport-error', 'ECONNRESET'],
     ['client timeout wins over its transport code', { clientTimeout: true, transportError: 'TimeoutError' }, 'client-timeout', 'TimeoutError'],
     ['client timeout alone', { clientTimeout: true }, 'client-timeout', undefined],
+    ['given up at Ctrl-C is interrupted, whatever the abort surfaced as', { interrupted: true, clientTimeout: true, transportError: 'AbortError' }, 'interrupted', undefined],
   ])('%s', (_name, extra, outcome, errorType) => {
     const r = toRecord(raw(extra), ctx);
     expect(r.outcome).toBe(outcome);

@@ -36,6 +36,18 @@ describe('writeResultsFile / readResultsFile', () => {
     expect(readdirSync(join(dir, 'nested', 'results'))).toEqual(['fn.json']);
   });
 
+  it('reads a file written before the interrupted outcome existed (its count was 0 then)', () => {
+    const file = resultsFixture({ n: 5 });
+    const old = JSON.parse(JSON.stringify(file)) as { cells: Array<{ summary: { byOutcome: Record<string, number>; perBurst?: Array<Record<string, unknown>> } }> };
+    for (const cell of old.cells) {
+      delete cell.summary.byOutcome['interrupted'];
+      for (const b of cell.summary.perBurst ?? []) delete b['interrupted'];
+    }
+    const path = join(dir, 'old.json');
+    writeFileSync(path, JSON.stringify(old));
+    expect(readResultsFile(path).cells[0]?.summary.byOutcome.interrupted).toBe(0);
+  });
+
   it('keeps unknown (newer, additive) fields when reading', () => {
     const file = { ...resultsFixture({ n: 5 }), extraFromLaterVersion: { a: 1 } };
     const path = join(dir, 'x.json');

@@ -62,6 +62,26 @@ const bursts: BurstInfo[] = [0, 1, 2].map((index) => ({
   notSent: index === 2 ? 5 : 0,
 }));
 
+describe('interrupted invocations', () => {
+  it('are counted apart: not errors, not in the latency percentiles, not in a burst error count', () => {
+    const base = population(20);
+    const given = base.slice(0, 5).map((r) => ({ ...r, outcome: 'interrupted' as const, classification: 'unknown' as const, latencyUs: 5_000_000, report: undefined, errorType: undefined }));
+    const rest = base.slice(5);
+    const acc = new SummaryAccumulator(cell);
+    for (const r of [...given, ...rest]) acc.add(r);
+    const s = acc.snapshot();
+    expect(s.total).toBe(20);
+    expect(s.byOutcome.interrupted).toBe(5);
+    expect(acc.counter('errors')).toBe(rest.filter((r) => r.outcome !== 'ok' && r.outcome !== 'throttled').length);
+    expect(Object.keys(s.errorsByType)).not.toContain('interrupted');
+    expect(s.latency.all.count).toBe(15);
+    const perBurst = s.perBurst ?? [];
+    expect(perBurst.reduce((n, b) => n + b.interrupted, 0)).toBe(5);
+    expect(perBurst.reduce((n, b) => n + b.errors, 0)).toBe(acc.counter('errors'));
+    acc.destroy();
+  });
+});
+
 describe('summarize', () => {
   const records = population(600);
   const { summary, histograms } = summarize(records, [...bursts].reverse(), cell);

@@ -191,6 +191,7 @@ async function runBurst(args: string[], io: CliIo): Promise<number> {
           command: 'burst',
           resultsPath: out,
           interrupted: results.interrupted,
+          ...(results.invocations !== undefined ? { invocations: results.invocations } : {}),
           target: results.target,
           options: results.options,
           cell: cell ? { spec: cell.spec, notes: cell.notes ?? [] } : null,

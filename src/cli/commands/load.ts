@@ -241,6 +241,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
           command: 'load',
           resultsPath: out,
           interrupted: results.interrupted,
+          ...(results.invocations !== undefined ? { invocations: results.invocations } : {}),
           target: results.target,
           options: results.options,
           summary: cell?.summary ?? null,

@@ -187,7 +187,9 @@ export const runCommand: Command = {
             return actual !== undefined && actual !== fn.runtime ? [`'${fn.name}' runs ${actual}, the profile says ${fn.runtime}`] : [];
           }),
         render: (results, outcome, style) => {
-          const header = outcome.interrupted ? 'Interrupted: partial results.\n' : '';
+          const inv = results.invocations;
+          const counts = inv !== undefined ? ` ${inv.sent} of ${inv.planned} invocations sent, ${inv.notSent} not sent.` : '';
+          const header = outcome.interrupted ? `Interrupted: partial results.${counts}\n` : '';
           // Each load cell's picture over time, under the table that compares it with the burst cells.
           const loads = results.cells
             .filter((c) => c.load !== undefined)
@@ -200,6 +202,7 @@ export const runCommand: Command = {
             {
               resultsPath: out,
               interrupted: results.interrupted,
+              invocations: results.invocations,
               target: results.target,
               costNote: results.cells.find((c) => c.cost)?.cost?.note,
               cells: results.cells.map((c) => ({ ...rowOf(c), summary: c.summary, cost: c.cost })),

@@ -16,6 +16,7 @@ export function waveText(line: Extract<LogLineModel, { kind: 'wave' }>): string 
     `warm ${line.warm}`,
     line.throttled ? `throttled ${line.throttled}` : '',
     line.errors ? `errors ${line.errors}` : '',
+    line.interrupted ? `interrupted ${line.interrupted}` : '',
     line.notSent ? `not sent ${line.notSent}` : '',
     `release spread ${shortUs(line.releaseSpreadUs)}`,
   ];
