@@ -1,8 +1,14 @@
 /**
  * An open-model load on the Invoke API: the `load` step of a run. Invocations go through the same SDK path as a
- * burst (`target.prepare` signs and parks each request on a pre-opened connection, `fire()` writes it), but are
- * fired when the schedule says they are due instead of all at once. A buffer of prepared invocations is
- * kept ahead of the schedule (about 100 ms of them, at least 8), so SDK work does not sit between the due time and the write.
+ * burst (`target.prepare` serialises and signs each request, `fire()` writes it), but are fired when the
+ * schedule says they are due instead of all at once. A buffer of prepared invocations is kept ahead of the
+ * schedule (about 100 ms of them, at least 8), so SDK work does not sit between the due time and the write.
+ *
+ * Unlike a burst's, these requests are `pooled`: they hold no connection while they wait, and take an idle
+ * keep-alive one when fired (the one an earlier response gave back, or a spare the pool keeps open), so a
+ * steady load reuses a few warm connections. The buffer is refilled one invocation per event-loop turn: the
+ * SDK's work for a request is one uninterrupted run of promise callbacks, and a batch of them would hold the
+ * due invocations behind it.
  * Every record keeps its due time (`scheduledUs`): latency from the schedule and schedule lag follow from it.
  */
 import { toRecord } from '../core/classify.js';
@@ -80,7 +86,8 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   const peakPerS = Math.max(...params.stages.map((s) => Math.max(s.fromPerS, s.toPerS)));
   const ahead = Math.max(8, Math.min(params.maxInFlight, 500, Math.ceil(peakPerS * AHEAD_S)));
   // The first prepared requests (and their connections) are ready before the schedule's zero, as a burst's are.
-  const primed = schedule.count === 0 || signal?.aborted ? [] : await target.prepare(params.invoke, Math.min(ahead, schedule.count), signal);
+  const pooled = { connections: 'pooled', spareConnections: ahead } as const;
+  const primed = schedule.count === 0 || signal?.aborted ? [] : await target.prepare(params.invoke, Math.min(ahead, schedule.count), signal, pooled);
   if (ctx.releaseAt !== undefined) {
     const late = await holdUntil(clock, ctx.releaseAt, signal);
     if (late > 0) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `load started ${Math.round(late)} ms after the planned instant: preparing took longer` });
@@ -97,7 +104,9 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   // Invocations given up after the grace: whatever error their abort surfaces as, they were interrupted.
   const givenUp = new Set<PreparedInvocation>();
   let prepared = primed.length;
-  let preparing = false;
+  /** Prepares started and not yet in the buffer. */
+  let preparing = 0;
+  let refillQueued = false;
   let inFlight = 0;
   let failure: unknown;
   let firstSentAt = Number.POSITIVE_INFINITY;
@@ -133,29 +142,37 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
     abortLoad.signal,
   );
 
+  /** Queue one more prepare for the next event-loop turn when the buffer is short. */
   function refill(): void {
-    if (preparing || failure !== undefined || dispatchDone || prepared >= schedule.count || buffer.length >= ahead) return;
-    const size = Math.min(ahead - buffer.length, schedule.count - prepared);
-    prepared += size;
-    preparing = true;
-    target.prepare(params.invoke, size, signal).then(
+    if (refillQueued || failure !== undefined || dispatchDone || prepared >= schedule.count || buffer.length + preparing >= ahead) return;
+    refillQueued = true;
+    setImmediate(prepareOne);
+  }
+
+  function prepareOne(): void {
+    refillQueued = false;
+    if (failure !== undefined || dispatchDone || prepared >= schedule.count || buffer.length + preparing >= ahead) return;
+    prepared += 1;
+    preparing += 1;
+    target.prepare(params.invoke, 1, signal, pooled).then(
       (batch) => {
-        preparing = false;
+        preparing -= 1;
         for (const p of batch) {
           prepareMsTotal += p.prepareMs;
           if (dispatchDone) p.discard();
           else buffer.push(p);
         }
         dispatcher.capacityFreed();
-        refill();
       },
       (error: unknown) => {
-        preparing = false;
+        preparing -= 1;
         failure ??= error;
         // Nothing more can be prepared: stop the schedule; what is in flight still ends in records.
         abortLoad.abort();
       },
     );
+    // The SDK's work for this one ran above; the next starts a turn later, after due timers and responses.
+    refill();
   }
 
   function fire(p: PreparedInvocation, dueUs: number): void {

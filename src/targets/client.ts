@@ -40,8 +40,12 @@ export function createClients(settings: ClientSettings): Clients {
   if (settings.endpoint) base.endpoint = settings.endpoint;
   if (settings.credentials) base.credentials = settings.credentials;
   if (settings.profile) base.profile = settings.profile;
+  // The invoke client resolves its middleware stack once (its sends carry no per-send options); the gate
+  // middleware runs last, on the signed request (see GatedHandler).
+  const client = new LambdaClient({ ...base, maxAttempts: 1, cacheMiddleware: true });
+  client.middlewareStack.add(handler.gateMiddleware(), { step: 'deserialize', priority: 'low', name: 'coldprobeGate' });
   return {
-    client: new LambdaClient({ ...base, maxAttempts: 1 }),
+    client,
     control: new LambdaClient({ ...base, retryMode: 'standard', maxAttempts: CONTROL_MAX_ATTEMPTS }),
     handler,
   };

@@ -44,6 +44,11 @@ export class ConnectionPool {
   private readonly connectAttempts: number;
   /** Connects retried after a failure since the pool was made (a burst's notes can show it). */
   retriedConnects = 0;
+  /** Sockets opened since the pool was made (reuse shows as far fewer than requests). */
+  opened = 0;
+  /** Idle connections to keep per origin, opened in the background as requests take them (see `keepSpare`). */
+  private readonly spare = new Map<string, number>();
+  private readonly toppingUp = new Set<string>();
 
   constructor(options: ConnectionPoolOptions = {}) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -101,17 +106,44 @@ export class ConnectionPool {
     }
   }
 
+  /**
+   * Keep `count` idle connections to `origin` from now on: whenever a request takes one and fewer remain, more
+   * are opened in the background. A load at a steady rate then finds a connected socket for each arrival (the
+   * one a finished response gave back, or a spare) instead of connecting between its due time and its write.
+   * Returns false when that many were asked for already.
+   */
+  keepSpare(origin: Origin, count: number): boolean {
+    const key = originKey(origin);
+    if (this.spare.get(key) === count) return false;
+    this.spare.set(key, count);
+    return true;
+  }
+
   /** An idle socket for `origin`, or a new (still connecting) one when none is idle. */
   take(origin: Origin): net.Socket {
     const list = this.idle.get(originKey(origin));
-    while (list && list.length > 0) {
-      const socket = list.pop();
-      if (socket && !socket.destroyed && socket.writable) {
-        socket.ref();
-        return socket;
-      }
+    let socket: net.Socket | undefined;
+    while (list && list.length > 0 && socket === undefined) {
+      const candidate = list.pop();
+      if (candidate && !candidate.destroyed && candidate.writable) socket = candidate;
     }
-    return this.open(origin);
+    if (socket) socket.ref();
+    else socket = this.open(origin);
+    this.topUp(origin);
+    return socket;
+  }
+
+  /** Open spares in the background when fewer than asked for are idle (one warm-up at a time per origin). */
+  private topUp(origin: Origin): void {
+    const key = originKey(origin);
+    const wanted = this.spare.get(key);
+    if (wanted === undefined || this.toppingUp.has(key) || this.closed || this.idleCount(origin) >= wanted) return;
+    this.toppingUp.add(key);
+    // A failed connect is not this request's: the next request that finds no idle socket connects itself.
+    this.warm(origin, wanted).then(
+      () => this.toppingUp.delete(key),
+      () => this.toppingUp.delete(key),
+    );
   }
 
   /** Give a socket back after a keep-alive response; destroyed sockets are dropped. */
@@ -168,6 +200,7 @@ export class ConnectionPool {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1000);
     this.all.add(socket);
+    this.opened += 1;
     // Errors on an idle socket (server closed it) are expected; a request in flight gets its own listener.
     socket.on('error', () => undefined);
     // node's http client emits 'free' on a socket whose keep-alive response has ended.

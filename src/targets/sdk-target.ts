@@ -22,7 +22,7 @@ import {
 import { ColdprobeError, targetUnavailable, usageError } from '../core/errors.js';
 import type { GatedHandler, ParkedRequest } from './gated-handler.js';
 import { fromError, fromOutput } from './invoke-result.js';
-import type { FunctionInfo, InvokeSpec, PreparedInvocation, RawInvocationResult, Target, TargetKind } from './target.js';
+import type { FunctionInfo, InvokeSpec, PreparedInvocation, PrepareOptions, RawInvocationResult, Target, TargetKind } from './target.js';
 
 /** How long the SDK's waiters pause between polls, in seconds (short on the emulator). */
 export interface WaiterDelays {
@@ -175,29 +175,33 @@ export class SdkTarget implements Target {
     };
   }
 
-  async prepare(spec: InvokeSpec, count: number, signal?: AbortSignal): Promise<PreparedInvocation[]> {
+  async prepare(spec: InvokeSpec, count: number, signal?: AbortSignal, options: PrepareOptions = {}): Promise<PreparedInvocation[]> {
     const started = performance.now();
     const perInvocationMs = this.options.requestTimeoutPerInvocationMs;
+    const spare = options.spareConnections ?? 0;
     if (perInvocationMs !== undefined && this.options.requestTimeoutOverrideMs === undefined && this.baseRequestTimeoutMs !== undefined) {
-      this.handler.setRequestTimeout(this.baseRequestTimeoutMs + count * perInvocationMs);
+      // Pooled requests are prepared a few at a time, but as many as the spare connections may queue together.
+      this.handler.setRequestTimeout(this.baseRequestTimeoutMs + Math.max(count, spare) * perInvocationMs);
     }
     const slots = Array.from({ length: count }, () => this.startSend(spec));
     let parked: ParkedRequest[];
     try {
       parked = await Promise.all(slots.map((s) => s.parked));
     } catch (error) {
-      for (const s of slots) s.controller.abort();
+      for (const s of slots) s.cancel();
       throw controlPlaneError(error, `preparing invocations of '${spec.functionName}'`, this.description);
     }
     if (signal?.aborted) {
-      for (const s of slots) s.controller.abort();
+      for (const s of slots) s.cancel();
       return [];
     }
     try {
-      await this.handler.arm(parked);
+      if (options.connections !== 'pooled') await this.handler.arm(parked);
+      // The first call that asks for spares waits until they are open, as a burst waits for its connections.
+      else if (spare > 0 && parked[0] !== undefined && this.handler.pool.keepSpare(parked[0].origin, spare)) await this.handler.pool.warm(parked[0].origin, spare);
     } catch (error) {
-      for (const s of slots) s.controller.abort();
-      throw controlPlaneError(error, `opening ${count} connections`, this.description);
+      for (const s of slots) s.cancel();
+      throw controlPlaneError(error, `opening ${options.connections === 'pooled' ? spare : count} connections`, this.description);
     }
     const preparedAt = performance.now();
     // SDK work for the N sends interleaves, so each invocation's share is the average.
@@ -214,7 +218,7 @@ export class SdkTarget implements Target {
             return slot.result;
           }
           // Waited too long for a slot: the stale request never leaves; a fresh one is signed and sent now.
-          slot.controller.abort();
+          slot.cancel();
           const fresh = this.startSend(spec);
           return fresh.parked.then(
             (parkedNow) => {
@@ -224,36 +228,44 @@ export class SdkTarget implements Target {
             () => fresh.result,
           );
         },
-        discard: () => slot.controller.abort(),
+        discard: () => slot.cancel(),
       };
     });
   }
 
-  /** Start one `client.send` whose request will park in the gated handler. */
-  private startSend(spec: InvokeSpec): { controller: AbortController; parked: Promise<ParkedRequest>; result: Promise<RawInvocationResult> } {
-    const controller = new AbortController();
+  /** Start one `client.send` whose request will park in the gated handler; `cancel` makes sure it never leaves. */
+  private startSend(spec: InvokeSpec): { cancel: () => void; parked: Promise<ParkedRequest>; result: Promise<RawInvocationResult> } {
+    const input = {
+      FunctionName: spec.functionName,
+      Qualifier: spec.qualifier,
+      InvocationType: 'RequestResponse' as const,
+      LogType: 'Tail' as const,
+      Payload: spec.payload,
+    };
     let parkedRequest: ParkedRequest | undefined;
-    const gate = this.handler.expect(controller.signal).then((p) => (parkedRequest = p));
-    const send = this.invokeClient.send(
-      new InvokeCommand({
-        FunctionName: spec.functionName,
-        Qualifier: spec.qualifier,
-        InvocationType: 'RequestResponse',
-        LogType: 'Tail',
-        Payload: spec.payload,
-      }),
-      { abortSignal: controller.signal },
-    );
+    let cancelled = false;
+    const gate = this.handler.expect(input).then((p) => {
+      parkedRequest = p;
+      if (cancelled) p.giveUp();
+      return p;
+    });
+    // No per-send options: the invoke client's middleware stack is resolved once (cacheMiddleware).
+    const send = this.invokeClient.send(new InvokeCommand(input));
     // Preparation fails when the send rejects before its request ever reached the handler.
     const parked = Promise.race([gate, send.then(() => gate)]).catch((error: unknown) => {
-      this.handler.forget(controller.signal);
+      this.handler.forget(input);
       throw error;
     });
     const result = send.then(
       (output) => fromOutput(output, parkedRequest?.facts ?? {}),
       (error: unknown) => fromError(error, parkedRequest?.facts ?? {}),
     );
-    return { controller, parked, result };
+    const cancel = (): void => {
+      cancelled = true;
+      this.handler.forget(input);
+      parkedRequest?.giveUp();
+    };
+    return { cancel, parked, result };
   }
 
   forceCold(functionName: string): Promise<string> {
@@ -441,6 +453,11 @@ export class SdkTarget implements Target {
 
   failure(): string | undefined {
     return this.options.failure?.();
+  }
+
+  /** Connections opened so far (a load that reuses its keep-alive connections opens far fewer than it sends). */
+  connectionsOpened(): number {
+    return this.handler.pool.opened;
   }
 
   async close(): Promise<void> {

@@ -58,6 +58,19 @@ export interface PreparedInvocation {
   discard(): void;
 }
 
+/**
+ * How prepared invocations get their connections. `parked` (bursts): each request is written into its own
+ * connection, opened beforehand and corked, so the release is one syscall per invocation. `pooled` (loads over
+ * time): each request waits signed but unwritten and takes an idle keep-alive connection when fired, so a
+ * steady load reuses the connections its earlier responses gave back instead of holding one per prepared
+ * request.
+ */
+export interface PrepareOptions {
+  connections?: 'parked' | 'pooled';
+  /** With `pooled`: keep this many idle connections open from now on (the first are open when prepare resolves). */
+  spareConnections?: number;
+}
+
 export interface Target {
   readonly kind: TargetKind;
   /** Human description without secrets, e.g. `emulator http://127.0.0.1:41234` or `aws eu-west-1`. */
@@ -69,10 +82,11 @@ export interface Target {
 
   getFunction(functionName: string, qualifier?: string): Promise<FunctionInfo>;
   /**
-   * Serialise and sign `count` invocations and open their connections; nothing is sent until `fire()`.
+   * Serialise and sign `count` invocations and open their connections (or, `pooled`, keep spare ones open);
+   * nothing is sent until `fire()`.
    * Rejects only when preparation itself is impossible (e.g. no credentials).
    */
-  prepare(spec: InvokeSpec, count: number, signal?: AbortSignal): Promise<PreparedInvocation[]>;
+  prepare(spec: InvokeSpec, count: number, signal?: AbortSignal, options?: PrepareOptions): Promise<PreparedInvocation[]>;
   /** Make sure the next invocation of `functionName` lands on a new environment. Returns what it did. */
   forceCold(functionName: string): Promise<string>;
   /**
