@@ -178,6 +178,10 @@ describe('crash safety of changes to real functions', () => {
     expect(hung.code).toBe(130);
     expect(await state()).toEqual(before);
     expect(readdirSync(join(dir, 'journal'))).toEqual([]);
+    // Nothing left for coldprobe cleanup, and running it changes nothing.
+    const cleanup = await start(['cleanup']);
+    expect(cleanup.stdout).toBe('coldprobe cleanup: nothing to put back.\n');
+    expect(await state()).toEqual(before);
   });
 
   it('a second signal while stopping quits at once and says exactly what is left and that coldprobe cleanup puts it back', async () => {
