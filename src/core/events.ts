@@ -2,6 +2,7 @@
  * Events the engine emits while a run happens. Sinks (ink TUI, plain log, NDJSON) reduce them;
  * the engine knows nothing of its sinks.
  */
+import type { LoadWindow } from './load-windows.js';
 import type { BurstInfo, CellSpec, InvocationRecord } from './types.js';
 
 export type RunEvent =
@@ -14,6 +15,8 @@ export type RunEvent =
   | { type: 'burst-end'; atUs: number; cell: string; burst: number; info: BurstInfo }
   | { type: 'cell-end'; atUs: number; cell: string }
   | { type: 'notice'; atUs: number; level: 'info' | 'warn'; message: string }
+  /** A load's time window, once it closed and most of its responses are in (the results file has the final numbers). */
+  | { type: 'load-window'; atUs: number; cell: string; windowMs: number; window: LoadWindow }
   | { type: 'run-end'; atUs: number; interrupted: boolean };
 
 /** A sink takes events; it must be cheap (the burst path calls it). */

@@ -61,24 +61,6 @@ const us = (ms: number): number => Math.round(ms * 1000);
 /** Prepared invocations kept ahead of the schedule, in seconds of the peak rate (each holds an open connection). */
 const AHEAD_S = 0.1;
 
-/** One window as a line of the live view. */
-export function windowLine(w: LoadWindow, windowMs: number): string {
-  const perS = 1000 / windowMs;
-  const parts = [
-    `t=${((w.index * windowMs) / 1000).toFixed(windowMs < 1000 ? 1 : 0)}s`,
-    `${(w.requested * perS).toFixed(0)}/s asked`,
-    `${(w.started * perS).toFixed(0)}/s started`,
-    `${w.inFlight} in flight`,
-    `${w.cold} cold`,
-    `${w.throttled} throttled`,
-    `p50 ${(w.latencyP50Us / 1000).toFixed(1)} ms`,
-    `p99 ${(w.latencyP99Us / 1000).toFixed(1)} ms`,
-    `lag p99 ${(w.scheduleLagP99Us / 1000).toFixed(1)} ms`,
-  ];
-  if (w.environments !== undefined) parts.push(`${w.environments} environments (${w.newEnvironments ?? 0} new)`);
-  return parts.join(', ');
-}
-
 /** Runs the load; resolves when every fired invocation has its record. */
 export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoadContext): Promise<InvokeLoadOutcome> {
   const { clock, emit, target, signal } = ctx;
@@ -208,7 +190,7 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   let shown = 0;
   const ticker = setInterval(() => {
     const all = windows.windows();
-    while (shown < all.length - 2) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'info', message: windowLine(all[shown++] as LoadWindow, params.windowMs) });
+    while (shown < all.length - 2) emit({ type: 'load-window', atUs: us(clock.now() - ctx.runStartAt), cell: params.cell, windowMs: params.windowMs, window: all[shown++] as LoadWindow });
   }, params.windowMs);
   const dispatched = await dispatcher.run();
   clearInterval(ticker);
@@ -224,6 +206,9 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   maybeSettled();
   await settled;
   if (graceTimer !== undefined) clearTimeout(graceTimer);
+  // Every response is in: the windows not shown yet are final now.
+  const last = windows.windows(schedule.durationUs);
+  while (shown < last.length) emit({ type: 'load-window', atUs: us(clock.now() - ctx.runStartAt), cell: params.cell, windowMs: params.windowMs, window: last[shown++] as LoadWindow });
   signal?.removeEventListener('abort', onAbort);
 
   if (failure !== undefined && records.length === 0) throw failure;

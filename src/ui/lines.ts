@@ -7,6 +7,7 @@
  */
 import chalk from 'chalk';
 import type { HistogramView } from './live-histogram.js';
+import { loadPanelHeight, loadPanelLines, MAX_PANEL_WINDOWS } from './load-panel.js';
 import type { CounterFacts, HeaderFacts, LivePercentiles, ProgressFacts, UiSnapshot } from './store.js';
 import { Cell, GLYPH, THROTTLE_GLYPH, layoutTimeline, type Run, type TimelineLayout, type TimelineRow } from './timeline-layout.js';
 import { elapsed, shortUs } from './units.js';
@@ -196,7 +197,11 @@ function fixedLines(snapshot: UiSnapshot): number {
 export function liveLines({ snapshot, columns, rows }: LiveViewProps): string[] {
   const width = Math.max(40, columns);
   // Keep one spare line: output as tall as the terminal makes ink clear and redraw everything.
-  const timelineRows = Math.max(2, rows - 1 - fixedLines(snapshot));
+  const free = rows - 1 - fixedLines(snapshot);
+  // A load's window panel takes what the timeline can spare above its two rows, up to MAX_PANEL_WINDOWS windows.
+  const panelWindows = snapshot.load === undefined ? 0 : Math.max(0, Math.min(MAX_PANEL_WINDOWS, free - 2 - loadPanelHeight(0)));
+  const panel = snapshot.load === undefined ? [] : loadPanelLines(snapshot.load, width, panelWindows);
+  const timelineRows = Math.max(2, free - (snapshot.load === undefined ? 0 : loadPanelHeight(panelWindows)));
   const labelWidth = 10;
   const layout = layoutTimeline(snapshot.timeline, width - labelWidth - 1, timelineRows);
   return [
@@ -205,6 +210,7 @@ export function liveLines({ snapshot, columns, rows }: LiveViewProps): string[] 
     ...counterLines(snapshot.counters, width),
     ...latencyLines(snapshot.latency, width),
     ...histogramLines(snapshot.histogram, width),
+    ...panel,
     ...timelineLines(layout, width),
   ];
 }

@@ -7,6 +7,7 @@ import { Chalk } from 'chalk';
 import type { EventSink, RunEvent } from '../core/events.js';
 import { RunTally } from '../core/tally.js';
 import { formatCount, formatMb, formatUs } from '../report/format.js';
+import { windowLine } from './load-panel.js';
 
 /** Options of the plain sink: `color` for ANSI colour, `now()` in ms (injected so tests control progress pacing). */
 export interface PlainSinkOptions {
@@ -96,6 +97,9 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         return;
       }
       case 'cell-end':
+        return;
+      case 'load-window':
+        line(`  window ${windowLine(event.window, event.windowMs)}`);
         return;
       case 'notice':
         line(event.level === 'warn' ? c.yellow(`warning: ${event.message}`) : `note: ${event.message}`);

@@ -7,8 +7,10 @@
  */
 import type { RunEvent } from '../core/events.js';
 import { RunTally } from '../core/tally.js';
+import type { LoadWindow } from '../core/load-windows.js';
 import type { CellSummary, InvocationRecord, LatencyStats, Outcome } from '../core/types.js';
 import { Activity, type ActivityView } from './activity.js';
+import { MAX_PANEL_WINDOWS, type LoadPanelModel } from './load-panel.js';
 import { LiveHistogram, type HistogramView } from './live-histogram.js';
 
 /** What the header line says. */
@@ -122,6 +124,8 @@ export interface UiSnapshot {
   histogram: HistogramView;
   timeline: TimelineModel;
   log: readonly LogLine[];
+  /** The running cell's load windows, when the cell is a load (src/ui/load-panel.ts draws them). */
+  load?: LoadPanelModel;
 }
 
 /** The store the view reads and the engine's sink writes. */
@@ -186,6 +190,8 @@ export function createUiStore(tally?: RunTally): UiStore {
   const log: LogLine[] = [];
   const waveKey = (cell: string, burst: number): string => `${cell}#${burst}`;
   const wavesByCell = new Map<string, number>();
+  // The running cell's load: its latest windows only, so a long load keeps the store's memory bounded.
+  let load: { cell: string; windowMs: number; windows: LoadWindow[]; total: number } | undefined;
   let version = 0;
   let cached: { version: number; nowUs: number; snap: UiSnapshot } | undefined;
 
@@ -247,6 +253,7 @@ export function createUiStore(tally?: RunTally): UiStore {
       }
       case 'cell-start':
         touch(event.atUs);
+        load = undefined;
         header.functionName = event.cell.functionName;
         header.runtime = event.cell.runtime;
         header.memoryMb = event.cell.memoryMb;
@@ -289,6 +296,14 @@ export function createUiStore(tally?: RunTally): UiStore {
           releaseSpreadUs: event.info.releaseSpreadUs,
           notSent: event.info.notSent,
         });
+        break;
+      }
+      case 'load-window': {
+        touch(event.atUs);
+        if (load?.cell !== event.cell) load = { cell: event.cell, windowMs: event.windowMs, windows: [], total: 0 };
+        load.windows.push(event.window);
+        load.total += 1;
+        if (load.windows.length > MAX_PANEL_WINDOWS) load.windows.shift();
         break;
       }
       case 'cell-end':
@@ -336,6 +351,7 @@ export function createUiStore(tally?: RunTally): UiStore {
         endUs: clockUs,
       }),
       log: log.slice(),
+      ...(load === undefined ? {} : { load: Object.freeze({ ...load, windows: load.windows.slice() }) }),
     });
     cached = { version, nowUs: clockUs, snap };
     return snap;

@@ -2,6 +2,8 @@
  * Builders of RunEvent sequences for the UI's tests and benchmark: plain data, the shapes the engine emits.
  */
 import type { RunEvent } from '../../src/core/events.js';
+import { buildSchedule } from '../../src/core/load-schedule.js';
+import { LoadWindowAccumulator, type LoadWindow } from '../../src/core/load-windows.js';
 import type { CellSpec, InvocationRecord, Outcome } from '../../src/core/types.js';
 
 export const cell: CellSpec = {
@@ -97,5 +99,49 @@ export function burstRun(options: { n: number; waves: number; intervalUs?: numbe
   }
   events.push({ type: 'cell-end', atUs: t, cell: 'default' });
   events.push({ type: 'run-end', atUs: t, interrupted: false });
+  return events;
+}
+
+/**
+ * A load of `seconds` × `perS` invocations a second on the emulator, as the engine emits it: records as they
+ * finish, and each 1 s window once it closed (windows from the records, as the engine's accumulator makes them).
+ * From second `throttleFrom`, every fifth invocation is throttled.
+ */
+export function loadRun(options: { seconds: number; perS: number; throttleFrom?: number }): RunEvent[] {
+  const { seconds, perS } = options;
+  const events: RunEvent[] = [
+    { type: 'run-start', atUs: 0, wallClock: '2026-01-01T00:00:00.000Z', targetKind: 'emulator', cells: [cell] },
+    { type: 'cell-start', atUs: 0, cell },
+    { type: 'step', atUs: 0, cell: 'default', step: 'burst', detail: `load ${seconds}s:${perS} (per second), at most 100 in flight` },
+    { type: 'burst-start', atUs: 0, cell: 'default', burst: 0, n: seconds * perS, waves: 1 },
+  ];
+  const stages = [{ durationMs: seconds * 1000, fromPerS: perS, toPerS: perS }];
+  const windows = new LoadWindowAccumulator({ windowMs: 1000, schedule: buildSchedule(stages) });
+  let shown = 0;
+  for (let i = 0; i < seconds * perS; i += 1) {
+    const sentUs = Math.round((i * 1_000_000) / perS);
+    const second = Math.floor(sentUs / 1_000_000);
+    const throttled = options.throttleFrom !== undefined && second >= options.throttleFrom && i % 5 === 0;
+    const cold = i < 3;
+    const r = record({
+      index: i,
+      sentUs,
+      latencyUs: throttled ? 2_000 : cold ? 200_000 : 15_000 + (i % 7) * 1000,
+      envId: throttled ? undefined : `env-${i % 3}`,
+      envSeq: cold ? 1 : 2,
+      initDurationMs: cold ? 150 : undefined,
+      outcome: throttled ? 'throttled' : 'ok',
+      errorType: throttled ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : undefined,
+    });
+    windows.add(r);
+    events.push({ type: 'record', record: r });
+    const all = windows.windows();
+    while (shown < all.length - 2) events.push({ type: 'load-window', atUs: r.finishedUs, cell: 'default', windowMs: 1000, window: all[shown++] as LoadWindow });
+  }
+  const info = { index: 0, n: seconds * perS, releaseSpreadUs: 0, prepareUs: 1000, startedUs: 0, notSent: 0 };
+  const endUs = seconds * 1_000_000 + 300_000;
+  events.push({ type: 'burst-end', atUs: endUs, cell: 'default', burst: 0, info });
+  events.push({ type: 'cell-end', atUs: endUs, cell: 'default' });
+  events.push({ type: 'run-end', atUs: endUs, interrupted: false });
   return events;
 }
