@@ -4,6 +4,7 @@
  * Pure: data in, numbers out.
  */
 import type { CellResult } from './results.js';
+import { classifiedCount } from './summary.js';
 import type { InvocationRecord, LatencyStats } from './types.js';
 
 /** What a metric measures: a time (µs), a count, or a ratio in [0, 1]. */
@@ -19,14 +20,14 @@ export const STATS: readonly Stat[] = ['min', 'mean', 'p50', 'p90', 'p99', 'p99.
 export const TIME_FAMILIES: readonly TimeFamily[] = ['latency', 'cold.latency', 'warm.latency', 'cold.init'];
 
 /** Counters: plain names, and the two that take a `.<key>` suffix. */
-const COUNTERS = ['invocations', 'cold', 'warm', 'unknown', 'throttled', 'errors'] as const;
+const COUNTERS = ['invocations', 'cold', 'pre_initialized', 'warm', 'unknown', 'throttled', 'errors'] as const;
 type Counter = (typeof COUNTERS)[number];
 
 /** A resolved metric name. */
 export type Metric =
   | { type: 'time'; name: string; family: TimeFamily; stat: Stat }
   | { type: 'count'; name: string; counter: Counter; key?: string }
-  | { type: 'ratio'; name: 'cold_ratio' }
+  | { type: 'ratio'; name: 'cold_ratio' | 'pre_initialized_ratio' }
   | { type: 'spread'; name: 'release_spread' };
 
 /** Human list of known metric names, for error messages and docs. */
@@ -36,8 +37,10 @@ export const KNOWN_METRICS: readonly string[] = [
   'warm.latency.<stat>',
   'cold.init.<stat>',
   'cold_ratio',
+  'pre_initialized_ratio',
   'invocations',
   'cold',
+  'pre_initialized',
   'warm',
   'unknown',
   'throttled',
@@ -50,6 +53,7 @@ export const KNOWN_METRICS: readonly string[] = [
 /** Every metric name without a placeholder (keyed counters aside), e.g. for "did you mean" suggestions. */
 export const METRIC_NAMES: readonly string[] = [
   'cold_ratio',
+  'pre_initialized_ratio',
   ...COUNTERS,
   'release_spread',
   ...TIME_FAMILIES.flatMap((family) => STATS.map((stat) => `${family}.${stat}`)),
@@ -70,7 +74,7 @@ export function metricKind(metric: Metric): MetricKind {
 
 /** Resolve a metric name (`cold.init.p99`, `init.p99` alias, `throttled.<Reason>`); undefined when unknown. */
 export function resolveMetric(name: string): Metric | undefined {
-  if (name === 'cold_ratio') return { type: 'ratio', name };
+  if (name === 'cold_ratio' || name === 'pre_initialized_ratio') return { type: 'ratio', name };
   if (name === 'release_spread') return { type: 'spread', name };
   // Aliases: `init.*` (init duration only exists for cold starts), and `cold.p99`/`warm.p99` for latency.
   const short = /^(cold|warm)\.(min|mean|p50|p90|p99|p99\.9|max)$/.exec(name);
@@ -141,8 +145,12 @@ export function metricValue(cell: CellResult, metric: Metric): number | undefine
       const stats = statsOf(cell, metric.family);
       return stats.count > 0 ? statValue(stats, metric.stat) : undefined;
     }
-    case 'ratio':
-      return s.cold + s.warm > 0 ? s.coldRatio : undefined;
+    case 'ratio': {
+      // Both ratios are over every classified invocation (cold + pre-initialized + warm).
+      const classified = classifiedCount(s);
+      if (classified === 0) return undefined;
+      return metric.name === 'cold_ratio' ? s.coldRatio : s.preInitialized / classified;
+    }
     case 'spread':
       return cell.bursts.length > 0 ? Math.max(...cell.bursts.map((b) => b.releaseSpreadUs)) : undefined;
     case 'count':
@@ -151,6 +159,8 @@ export function metricValue(cell: CellResult, metric: Metric): number | undefine
           return s.total;
         case 'cold':
           return s.cold;
+        case 'pre_initialized':
+          return s.preInitialized;
         case 'warm':
           return s.warm;
         case 'unknown':

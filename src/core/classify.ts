@@ -64,14 +64,59 @@ export interface RecordContext {
 }
 
 /**
- * Cold when the REPORT carries Init Duration or Restore Duration, or when the invocation ran a suppressed init
- * (`initInTail`: an INIT_REPORT in its log tail, whose REPORT has no Init Duration); warm otherwise; unknown
- * without a REPORT.
+ * How much shorter than the REPORT's Init Duration the client's latency must be before the init is taken for
+ * one the client did not wait for, ms. Both are durations on their own clocks (no offset between them
+ * matters); Init Duration is printed to 0.01 ms and clock rates differ by parts per million, so 1 ms is far
+ * above measurement error while far below any init worth the name.
  */
-export function classify(report: ReportFields | undefined, initInTail = false): Classification {
+export const PRE_INITIALIZED_SLACK_MS = 1;
+
+/**
+ * The classification of one invocation from its own figures:
+ *
+ * - `unknown`: no REPORT (or only another invocation's, see toRecord);
+ * - `cold`: the tail holds an INIT_REPORT (a suppressed init, retried inside this invocation, whose REPORT has
+ *   no Init Duration), or the REPORT carries Restore Duration (SnapStart restores in the request path), or it
+ *   carries Init Duration and the client waited at least that long;
+ * - `pre-initialized`: the REPORT carries Init Duration, yet the client's latency (write to last byte) is
+ *   shorter than it by more than PRE_INITIALIZED_SLACK_MS. A cold start's client waits for the whole init and
+ *   then for the invocation, so its latency is at least the Init Duration: a shorter latency proves the init ran
+ *   before the request was sent. Lambda does that for provisioned concurrency (init at allocation; the first
+ *   invocation's REPORT can still carry it) and, for on-demand functions, when it initialises an environment
+ *   ahead of the request ("Understanding the Lambda execution environment lifecycle", Init phase: "you might
+ *   observe a time gap between the Init and Invoke phases");
+ * - `warm`: a REPORT without Init or Restore Duration.
+ *
+ * The rule uses the init alone, not init + Duration, on purpose: Duration ends when the runtime (and every
+ * extension) asks for the next event, which can come after the response (work after responding, extensions);
+ * whether Lambda holds a response with a log tail until then is not documented (the emulator does), and if it
+ * does not, a genuine cold start answers in less than init + Duration. The init alone is a lower bound either
+ * way. A pre-initialized environment whose init was shorter than
+ * its invocation's latency cannot be told apart by figures and counts as cold, as before this class existed.
+ * Without a latency (none measured) the rule cannot apply: Init Duration then means cold.
+ */
+export function classify(report: ReportFields | undefined, initInTail = false, latencyUs?: number): Classification {
   if (report === undefined) return 'unknown';
   if (initInTail) return 'cold';
-  return report.initDurationMs !== undefined || report.restoreDurationMs !== undefined ? 'cold' : 'warm';
+  if (report.restoreDurationMs !== undefined) return 'cold';
+  if (report.initDurationMs === undefined) return 'warm';
+  if (latencyUs !== undefined && latencyUs / 1000 + PRE_INITIALIZED_SLACK_MS < report.initDurationMs) return 'pre-initialized';
+  return 'cold';
+}
+
+/**
+ * The REPORT that belongs to this invocation: the tail's, unless it names another request id than the
+ * response's `x-amzn-RequestId` (then `foreignRequestId` says which). Lambda writes an invocation's REPORT with
+ * its own request id, and the Invoke response's request id is that same id; a REPORT naming another one is not
+ * this invocation's (a function that printed a REPORT-looking line while the real one was missing, or a stand-in
+ * endpoint that answers differently), and classifying from it would count someone else's init.
+ */
+function ownReport(raw: RawInvocationInput): { report: ReportFields | undefined; foreignRequestId?: string } {
+  const report = parseReportLine(raw.logTail);
+  if (report?.requestId !== undefined && raw.requestId !== undefined && report.requestId !== raw.requestId) {
+    return { report: undefined, foreignRequestId: report.requestId };
+  }
+  return { report };
 }
 
 /** The `errorType` member of a function error document, when it is JSON with a string `errorType`. */
@@ -126,7 +171,7 @@ const sinceStartUs = (atMs: number, runStartAt: number): number => Math.round((a
 
 /** Build the invocation record of one raw result; pure, never throws. */
 export function toRecord(raw: RawInvocationInput, ctx: RecordContext): InvocationRecord {
-  const report = parseReportLine(raw.logTail);
+  const { report, foreignRequestId } = ownReport(raw);
   const { outcome, errorType } = outcomeOf(raw, report);
   // A target bug must not put NaN in a record: JSON would write null and the results file would not read back.
   const scheduledAt = Number.isFinite(ctx.scheduledAt) ? ctx.scheduledAt : ctx.runStartAt;
@@ -144,8 +189,9 @@ export function toRecord(raw: RawInvocationInput, ctx: RecordContext): Invocatio
     latencyUs: Math.max(0, finishedUs - sentUs),
     prepareUs: Number.isFinite(ctx.prepareMs) ? Math.round(ctx.prepareMs * 1000) : 0,
     outcome,
-    classification: classify(report, hasInitReport(raw.logTail)),
+    classification: report === undefined ? 'unknown' : classify(report, hasInitReport(raw.logTail), Math.max(0, finishedUs - sentUs)),
   };
+  if (foreignRequestId !== undefined) record.foreignReportRequestId = foreignRequestId;
   if (errorType !== undefined) record.errorType = errorType;
   if (raw.statusCode !== undefined) record.statusCode = raw.statusCode;
   if (report !== undefined) record.report = report;

@@ -94,14 +94,20 @@ export interface CostCell {
   provisionedSeconds: number;
 }
 
-/** Billed milliseconds of one invocation: Billed Duration, or duration plus init when init is not in it yet. */
+/**
+ * Billed milliseconds of one invocation: Billed Duration, or duration plus init when init is not in it yet. A
+ * REPORT without Billed Duration (a JSON `platform.report` lacking it) is billed by Lambda's rule instead:
+ * Duration (plus Init Duration) rounded up to the next ms.
+ */
 export function billedMs(record: InvocationRecord): number {
   const report = record.report;
   if (!report) return 0;
+  const ruled = Math.max(1, Math.ceil(report.durationMs + (report.initDurationMs ?? 0)));
+  if (report.billedDurationMs === undefined) return ruled;
   if (report.initDurationMs === undefined) return report.billedDurationMs;
   // Since 2025-08-01 Lambda bills INIT of on-demand environments; Billed Duration then already covers it.
   // Taking the larger of the two counts init once whether or not the REPORT line folded it in.
-  return Math.max(report.billedDurationMs, Math.ceil(report.durationMs + report.initDurationMs));
+  return Math.max(report.billedDurationMs, ruled);
 }
 
 /** True when the invocation reached the function (and so is billed as a request). */

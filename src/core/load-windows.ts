@@ -26,6 +26,8 @@ export interface LoadWindow {
   /** Written but not yet finished at the window's end. */
   inFlight: number;
   cold: number;
+  /** Invocations whose Init Duration they did not wait for (core/classify.ts); absent in files from before that class. */
+  preInitialized?: number;
   warm: number;
   unknown: number;
   throttled: number;
@@ -71,6 +73,7 @@ interface WindowState {
   started: number;
   finished: number;
   cold: number;
+  'pre-initialized': number;
   warm: number;
   unknown: number;
   throttled: number;
@@ -162,6 +165,7 @@ export class LoadWindowAccumulator {
         finished: s.finished,
         inFlight: Math.max(0, inFlight),
         cold: s.cold,
+        preInitialized: s['pre-initialized'],
         warm: s.warm,
         unknown: s.unknown,
         throttled: s.throttled,
@@ -210,6 +214,7 @@ function emptyState(): WindowState {
     started: 0,
     finished: 0,
     cold: 0,
+    'pre-initialized': 0,
     warm: 0,
     unknown: 0,
     throttled: 0,

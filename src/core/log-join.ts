@@ -1,6 +1,13 @@
 /**
  * Cold/warm for HTTP traffic: an HTTP response carries no log tail, so its classification comes from the
  * function's REPORT records read from CloudWatch Logs afterwards, joined by Lambda request id. Pure.
+ *
+ * The join reads REPORT records only, so it classifies with the REPORT and the HTTP client's own latency, by
+ * the rule of core/classify.ts: cold (Init Duration the client waited for), pre-initialized (an Init Duration
+ * longer than the whole HTTP latency), warm. It cannot see a suppressed init: that INIT_REPORT is a separate
+ * log event without a request id, so such an invocation (its REPORT has no Init Duration) counts warm here,
+ * where a burst's log tail would count it cold. A REPORT always names the request it belongs to, so the
+ * join by request id is also the request-id match a burst makes.
  */
 import { classify } from './classify.js';
 import { parseReportLine } from '../lambda/report.js';
@@ -48,7 +55,7 @@ export function joinReports(records: InvocationRecord[], reports: ReadonlyMap<st
       continue;
     }
     record.report = report;
-    record.classification = classify(report);
+    record.classification = classify(report, false, record.latencyUs);
     stats.joined++;
   }
   return stats;

@@ -27,7 +27,7 @@ export interface ShardFile {
  */
 export const MAX_PLANNED_RELEASE_GAP_MS = 60_000;
 
-const HISTOGRAMS: readonly HistogramName[] = ['latency.all', 'latency.cold', 'latency.warm', 'init'];
+const HISTOGRAMS: readonly HistogramName[] = ['latency.all', 'latency.cold', 'latency.pre-initialized', 'latency.warm', 'init'];
 
 /** `3/4`. */
 const label = (s: ShardInfo): string => `${s.index}/${s.count}`;

@@ -9,7 +9,7 @@ import type { BurstInfo, CellSpec, CellSummary, InvocationRecord } from './types
 export const RESULTS_SCHEMA_VERSION = 1;
 
 /** Names of the encoded HDR histograms stored per cell (values in µs). */
-export type HistogramName = 'latency.all' | 'latency.cold' | 'latency.warm' | 'init';
+export type HistogramName = 'latency.all' | 'latency.cold' | 'latency.pre-initialized' | 'latency.warm' | 'init';
 
 export interface CellResult {
   spec: CellSpec;

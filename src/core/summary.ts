@@ -1,5 +1,5 @@
 /**
- * Summaries of one cell: counts by outcome, cold/warm/unknown, throttles by reason, errors by type and HDR
+ * Summaries of one cell: counts by outcome, cold/pre-initialized/warm/unknown, throttles by reason, errors by type and HDR
  * percentiles. One accumulator serves both the live view (add per record, snapshot per frame) and the
  * final summary (summarize = add every record, then snapshot), so the two can never disagree.
  */
@@ -31,7 +31,18 @@ export interface SummaryResult {
   histograms: Partial<Record<HistogramName, string>>;
 }
 
-const CLASSES: readonly Classification[] = ['cold', 'warm', 'unknown'];
+/** Every classification, in the order summaries and reports show them. */
+export const CLASSIFICATIONS: readonly Classification[] = ['cold', 'pre-initialized', 'warm', 'unknown'];
+
+/** Invocations a cold ratio is taken over: every one with a REPORT of its own (cold, pre-initialized or warm). */
+export function classifiedCount(s: Pick<CellSummary, 'cold' | 'preInitialized' | 'warm'>): number {
+  return s.cold + s.preInitialized + s.warm;
+}
+
+/** A zero count for every classification. */
+function emptyClassCounts(): Record<Classification, number> {
+  return { cold: 0, 'pre-initialized': 0, warm: 0, unknown: 0 };
+}
 
 /** A zero count for every outcome. */
 export function emptyOutcomeCounts(): Record<Outcome, number> {
@@ -41,9 +52,7 @@ export function emptyOutcomeCounts(): Record<Outcome, number> {
 /** Counters and a small latency histogram of one burst. */
 class BurstTally {
   total = 0;
-  cold = 0;
-  warm = 0;
-  unknown = 0;
+  readonly byClass = emptyClassCounts();
   throttled = 0;
   errors = 0;
   interrupted = 0;
@@ -59,7 +68,7 @@ class BurstTally {
   add(r: InvocationRecord): void {
     this.cached = undefined;
     this.total++;
-    this[r.classification]++;
+    this.byClass[r.classification]++;
     if (r.outcome === 'throttled') this.throttled++;
     else if (r.outcome === 'interrupted') this.interrupted++;
     else if (r.outcome !== 'ok') this.errors++;
@@ -68,8 +77,19 @@ class BurstTally {
 
   summary(): BurstSummary {
     if (this.cached) return this.cached;
-    const { index, total, cold, warm, unknown, throttled, errors, interrupted } = this;
-    this.cached = { index, total, cold, warm, unknown, throttled, errors, interrupted, latency: statsOf(this.latency) };
+    const { index, total, throttled, errors, interrupted, byClass } = this;
+    this.cached = {
+      index,
+      total,
+      cold: byClass.cold,
+      preInitialized: byClass['pre-initialized'],
+      warm: byClass.warm,
+      unknown: byClass.unknown,
+      throttled,
+      errors,
+      interrupted,
+      latency: statsOf(this.latency),
+    };
     return this.cached;
   }
 }
@@ -77,21 +97,25 @@ class BurstTally {
 /**
  * Incremental summary of one cell: `add` is O(1) (a few counters and two or three histogram records);
  * `snapshot` computes percentiles and is cached until the next `add`, so a TUI can call it every frame.
- * Latency `all` covers every record that ended (throttles and errors included, interrupted ones not); `initDuration` holds the REPORT's
- * Init Duration of cold records (SnapStart's Restore Duration is not an init and is left out).
+ * Latency `all` covers every record that ended (throttles and errors included, interrupted ones not);
+ * `initDuration` holds the REPORT's Init Duration of cold records (SnapStart's Restore Duration is not an init and
+ * is left out); pre-initialized records keep theirs apart, in their group, since the client did not wait for it.
  */
 export class SummaryAccumulator {
   private readonly byOutcome = emptyOutcomeCounts();
-  private readonly byClass: Record<Classification, number> = { cold: 0, warm: 0, unknown: 0 };
+  private readonly byClass = emptyClassCounts();
+  private foreignReports = 0;
   private readonly throttles = new Map<string, number>();
   private readonly errors = new Map<string, number>();
   private readonly all: Histogram = createHistogram();
   private readonly latency: Record<Classification, Histogram> = {
     cold: createHistogram(),
+    'pre-initialized': createHistogram(),
     warm: createHistogram(),
     unknown: createHistogram(),
   };
   private readonly init: Histogram = createHistogram();
+  private readonly preInit: Histogram = createHistogram();
   private readonly burstByIndex = new Map<number, BurstInfo>();
   private readonly tallies = new Map<number, BurstTally>();
   private lastTally: BurstTally | undefined;
@@ -105,6 +129,7 @@ export class SummaryAccumulator {
     this.total++;
     this.byOutcome[record.outcome]++;
     this.byClass[record.classification]++;
+    if (record.foreignReportRequestId !== undefined) this.foreignReports++;
     if (record.outcome === 'throttled') {
       const reason = record.errorType ?? UNKNOWN_THROTTLE_REASON;
       this.throttles.set(reason, (this.throttles.get(reason) ?? 0) + 1);
@@ -118,7 +143,7 @@ export class SummaryAccumulator {
       recordUs(this.latency[record.classification], record.latencyUs);
     }
     const initMs = record.report?.initDurationMs;
-    if (initMs !== undefined) recordUs(this.init, initMs * 1000);
+    if (initMs !== undefined) recordUs(record.classification === 'pre-initialized' ? this.preInit : this.init, initMs * 1000);
     // Records of one burst arrive together: remember the last tally to skip the map lookup.
     let tally = this.lastTally;
     if (tally === undefined || tally.index !== record.burst) {
@@ -162,33 +187,38 @@ export class SummaryAccumulator {
   /** The summary of everything added so far; the returned object is shared until the next change, do not mutate it. */
   snapshot(): CellSummary {
     if (this.cached) return this.cached;
-    const classified = this.byClass.cold + this.byClass.warm;
+    const classified = this.byClass.cold + this.byClass['pre-initialized'] + this.byClass.warm;
     const latencyOf: Record<Classification, LatencyStats> = {
       cold: statsOf(this.latency.cold),
+      'pre-initialized': statsOf(this.latency['pre-initialized']),
       warm: statsOf(this.latency.warm),
       unknown: statsOf(this.latency.unknown),
     };
     const initDuration = statsOf(this.init);
+    const preInitDuration = statsOf(this.preInit);
     const groups: GroupSummary[] = [];
-    for (const classification of CLASSES) {
+    for (const classification of CLASSIFICATIONS) {
       if (this.byClass[classification] === 0) continue;
       const group: GroupSummary = {
         key: { ...this.cell, classification },
         latency: latencyOf[classification],
       };
       if (classification === 'cold' && initDuration.count > 0) group.initDuration = initDuration;
+      if (classification === 'pre-initialized' && preInitDuration.count > 0) group.initDuration = preInitDuration;
       groups.push(group);
     }
     this.cached = {
       total: this.total,
       byOutcome: { ...this.byOutcome },
       cold: this.byClass.cold,
+      preInitialized: this.byClass['pre-initialized'],
       warm: this.byClass.warm,
       unknown: this.byClass.unknown,
+      foreignReports: this.foreignReports,
       coldRatio: classified === 0 ? 0 : this.byClass.cold / classified,
       throttlesByReason: sortedRecord(this.throttles),
       errorsByType: sortedRecord(this.errors),
-      latency: { all: statsOf(this.all), cold: latencyOf.cold, warm: latencyOf.warm },
+      latency: { all: statsOf(this.all), cold: latencyOf.cold, warm: latencyOf.warm, preInitialized: latencyOf['pre-initialized'] },
       initDuration,
       groups,
       bursts: [...this.burstByIndex.values()].sort((a, b) => a.index - b.index),
@@ -202,6 +232,8 @@ export class SummaryAccumulator {
     const out: Partial<Record<HistogramName, string>> = {};
     if (this.all.totalCount > 0) out['latency.all'] = encodeHistogram(this.all);
     if (this.latency.cold.totalCount > 0) out['latency.cold'] = encodeHistogram(this.latency.cold);
+    const pre = this.latency['pre-initialized'];
+    if (pre.totalCount > 0) out['latency.pre-initialized'] = encodeHistogram(pre);
     if (this.latency.warm.totalCount > 0) out['latency.warm'] = encodeHistogram(this.latency.warm);
     if (this.init.totalCount > 0) out['init'] = encodeHistogram(this.init);
     return out;
@@ -210,10 +242,9 @@ export class SummaryAccumulator {
   /** Release the histograms; the accumulator must not be used afterwards. */
   destroy(): void {
     this.all.destroy();
-    this.latency.cold.destroy();
-    this.latency.warm.destroy();
-    this.latency.unknown.destroy();
+    for (const histogram of Object.values(this.latency)) histogram.destroy();
     this.init.destroy();
+    this.preInit.destroy();
     for (const t of this.tallies.values()) t.latency.destroy();
     this.tallies.clear();
     this.lastTally = undefined;

@@ -7,8 +7,12 @@ import type { EnvironmentTruth, ReportFields } from '../lambda/report.js';
 /** The REPORT fields and the emulator's environment line belong to Lambda's vocabulary (src/lambda). */
 export type { EnvironmentTruth, ReportFields } from '../lambda/report.js';
 
-/** Cold/warm verdict for one invocation, read from its REPORT line only. */
-export type Classification = 'cold' | 'warm' | 'unknown';
+/**
+ * Verdict for one invocation, read from its own REPORT and figures (core/classify.ts has the exact rule): `cold`
+ * (the client waited for an init), `pre-initialized` (the REPORT carries an Init Duration the client did not wait
+ * for: provisioned concurrency, proactive initialisation), `warm`, or `unknown` (no REPORT of its own).
+ */
+export type Classification = 'cold' | 'pre-initialized' | 'warm' | 'unknown';
 
 /**
  * How one invocation ended. Per-invocation failures are data, never exceptions.
@@ -54,7 +58,13 @@ export interface InvocationRecord {
   /** HTTP status code when a response arrived. */
   statusCode?: number;
   classification: Classification;
+  /** This invocation's REPORT (absent when the tail held none, or only one naming another request id). */
   report?: ReportFields;
+  /**
+   * Set when the tail's REPORT named another request id than the response's `x-amzn-RequestId`: that REPORT is
+   * left out and the record is `unknown` (counted in the summary's `foreignReports`).
+   */
+  foreignReportRequestId?: string;
   requestId?: string;
   executedVersion?: string;
   /** Emulator ground truth; absent on AWS. */
@@ -110,6 +120,8 @@ export interface BurstSummary {
   index: number;
   total: number;
   cold: number;
+  /** Added after schemaVersion 1 shipped: older files read as 0. */
+  preInitialized: number;
   warm: number;
   unknown: number;
   throttled: number;
@@ -126,14 +138,19 @@ export interface CellSummary {
   total: number;
   byOutcome: Record<Outcome, number>;
   cold: number;
+  /** Invocations whose REPORT carried an Init Duration they did not wait for (core/classify.ts); older files read as 0. */
+  preInitialized: number;
   warm: number;
   unknown: number;
-  /** cold / (cold + warm); 0 when nothing was classified. */
+  /** Records left unknown because their tail's REPORT named another request id; older files read as 0. */
+  foreignReports: number;
+  /** cold / (cold + pre-initialized + warm): the share of classified invocations that waited for an init; 0 when none. */
   coldRatio: number;
   throttlesByReason: Record<string, number>;
   errorsByType: Record<string, number>;
-  latency: { all: LatencyStats; cold: LatencyStats; warm: LatencyStats };
-  /** Init Duration percentiles, µs. */
+  /** `preInitialized` is absent from files written before that class existed. */
+  latency: { all: LatencyStats; cold: LatencyStats; warm: LatencyStats; preInitialized?: LatencyStats };
+  /** Init Duration percentiles of cold invocations, µs (a pre-initialized invocation's init is in its group). */
   initDuration: LatencyStats;
   groups: GroupSummary[];
   bursts: BurstInfo[];

@@ -99,6 +99,11 @@ export interface TestAids {
   controlPlaneRps?: number;
   /** Refuse every control-plane call with 403 AccessDeniedException, as for a principal allowed only to invoke. */
   denyControlPlane?: boolean;
+  /**
+   * A provisioned-concurrency environment's first invocation carries the Init Duration of the init it ran at
+   * allocation in its REPORT, as Lambda's can: a REPORT with an Init Duration the client never waited for.
+   */
+  provisionedInitInReport?: boolean;
 }
 
 /** A snapshot of one execution environment, for tests and the timeline. */

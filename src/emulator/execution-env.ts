@@ -77,6 +77,8 @@ export interface EnvHost {
   readonly region: string;
   readonly stopGraceMs: number;
   readonly cpuQuota: CpuQuota;
+  /** Test aid: a provisioned environment's first invocation reports the Init Duration of its allocation-time init. */
+  readonly provisionedInitInReport?: boolean;
   /** The environment no longer needs its init slot (its first init finished or failed). */
   initSettled(env: ExecutionEnvironment): void;
   /** The invocation in flight ended (its concurrency slot is free). */
@@ -481,8 +483,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     job.deadlineMs = Date.now() + timeoutMs;
     job.timer = setTimeout(() => this.onTimeout(job), timeoutMs);
     if (job.seq === 1) {
-      // Init Duration belongs to the first invocation of an on-demand environment whose init was not suppressed.
-      if (this.initType === 'on-demand' && this.initDurationMs !== undefined) job.initDurationMs = this.initDurationMs;
+      // Init Duration belongs to the first invocation of an on-demand environment whose init was not suppressed
+      // (and, as a test aid, to a provisioned environment's first: the report Lambda can write there).
+      const reportsInit = this.initType === 'on-demand' || this.host.provisionedInitInReport === true;
+      if (reportsInit && this.initDurationMs !== undefined) job.initDurationMs = this.initDurationMs;
       if (job.inv.wantLog && this.initDurationMs !== undefined) job.preamble = Buffer.concat([job.preamble, this.initLog.bytes()]);
       if (this.initDurationMs !== undefined) this.initLog.clear();
     }

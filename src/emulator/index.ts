@@ -54,6 +54,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
     ...(options.scalingRate === undefined ? {} : { scalingRate: options.scalingRate }),
     ...(options.initTimeoutMs === undefined ? {} : { initTimeoutMs: options.initTimeoutMs }),
+    ...(options.testAids?.provisionedInitInReport ? { provisionedInitInReport: true } : {}),
     region,
     cpuQuota,
     totalReserved: () => registry.totalReserved(),

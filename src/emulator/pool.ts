@@ -89,6 +89,8 @@ export interface PoolOptions {
   environments?: EnvironmentFactory;
   /** The emulator ran out of something (file descriptors, processes) while starting an environment. */
   onResourceFailure?: (code: string, message: string) => void;
+  /** Test aid (api.ts TestAids.provisionedInitInReport): a provisioned environment's first REPORT carries its Init Duration. */
+  provisionedInitInReport?: boolean;
 }
 
 /**
@@ -145,6 +147,7 @@ export class Pool implements DataPlane, EnvHost {
   readonly region: string;
   readonly stopGraceMs: number;
   readonly cpuQuota: CpuQuota;
+  readonly provisionedInitInReport: boolean;
   private readonly accountConcurrency: number;
   private readonly idleTtlMs: number;
   private readonly initTimeoutMs: number;
@@ -169,6 +172,7 @@ export class Pool implements DataPlane, EnvHost {
   constructor(options: PoolOptions) {
     this.region = options.region;
     this.cpuQuota = options.cpuQuota;
+    this.provisionedInitInReport = options.provisionedInitInReport ?? false;
     this.accountConcurrency = options.accountConcurrency ?? 1000;
     this.idleTtlMs = options.idleTtlMs ?? DEFAULT_IDLE_TTL_MS;
     this.stopGraceMs = options.stopGraceMs ?? 500;

@@ -9,15 +9,15 @@ import type { ResultsFile } from '../core/results.js';
 const count = z.number().int().min(0);
 const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
 
-const classification = z.enum(['cold', 'warm', 'unknown']);
+const classification = z.enum(['cold', 'pre-initialized', 'warm', 'unknown']);
 const outcome = z.enum(['ok', 'function-error', 'throttled', 'service-error', 'client-timeout', 'transport-error', 'interrupted']);
 
 const reportFields = z.looseObject({
   requestId: z.string().optional(),
   durationMs: finite,
-  billedDurationMs: finite,
-  memorySizeMb: finite,
-  maxMemoryUsedMb: finite,
+  billedDurationMs: finite.optional(),
+  memorySizeMb: finite.optional(),
+  maxMemoryUsedMb: finite.optional(),
   initDurationMs: finite.optional(),
   restoreDurationMs: finite.optional(),
   status: z.string().optional(),
@@ -47,6 +47,7 @@ const invocationRecord = z.looseObject({
   statusCode: z.number().int().optional(),
   classification,
   report: reportFields.optional(),
+  foreignReportRequestId: z.string().optional(),
   requestId: z.string().optional(),
   executedVersion: z.string().optional(),
   env: environmentTruth.optional(),
@@ -91,12 +92,15 @@ const cellSummary = z.looseObject({
     interrupted: count.default(0),
   }),
   cold: count,
+  // Added after schemaVersion 1 shipped: a file from before reads as 0.
+  preInitialized: count.default(0),
   warm: count,
   unknown: count,
+  foreignReports: count.default(0),
   coldRatio: z.number().min(0).max(1),
   throttlesByReason: z.record(z.string(), count),
   errorsByType: z.record(z.string(), count),
-  latency: z.looseObject({ all: latencyStats, cold: latencyStats, warm: latencyStats }),
+  latency: z.looseObject({ all: latencyStats, cold: latencyStats, warm: latencyStats, preInitialized: latencyStats.optional() }),
   initDuration: latencyStats,
   groups: z.array(groupSummary),
   bursts: z.array(burstInfo),
@@ -106,6 +110,7 @@ const cellSummary = z.looseObject({
         index: count,
         total: count,
         cold: count,
+        preInitialized: count.default(0),
         warm: count,
         unknown: count,
         throttled: count,
@@ -134,7 +139,7 @@ const cellResult = z.looseObject({
   spec: cellSpec,
   bursts: z.array(burstInfo),
   records: z.array(invocationRecord),
-  histograms: z.partialRecord(z.enum(['latency.all', 'latency.cold', 'latency.warm', 'init']), encodedHistogram),
+  histograms: z.partialRecord(z.enum(['latency.all', 'latency.cold', 'latency.pre-initialized', 'latency.warm', 'init']), encodedHistogram),
   summary: cellSummary,
   cost: z
     .looseObject({

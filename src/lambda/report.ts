@@ -6,13 +6,16 @@
  * line (`COLDPROBE EnvId: …`). Pure; the parsers never throw: garbage in, undefined out.
  */
 
-/** A REPORT line's fields as parsed; durations in ms, memory in MB. */
+/**
+ * A REPORT line's fields as parsed; durations in ms, memory in MB. Only `durationMs` is required: a field the
+ * REPORT did not carry (a JSON `platform.report` whose `metrics` lack it) stays absent, never a made-up 0.
+ */
 export interface ReportFields {
   requestId?: string;
   durationMs: number;
-  billedDurationMs: number;
-  memorySizeMb: number;
-  maxMemoryUsedMb: number;
+  billedDurationMs?: number;
+  memorySizeMb?: number;
+  maxMemoryUsedMb?: number;
   /** Present only on an on-demand environment's first invocation. */
   initDurationMs?: number;
   /** SnapStart restores only. */
@@ -90,8 +93,8 @@ function eachField(line: string, start: number, field: (keyAt: number, keyEnd: n
 const isKey = (line: string, at: number, end: number, key: string): boolean => end - at === key.length && line.startsWith(key, at);
 
 /**
- * Parse a text REPORT line. Requires `Duration`: without it the line is not a usable REPORT. The other
- * always-present fields default to 0 if a non-standard REPORT omits them. Unknown keys are ignored.
+ * Parse a text REPORT line. Requires `Duration`: without it the line is not a usable REPORT. Any other field
+ * the line lacks stays absent. Unknown keys are ignored.
  */
 function parseTextReport(line: string): ReportFields | undefined {
   let durationMs: number | undefined;
@@ -115,12 +118,10 @@ function parseTextReport(line: string): ReportFields | undefined {
     else if (isKey(line, k, ke, 'Error Type')) errorType = textAt(line, v, ve);
   });
   if (durationMs === undefined) return undefined;
-  const fields: ReportFields = {
-    durationMs,
-    billedDurationMs: billedDurationMs ?? 0,
-    memorySizeMb: memorySizeMb ?? 0,
-    maxMemoryUsedMb: maxMemoryUsedMb ?? 0,
-  };
+  const fields: ReportFields = { durationMs };
+  if (billedDurationMs !== undefined) fields.billedDurationMs = billedDurationMs;
+  if (memorySizeMb !== undefined) fields.memorySizeMb = memorySizeMb;
+  if (maxMemoryUsedMb !== undefined) fields.maxMemoryUsedMb = maxMemoryUsedMb;
   if (requestId !== undefined) fields.requestId = requestId;
   if (initDurationMs !== undefined) fields.initDurationMs = initDurationMs;
   if (restoreDurationMs !== undefined) fields.restoreDurationMs = restoreDurationMs;
@@ -152,12 +153,14 @@ function parseJsonReport(line: string): ReportFields | undefined {
   if (!isObject(metrics)) return undefined;
   const durationMs = num(metrics['durationMs']);
   if (durationMs === undefined) return undefined;
-  const fields: ReportFields = {
-    durationMs,
-    billedDurationMs: num(metrics['billedDurationMs']) ?? 0,
-    memorySizeMb: num(metrics['memorySizeMB']) ?? 0,
-    maxMemoryUsedMb: num(metrics['maxMemoryUsedMB']) ?? 0,
-  };
+  // What the record lacks stays absent: a 0 would read as a measured 0 MB or a 0 ms bill downstream.
+  const fields: ReportFields = { durationMs };
+  const billed = num(metrics['billedDurationMs']);
+  if (billed !== undefined) fields.billedDurationMs = billed;
+  const memory = num(metrics['memorySizeMB']);
+  if (memory !== undefined) fields.memorySizeMb = memory;
+  const used = num(metrics['maxMemoryUsedMB']);
+  if (used !== undefined) fields.maxMemoryUsedMb = used;
   if (typeof record['requestId'] === 'string') fields.requestId = record['requestId'];
   const init = num(metrics['initDurationMs']);
   if (init !== undefined) fields.initDurationMs = init;
@@ -231,12 +234,10 @@ const NIL_REQUEST_ID = '00000000-0000-0000-0000-000000000000';
 
 /** Format fields as a JSON-log-format `platform.report` line; for tests. `time` is an ISO-8601 string. */
 export function formatReportJson(f: ReportFields, time = '2024-07-01T08:54:54.127Z'): string {
-  const metrics: Record<string, number> = {
-    durationMs: f.durationMs,
-    billedDurationMs: f.billedDurationMs,
-    memorySizeMB: f.memorySizeMb,
-    maxMemoryUsedMB: f.maxMemoryUsedMb,
-  };
+  const metrics: Record<string, number> = { durationMs: f.durationMs };
+  if (f.billedDurationMs !== undefined) metrics['billedDurationMs'] = f.billedDurationMs;
+  if (f.memorySizeMb !== undefined) metrics['memorySizeMB'] = f.memorySizeMb;
+  if (f.maxMemoryUsedMb !== undefined) metrics['maxMemoryUsedMB'] = f.maxMemoryUsedMb;
   if (f.initDurationMs !== undefined) metrics['initDurationMs'] = f.initDurationMs;
   if (f.restoreDurationMs !== undefined) metrics['restoreDurationMs'] = f.restoreDurationMs;
   const record: Record<string, unknown> = { requestId: f.requestId ?? NIL_REQUEST_ID, metrics };

@@ -34,6 +34,7 @@ h3{font-size:14px;margin:16px 0 4px}
 
 const KIND_LEGEND = legendHtml([
   { label: 'cold', color: COLORS.cold },
+  { label: 'pre-initialized (init done before the request)', color: COLORS['pre-initialized'] },
   { label: 'warm', color: COLORS.warm },
   { label: 'throttled (429)', color: COLORS.throttled },
   { label: 'error', color: COLORS.error },
@@ -43,6 +44,7 @@ const TIMELINE_LEGEND = legendHtml([
   { label: 'waiting for an init slot (thin line)', color: COLORS.unknown },
   { label: 'init', color: COLORS.init },
   { label: 'cold invocation', color: COLORS.cold },
+  { label: 'pre-initialized invocation', color: COLORS['pre-initialized'] },
   { label: 'warm invocation', color: COLORS.warm },
   { label: 'throttled', color: COLORS.throttled },
   { label: 'error', color: COLORS.error },
@@ -55,12 +57,13 @@ function tableHtml(results: ResultsFile, rows: readonly MatrixRow[]): string {
   const mark = (row: MatrixRow, column: keyof MatrixRow, text: string): string =>
     best.answers.some((b) => b.rowId === row.id && b.column === column) ? `<td class="best" title="best">${text}</td>` : `<td>${text}</td>`;
   const head =
-    '<tr><th>cell</th><th>n</th><th>cold</th><th>cold p50</th><th>cold p99</th><th>warm p50</th><th>warm p99</th><th>init p50</th><th>init p99</th><th>throttles</th><th>errors</th><th>peak memory</th><th>est. $ / 1,000</th></tr>';
+    '<tr><th>cell</th><th>n</th><th>cold</th><th>pre-initialized</th><th>cold p50</th><th>cold p99</th><th>warm p50</th><th>warm p99</th><th>init p50</th><th>init p99</th><th>throttles</th><th>errors</th><th>peak memory</th><th>est. $ / 1,000</th></tr>';
   const body = rows
     .map(
       (r) =>
         `<tr data-cell="${escapeHtml(r.id)}"><td>${escapeHtml(r.label)}</td><td>${r.total}</td>` +
         mark(r, 'coldRatio', r.coldRatio === undefined ? '-' : `${(r.coldRatio * 100).toFixed(1)}%`) +
+        `<td>${r.preInitialized}</td>` +
         mark(r, 'coldP50Us', compactMs(r.coldP50Us)) +
         `<td>${compactMs(r.coldP99Us)}</td>` +
         mark(r, 'warmP50Us', compactMs(r.warmP50Us)) +
@@ -73,7 +76,7 @@ function tableHtml(results: ResultsFile, rows: readonly MatrixRow[]): string {
     .join('');
   const lines = bestLines(best, rows);
   const bestList = lines.length === 0 ? '' : `<ul class="note best-cells">${lines.map((l) => `<li>${escapeHtml(l.trim())}</li>`).join('')}</ul>`;
-  return `<div style="overflow-x:auto"><table class="comparison">${head}${body}</table></div><p class="note">Latencies in ms, measured by the client. Highlighted: the best cell per question, only when it wins beyond the noise.</p>${bestList}`;
+  return `<div style="overflow-x:auto"><table class="comparison">${head}${body}</table></div><p class="note">Latencies in ms, measured by the client. Pre-initialized: invocations whose REPORT carried an Init Duration longer than the client waited (an init done ahead of the request), neither cold nor warm. Highlighted: the best cell per question, only when it wins beyond the noise.</p>${bestList}`;
 }
 
 const spreadOf = (values: number[]): string => {

@@ -1,6 +1,6 @@
 /**
  * A load's time windows as a text table (data in, string out): one row per window with the rate asked for and
- * achieved, in flight at its end, cold starts, throttles, errors, latency p50/p99, schedule lag p99 and, on the
+ * achieved, in flight at its end, cold starts (and pre-initialized ones, when there are any), throttles, errors, latency p50/p99, schedule lag p99 and, on the
  * emulator, environments in use and new ones (the scaling rate).
  */
 import type { LoadWindow } from '../core/load-windows.js';
@@ -20,11 +20,13 @@ export function renderLoadWindows(cell: CellResult | undefined, width: number): 
   const rows = foldWindows(load.windows, fold);
   const windowS = (load.windowMs * fold) / 1000;
   const envs = load.windows.some((w) => w.environments !== undefined);
-  const head = ['t', 'asked/s', 'got/s', 'flight', 'cold', 'thr', 'err', 'late', 'p50', 'p99', 'lag99', ...(envs ? ['envs', 'new'] : [])];
+  // Files from before the pre-initialized class have no such count: the column shows only when one is not 0.
+  const pre = load.windows.some((w) => (w.preInitialized ?? 0) > 0);
+  const head = ['t', 'asked/s', 'got/s', 'flight', 'cold', 'thr', 'err', 'late', 'p50', 'p99', 'lag99', ...(envs ? ['envs', 'new'] : []), ...(pre ? ['pre-init'] : [])];
   const lines = [
     '',
     `Per ${windowS}s window (stages ${load.stages}; ${load.scheduled} scheduled, ${load.startedFromBacklog} started late, waiting for a socket, ${load.notSent} not sent):`,
-    truncate(head.map((h, i) => h.padStart(WIDTHS[i] ?? 6)).join(''), width),
+    truncate(head.map((h, i) => h.padStart(WIDTHS[i] ?? 9)).join(''), width),
   ];
   for (const w of rows) {
     const values = [
@@ -40,8 +42,9 @@ export function renderLoadWindows(cell: CellResult | undefined, width: number): 
       w.finished > 0 || w.started > 0 ? formatUs(w.latencyP99Us) : '–',
       w.started > 0 ? formatUs(w.scheduleLagP99Us) : '–',
       ...(envs ? [String(w.environments ?? 0), String(w.newEnvironments ?? 0)] : []),
+      ...(pre ? [String(w.preInitialized ?? 0)] : []),
     ];
-    const cells = values.map((v, i) => v.padStart(WIDTHS[i] ?? 6));
+    const cells = values.map((v, i) => v.padStart(WIDTHS[i] ?? 9));
     lines.push(truncate(cells.join(''), width));
   }
   const reasons = new Map<string, number>();
@@ -75,6 +78,7 @@ function foldWindows(windows: readonly LoadWindow[], size: number): LoadWindow[]
       finished: sum((w) => w.finished),
       inFlight: last.inFlight,
       cold: sum((w) => w.cold),
+      preInitialized: sum((w) => w.preInitialized ?? 0),
       warm: sum((w) => w.warm),
       unknown: sum((w) => w.unknown),
       throttled: sum((w) => w.throttled),

@@ -11,6 +11,7 @@ import { familySamples, type TimeFamily } from '../core/cell-metrics.js';
 import { billedMs } from '../core/cost.js';
 import { compareProportions, compareSamples, mannWhitneyU, MIN_SAMPLES } from '../core/noise.js';
 import type { CellResult } from '../core/results.js';
+import { classifiedCount } from '../core/summary.js';
 import type { LatencyStats } from '../core/types.js';
 
 /** One cell's comparison figures; latencies in µs, undefined when the cell had no such invocation. */
@@ -23,6 +24,8 @@ export interface MatrixRow {
   provisioned: number;
   total: number;
   coldRatio: number | undefined;
+  /** Invocations whose REPORT carried an init they did not wait for (provisioned concurrency, proactive init). */
+  preInitialized: number;
   coldP50Us: number | undefined;
   coldP99Us: number | undefined;
   warmP50Us: number | undefined;
@@ -59,7 +62,8 @@ export function rowOf(cell: CellResult): MatrixRow {
     memoryMb: cell.spec.memoryMb,
     provisioned: cell.spec.provisioned,
     total: s.total,
-    coldRatio: s.cold + s.warm > 0 ? s.coldRatio : undefined,
+    coldRatio: classifiedCount(s) > 0 ? s.coldRatio : undefined,
+    preInitialized: s.preInitialized,
     coldP50Us: pick(s.latency.cold, 'p50Us'),
     coldP99Us: pick(s.latency.cold, 'p99Us'),
     warmP50Us: pick(s.latency.warm, 'p50Us'),
@@ -130,7 +134,7 @@ function costSamples(cell: CellResult): number[] {
   const perGbS = cost.prices['perGbSecond'] ?? 0;
   const perRequest = cost.prices['perRequest'] ?? 0;
   const own = cell.records.flatMap((r) =>
-    r.report && (r.outcome === 'ok' || r.outcome === 'function-error') ? [(billedMs(r) / 1000) * (r.report.memorySizeMb / 1024) * perGbS + perRequest] : [],
+    r.report && (r.outcome === 'ok' || r.outcome === 'function-error') ? [(billedMs(r) / 1000) * ((r.report.memorySizeMb ?? cell.spec.memoryMb) / 1024) * perGbS + perRequest] : [],
   );
   const extra = own.length === 0 ? 0 : (cost.totalUsd - own.reduce((a, b) => a + b, 0)) / own.length;
   return own.map((usd) => usd + extra);
@@ -145,7 +149,7 @@ interface Candidate {
 /** Does `winner` beat `other` beyond the noise for this question? A string says why it cannot be judged. */
 function beats(judge: Judge, winner: Candidate, other: Candidate): boolean | string {
   if (judge.kind === 'cold-share') {
-    const share = (c: Candidate) => ({ hits: c.cell.summary.cold, trials: c.cell.summary.cold + c.cell.summary.warm });
+    const share = (c: Candidate) => ({ hits: c.cell.summary.cold, trials: classifiedCount(c.cell.summary) });
     const r = compareProportions(share(winner), share(other));
     return r.verdict === 'cannot-judge' ? `too few samples (need ${MIN_SAMPLES} classified per cell)` : r.verdict === 'regression';
   }

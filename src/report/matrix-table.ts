@@ -48,9 +48,13 @@ interface Column {
   align: 'left' | 'right';
 }
 
-const COLUMNS: Column[] = [
+/** Pre-initialized invocations (core/classify.ts): shown only when a cell has one, so other tables keep their shape. */
+const PRE_COLUMN: Column = { header: 'pre-init', keys: [], render: (r) => String(r.preInitialized), align: 'right' };
+
+const ALL_COLUMNS: Column[] = [
   { header: 'cell', keys: [], render: (r) => r.label, align: 'left' },
   { header: 'cold', keys: ['coldRatio'], render: (r) => percent(r.coldRatio), align: 'right' },
+  PRE_COLUMN,
   { header: 'cold p50/p99', keys: ['coldP50Us'], render: (r) => `${compactMs(r.coldP50Us)}/${compactMs(r.coldP99Us)}`, align: 'right' },
   { header: 'warm p50/p99', keys: ['warmP50Us'], render: (r) => `${compactMs(r.warmP50Us)}/${compactMs(r.warmP99Us)}`, align: 'right' },
   { header: 'init p50/p99', keys: ['initP50Us'], render: (r) => `${compactMs(r.initP50Us)}/${compactMs(r.initP99Us)}`, align: 'right' },
@@ -78,6 +82,7 @@ export function renderMatrixTable(cells: readonly CellResult[], options: MatrixT
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const width = options.width ?? 80;
   const rows = cells.map(rowOf);
+  const COLUMNS = rows.some((r) => r.preInitialized > 0) ? ALL_COLUMNS : ALL_COLUMNS.filter((c) => c !== PRE_COLUMN);
   const best = bestCells(cells, options.interrupted);
   const isBest = (row: MatrixRow, column: Column): boolean => best.answers.some((b) => b.rowId === row.id && column.keys.includes(b.column));
   const showPc = rows.some((r) => r.provisioned > 0);
@@ -116,6 +121,7 @@ export function renderMatrixTable(cells: readonly CellResult[], options: MatrixT
   });
   out.push('');
   const notes = ['Latencies in ms (client-side); cold = cold starts / classified invocations; * = best per question, beyond the noise.'];
+  if (COLUMNS.includes(PRE_COLUMN)) notes.push('pre-init = invocations whose REPORT carried an Init Duration longer than the client waited (an init done ahead of the request); neither cold nor warm.');
   const note = cells.find((c) => c.cost)?.cost?.note;
   if (note) notes.push(`est$/1k is an ESTIMATE per 1,000 invocations (${note}).`);
   for (const n of notes) out.push(...wrap(n, width));

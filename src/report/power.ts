@@ -38,7 +38,7 @@ function pointOf(cell: CellResult): PowerPoint {
   const perRequest = cell.cost?.prices['perRequest'];
   const usdPer1k = (records: typeof ok): number | undefined => {
     if (perGbS === undefined || perRequest === undefined) return undefined;
-    const perInvocation = mean(records.map((r) => (billedMs(r) / 1000) * (r.report.memorySizeMb / 1024) * perGbS + perRequest));
+    const perInvocation = mean(records.map((r) => (billedMs(r) / 1000) * ((r.report.memorySizeMb ?? cell.spec.memoryMb) / 1024) * perGbS + perRequest));
     return perInvocation === undefined ? undefined : perInvocation * 1000;
   };
   const point: PowerPoint = { memoryMb: cell.spec.memoryMb, cellId: cell.spec.id };

@@ -5,6 +5,7 @@
  */
 import { formatUs } from '../core/duration.js';
 import type { CellResult } from '../core/results.js';
+import { classifiedCount } from '../core/summary.js';
 import type { InvocationRecord } from '../core/types.js';
 
 /** Escape text for HTML/SVG content and attribute values. */
@@ -22,6 +23,8 @@ function decadeLabel(us: number): string {
 /** One colour per kind of thing, the same in every chart and legend. Throttles are not grey: grey is "unknown". */
 export const COLORS = {
   cold: '#d9480f',
+  /** An init the client did not wait for (provisioned concurrency, proactive initialisation). */
+  'pre-initialized': '#0c8599',
   warm: '#1971c2',
   init: '#f59f00',
   throttled: '#862e9c',
@@ -32,7 +35,7 @@ export const COLORS = {
 } as const;
 
 /** What a record is drawn as: its outcome first (throttled, error), then its classification. */
-export type RecordKind = 'cold' | 'warm' | 'throttled' | 'error' | 'unknown';
+export type RecordKind = 'cold' | 'pre-initialized' | 'warm' | 'throttled' | 'error' | 'unknown';
 
 export function kindOf(record: InvocationRecord): RecordKind {
   if (record.outcome === 'throttled') return 'throttled';
@@ -68,7 +71,7 @@ export interface HistogramScale {
   maxCount: number;
 }
 
-const STACK: readonly RecordKind[] = ['cold', 'warm', 'throttled', 'error', 'unknown'];
+const STACK: readonly RecordKind[] = ['cold', 'pre-initialized', 'warm', 'throttled', 'error', 'unknown'];
 
 function binIndex(edges: readonly number[], us: number): number {
   // Edges are log-spaced: the index is arithmetic, not a search (a cell may hold 100,000 records).
@@ -78,7 +81,7 @@ function binIndex(edges: readonly number[], us: number): number {
 }
 
 function binCounts(cell: CellResult, edges: readonly number[]): Array<Record<RecordKind, number>> {
-  const bins = edges.slice(0, -1).map(() => ({ cold: 0, warm: 0, throttled: 0, error: 0, unknown: 0 }));
+  const bins = edges.slice(0, -1).map(() => ({ cold: 0, 'pre-initialized': 0, warm: 0, throttled: 0, error: 0, unknown: 0 }));
   for (const r of cell.records) {
     const bin = bins[binIndex(edges, r.latencyUs)];
     if (bin) bin[kindOf(r)] += 1;
@@ -185,7 +188,7 @@ export function coldRatioSvg(cells: readonly CellResult[]): string {
   [...series.entries()].forEach(([name, list], i) => {
     const color = PALETTE[i % PALETTE.length] ?? '#000';
     const points = list
-      .filter((c) => c.summary.cold + c.summary.warm > 0)
+      .filter((c) => classifiedCount(c.summary) > 0)
       .sort((a, b) => a.spec.provisioned - b.spec.provisioned)
       .map((c) => ({ x: xOf(c.spec.provisioned), y: yOf(c.summary.coldRatio), c }));
     if (points.length > 1) {

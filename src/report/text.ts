@@ -1,6 +1,7 @@
 /**
  * The text summary of a run (data in, string out): a per-group latency table that fits the terminal width,
- * counts, throttles, errors and burst release facts, then log-scale text histograms of cold and warm latency.
+ * counts, throttles, errors and burst release facts, then log-scale text histograms of cold, pre-initialized and
+ * warm latency.
  */
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
@@ -35,18 +36,21 @@ const BUCKETS_PER_DECADE = 4;
 const STAT_COLS = ['p50', 'p90', 'p99', 'p99.9', 'max'] as const;
 const STAT_WIDTH = 6;
 const MEM_WIDTH = 7;
-const CLASS_WIDTH = 7;
+const CLASS_WIDTH = 8;
+
+/** A classification as the latency table's class column names it (`pre-initialized` is too wide for it). */
+const classLabel = (cls: Classification | 'init'): string => (cls === 'pre-initialized' ? 'pre-init' : cls);
 const COUNT_WIDTH = 7;
 
 function classColor(c: ChalkInstance, cls: Classification | 'init'): ChalkInstance {
-  return cls === 'cold' ? c.cyan : cls === 'warm' ? c.green : cls === 'init' ? c.blue : c.yellow;
+  return cls === 'cold' ? c.cyan : cls === 'warm' ? c.green : cls === 'init' ? c.blue : cls === 'pre-initialized' ? c.magenta : c.yellow;
 }
 
 function statCells(s: LatencyStats): string[] {
   return [s.p50Us, s.p90Us, s.p99Us, s.p999Us, s.maxUs].map((v) => formatUs(v).padStart(STAT_WIDTH));
 }
 
-/** The latency table: one row per group, plus an `init` row (Init Duration) under each cold group. */
+/** The latency table: one row per group, plus an `init` row (Init Duration) under each cold and pre-initialized group. */
 function table(summary: CellSummary, c: ChalkInstance, width: number, cut: Cut): string[] {
   const fixed = MEM_WIDTH + CLASS_WIDTH + COUNT_WIDTH + STAT_COLS.length * STAT_WIDTH + 8; // 8 separating spaces
   const longest = Math.max(0, ...summary.groups.map((g) => `${g.key.functionName}/${g.key.runtime}`.length));
@@ -69,7 +73,7 @@ function table(summary: CellSummary, c: ChalkInstance, width: number, cut: Cut):
       [
         (showName ? label : '').padEnd(nameWidth),
         (showName ? formatMb(g.key.memoryMb) : '').padStart(MEM_WIDTH),
-        classColor(c, cls)(cls.padEnd(CLASS_WIDTH)),
+        classColor(c, cls)(classLabel(cls).padEnd(CLASS_WIDTH)),
         formatCount(stats.count).padStart(COUNT_WIDTH),
         ...statCells(stats),
       ].join(' ');
@@ -231,11 +235,23 @@ function renderCell(cell: CellResult, c: ChalkInstance, width: number, cut: Cut)
     .join(', ');
   lines.push(cut(`${formatCount(s.total)} invocations: ${outcomes || 'none'}`, width));
   const cold = `${formatCount(s.cold)} cold`;
+  // Files from before the pre-initialized class read as 0; the count is shown only when there is one.
+  const pre = s.preInitialized > 0 ? `${formatCount(s.preInitialized)} pre-initialized` : '';
   const warm = `${formatCount(s.warm)} warm`;
   const rest = `, ${formatCount(s.unknown)} unknown; cold ratio ${formatPercent(s.coldRatio)}`;
-  const plain = `${cold}, ${warm}${rest}`;
+  const plain = `${cold}, ${pre ? `${pre}, ` : ''}${warm}${rest}`;
   // Colour only a line that fits: truncating text with escape codes inside could cut one in half.
-  lines.push(plain.length <= width ? `${c.cyan(cold)}, ${c.green(warm)}${rest}` : cut(plain, width));
+  lines.push(plain.length <= width ? `${c.cyan(cold)}, ${pre ? `${c.magenta(pre)}, ` : ''}${c.green(warm)}${rest}` : cut(plain, width));
+  if (s.preInitialized > 0) {
+    lines.push(cut('pre-initialized: the REPORT carried an Init Duration longer than the client waited (an init done ahead of the request: provisioned concurrency, proactive initialisation); not counted cold.', width));
+  }
+  if (s.foreignReports > 0) {
+    lines.push(
+      c.yellow(
+        cut(`${formatCount(s.foreignReports)} log tails held a REPORT naming another request id than the response's x-amzn-RequestId: left out, those invocations are unknown.`, width),
+      ),
+    );
+  }
   lines.push('');
   lines.push(...table(s, c, width, cut));
   const extra = [
@@ -251,6 +267,7 @@ function renderCell(cell: CellResult, c: ChalkInstance, width: number, cut: Cut)
     ...histograms(
       [
         { name: 'cold', values: seriesValues(cell, 'latency.cold', 'cold') },
+        { name: 'pre-initialized', values: seriesValues(cell, 'latency.pre-initialized', 'pre-initialized') },
         { name: 'warm', values: seriesValues(cell, 'latency.warm', 'warm') },
       ],
       c,

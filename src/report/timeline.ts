@@ -1,7 +1,7 @@
 /**
  * The environment timeline of one cell as inline SVG, with a time axis. Up to {@link TIMELINE_MAX_LANES}
  * environments it draws one lane per environment: the wait before init (thin), init (amber), then each
- * invocation (cold or warm). Beyond that, or without environment ids (AWS), it draws density instead: how many
+ * invocation (cold, pre-initialized or warm). Beyond that, or without environment ids (AWS), it draws density instead: how many
  * environments were initialising and how many were invoking over time, which stays readable at 1,000
  * environments and more. Throttles and errors get a strip of their own with their Reason or error type.
  *
@@ -35,7 +35,8 @@ function phasesOf(r: InvocationRecord): Phases {
   const endUs = r.finishedUs;
   const durationUs = r.report ? r.report.durationMs * 1000 : 0;
   const invokeStartUs = Math.max(r.sentUs, endUs - durationUs);
-  const initUs = r.report?.initDurationMs !== undefined ? r.report.initDurationMs * 1000 : undefined;
+  // A pre-initialized invocation's init ran before the request was sent (core/classify.ts): not in its path.
+  const initUs = r.report?.initDurationMs !== undefined && r.classification !== 'pre-initialized' ? r.report.initDurationMs * 1000 : undefined;
   if (initUs === undefined) return { sentUs: r.sentUs, invokeStartUs, endUs };
   return { sentUs: r.sentUs, initStartUs: Math.max(r.sentUs, invokeStartUs - initUs), invokeStartUs, endUs };
 }
@@ -102,7 +103,7 @@ function lanes(cell: CellResult, envOrder: Map<string, number>, t0: number, span
       parts.push(`<rect class="init" x="${xOf(p.initStartUs).toFixed(1)}" y="${y}" width="${Math.max(0.8, xOf(p.invokeStartUs) - xOf(p.initStartUs)).toFixed(1)}" height="${h}" fill="${COLORS.init}"><title>${title}</title></rect>`);
     }
     parts.push(
-      `<rect class="inv ${r.classification}" x="${xOf(p.invokeStartUs).toFixed(1)}" y="${y}" width="${Math.max(0.8, xOf(p.endUs) - xOf(p.invokeStartUs)).toFixed(1)}" height="${h}" fill="${r.classification === 'cold' ? COLORS.cold : r.classification === 'warm' ? COLORS.warm : COLORS.unknown}"><title>${title}</title></rect>`,
+      `<rect class="inv ${r.classification}" x="${xOf(p.invokeStartUs).toFixed(1)}" y="${y}" width="${Math.max(0.8, xOf(p.endUs) - xOf(p.invokeStartUs)).toFixed(1)}" height="${h}" fill="${COLORS[r.classification]}"><title>${title}</title></rect>`,
     );
   }
   parts.push(failureStrip(records, stripY, xOf));
@@ -114,13 +115,14 @@ function lanes(cell: CellResult, envOrder: Map<string, number>, t0: number, span
 function density(cell: CellResult, t0: number, spanUs: number): string {
   const records = cell.records;
   const binUs = spanUs / DENSITY_BINS;
-  // Stacked from the axis up: initialising, invoking after a cold start, invoking warm.
+  // Stacked from the axis up: initialising, invoking after a cold start, pre-initialized, invoking warm.
   const layers = [
     { name: 'init', color: COLORS.init, label: 'initialising', counts: new Float64Array(DENSITY_BINS) },
     { name: 'cold', color: COLORS.cold, label: 'invoking (cold)', counts: new Float64Array(DENSITY_BINS) },
+    { name: 'pre-initialized', color: COLORS['pre-initialized'], label: 'invoking (pre-initialized)', counts: new Float64Array(DENSITY_BINS) },
     { name: 'warm', color: COLORS.warm, label: 'invoking (warm)', counts: new Float64Array(DENSITY_BINS) },
   ] as const;
-  const [initing, cold, warm] = layers;
+  const [initing, cold, preInitialized, warm] = layers;
   const spread = (from: number, to: number, into: Float64Array): void => {
     // Adds the overlap of [from, to) with each bin, as a fraction of the bin: the mean count over the bin.
     const first = Math.max(0, Math.floor((from - t0) / binUs));
@@ -135,7 +137,7 @@ function density(cell: CellResult, t0: number, spanUs: number): string {
     if (r.outcome !== 'ok') continue;
     const p = phasesOf(r);
     if (p.initStartUs !== undefined) spread(p.initStartUs, p.invokeStartUs, initing.counts);
-    spread(p.invokeStartUs, p.endUs, r.classification === 'warm' ? warm.counts : cold.counts);
+    spread(p.invokeStartUs, p.endUs, r.classification === 'warm' ? warm.counts : r.classification === 'pre-initialized' ? preInitialized.counts : cold.counts);
   }
   let peak = 1;
   for (let b = 0; b < DENSITY_BINS; b++) peak = Math.max(peak, layers.reduce((sum, l) => sum + (l.counts[b] ?? 0), 0));

@@ -78,6 +78,7 @@ export function counterLines(counters: CounterFacts, width: number): string[] {
     fit(
       width,
       [chalk.yellow, `cold ${counters.cold}`],
+      ...(counters.preInitialized > 0 ? (['  ', [chalk.cyan, `pre-initialized ${counters.preInitialized}`]] as const) : []),
       '  ',
       [chalk.green, `warm ${counters.warm}`],
       `  unknown ${counters.unknown}  `,

@@ -85,6 +85,7 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         const parts = [`${formatCount(sent)} sent`];
         if (t) {
           parts.push(c.green(`${formatCount(t.total - t.throttled - t.errors - t.interrupted)} ok`), c.cyan(`${formatCount(t.cold)} cold`));
+          if (t.preInitialized > 0) parts.push(c.magenta(`${formatCount(t.preInitialized)} pre-initialized`));
           if (t.throttled > 0) parts.push(c.yellow(`${formatCount(t.throttled)} throttled`));
           if (t.errors > 0) parts.push(c.red(`${formatCount(t.errors)} ${t.errors === 1 ? 'error' : 'errors'}`));
           if (t.interrupted > 0) parts.push(c.yellow(`${formatCount(t.interrupted)} interrupted`));

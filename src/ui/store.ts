@@ -46,6 +46,8 @@ export interface ProgressFacts {
 /** Counters of the cell running, by classification and outcome (the summary's); by-reason lists are sorted by count, largest first. */
 export interface CounterFacts {
   cold: number;
+  /** Init Duration the client did not wait for (core/classify.ts): neither cold nor warm. */
+  preInitialized: number;
   warm: number;
   unknown: number;
   throttled: number;
@@ -106,6 +108,7 @@ export type LogLine =
       waves: number;
       n: number;
       cold: number;
+      preInitialized: number;
       warm: number;
       throttled: number;
       errors: number;
@@ -205,7 +208,8 @@ export function createUiStore(tally?: RunTally): UiStore {
     const isThrottled = record.outcome === 'throttled';
     const isFailed = FAILED_OUTCOMES.has(record.outcome);
     const isCold = record.classification === 'cold';
-    if (record.classification !== 'unknown') histogram.add(record.latencyUs, isCold);
+    // The live histogram has a cold row and a warm row; a pre-initialized invocation is neither (its count shows).
+    if (record.classification === 'cold' || record.classification === 'warm') histogram.add(record.latencyUs, isCold);
     activity.add(record.sentUs, record.finishedUs, { cold: isCold, throttled: isThrottled, failed: isFailed });
     if (record.env) addToLane(record, record.env.envId, isCold, isFailed);
   }
@@ -284,7 +288,14 @@ export function createUiStore(tally?: RunTally): UiStore {
       case 'burst-end': {
         touch(event.atUs);
         const counts = run.cell(event.cell)?.summary.burst(event.burst);
-        const wave = { cold: counts?.cold ?? 0, warm: counts?.warm ?? 0, throttled: counts?.throttled ?? 0, errors: counts?.errors ?? 0, interrupted: counts?.interrupted ?? 0 };
+        const wave = {
+          cold: counts?.cold ?? 0,
+          preInitialized: counts?.preInitialized ?? 0,
+          warm: counts?.warm ?? 0,
+          throttled: counts?.throttled ?? 0,
+          errors: counts?.errors ?? 0,
+          interrupted: counts?.interrupted ?? 0,
+        };
         log.push({
           kind: 'wave',
           key: `wave:${waveKey(event.cell, event.burst)}`,
@@ -332,6 +343,7 @@ export function createUiStore(tally?: RunTally): UiStore {
       progress: Object.freeze({ planned: Math.max(planned, sent), sent, inFlight: sent - done, done }),
       counters: Object.freeze({
         cold: summary?.cold ?? 0,
+        preInitialized: summary?.preInitialized ?? 0,
         warm: summary?.warm ?? 0,
         unknown: summary?.unknown ?? 0,
         throttled: summary?.byOutcome.throttled ?? 0,

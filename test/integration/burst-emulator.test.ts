@@ -9,9 +9,9 @@ import { buildBurstPlan, type BurstPlanOptions } from '../../src/core/plan.js';
 import type { InvocationRecord } from '../../src/core/types.js';
 import { executeRun } from '../../src/engine/run.js';
 import { COLD_NONCE_VARIABLE, createAwsTarget } from '../../src/targets/aws.js';
-import type { EmulatorTarget } from '../../src/targets/emulator.js';
+import { createEmulatorTarget, type EmulatorTarget } from '../../src/targets/emulator.js';
 import type { SdkTarget } from '../../src/targets/sdk-target.js';
-import { useTargets } from './target-helpers.js';
+import { SAMPLE_FUNCTIONS, useTargets } from './target-helpers.js';
 
 const payload = new TextEncoder().encode('{}');
 
@@ -207,6 +207,25 @@ describe('burst against the emulator', () => {
     await target.deleteProvisionedConcurrency('node-hello', version);
     // Deleting twice is not an error (nothing left to release).
     await target.deleteProvisionedConcurrency('node-hello', version);
+  });
+
+  it("provisioned concurrency's first-invoke report (an Init Duration done at allocation) is pre-initialized, through the real SDK", async () => {
+    const target = track(
+      await createEmulatorTarget({ functionsDirs: [SAMPLE_FUNCTIONS], idleTtlMs: 120_000, log: () => undefined, testAids: { provisionedInitInReport: true } }),
+    );
+    const { version } = await target.publishVersion('node-heavy-init', 'coldprobe test');
+    await target.putProvisionedConcurrency('node-heavy-init', version, 2);
+    const records = (await burst(target, { n: 2, functionName: 'node-heavy-init', qualifier: version })).cells[0]?.records ?? [];
+    expect(records.every((r) => r.outcome === 'ok')).toBe(true);
+    for (const r of records) {
+      // Ground truth: the emulator's environment header. The classification reads only the REPORT and the latency.
+      const firstOnProvisioned = r.env?.initType === 'provisioned-concurrency' && r.env.envSeq === 1;
+      const want = firstOnProvisioned ? 'pre-initialized' : r.env?.envSeq === 1 ? 'cold' : 'warm';
+      expect(r.classification, `record ${r.index} on ${r.env?.envId} seq ${r.env?.envSeq}, latency ${r.latencyUs} µs, init ${r.report?.initDurationMs} ms`).toBe(want);
+      if (firstOnProvisioned) expect(r.report?.initDurationMs).toBeGreaterThan(r.latencyUs / 1000);
+    }
+    expect(records.some((r) => r.classification === 'pre-initialized')).toBe(true);
+    await target.deleteProvisionedConcurrency('node-heavy-init', version);
   });
 
   it('a missing function is target-unavailable before anything is sent', async () => {

@@ -19,6 +19,14 @@ describe('cost estimate', () => {
     expect(billedMs(record({ report: undefined }))).toBe(0);
   });
 
+  it('bills a REPORT without Billed Duration (a sparse JSON platform.report) by Lambda rule, and its memory from the cell', () => {
+    const sparse = record({ report: { durationMs: 9.2, initDurationMs: 100.3 } });
+    expect(billedMs(sparse)).toBe(110);
+    expect(billedMs(record({ report: { durationMs: 0.2 } }))).toBe(1);
+    const cost = estimateCellCost([sparse], { memoryMb: 2048, provisioned: 0, provisionedSeconds: 0 });
+    expect(cost.totalUsd).toBeCloseTo(DEFAULT_PRICES.perRequest + 0.11 * 2 * DEFAULT_PRICES.perGbSecond, 12);
+  });
+
   it('charges requests and GB-seconds of billable invocations only', () => {
     const records = [record({ billed: 1000, memory: 1024 }), record({ billed: 1000, memory: 1024 }), record({ outcome: 'throttled', report: undefined })];
     const cost = estimateCellCost(records, { memoryMb: 1024, provisioned: 0, provisionedSeconds: 0 });

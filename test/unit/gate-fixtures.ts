@@ -29,6 +29,8 @@ export interface CellShape {
   /** Cold latencies, µs; each cold record's init is latency minus 50 ms (at least 1 ms). */
   cold?: number[];
   warm?: number[];
+  /** Latencies of pre-initialized invocations, µs; each one's init is latency plus 200 ms (the client never waited for it). */
+  preInitialized?: number[];
   throttled?: Array<string>;
   errors?: Array<string>;
 }
@@ -39,7 +41,7 @@ export function cell(shape: CellShape): CellResult {
   const functionName = shape.functionName ?? 'node-hello';
   const memoryMb = shape.memoryMb ?? 128;
   const records: InvocationRecord[] = [];
-  const push = (latencyUs: number, classification: 'cold' | 'warm' | 'unknown', outcome: Outcome, errorType?: string): void => {
+  const push = (latencyUs: number, classification: 'cold' | 'pre-initialized' | 'warm' | 'unknown', outcome: Outcome, errorType?: string): void => {
     const index = records.length;
     const record: InvocationRecord = {
       index,
@@ -61,12 +63,14 @@ export function cell(shape: CellShape): CellResult {
         memorySizeMb: memoryMb,
         maxMemoryUsedMb: 50,
         ...(classification === 'cold' ? { initDurationMs: Math.max(1, (latencyUs - 50_000) / 1000) } : {}),
+        ...(classification === 'pre-initialized' ? { initDurationMs: latencyUs / 1000 + 200 } : {}),
       };
     }
     records.push(record);
   };
   for (const v of shape.cold ?? []) push(v, 'cold', 'ok');
   for (const v of shape.warm ?? []) push(v, 'warm', 'ok');
+  for (const v of shape.preInitialized ?? []) push(v, 'pre-initialized', 'ok');
   for (const reason of shape.throttled ?? []) push(300, 'unknown', 'throttled', reason);
   for (const type of shape.errors ?? []) push(2000, 'warm', 'function-error', type);
   const bursts = [{ index: 0, n: records.length, releaseSpreadUs: 1500, prepareUs: 100, startedUs: 0, notSent: 0 }];

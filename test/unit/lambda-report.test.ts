@@ -191,8 +191,25 @@ describe('parseReportLine', () => {
     expect(parseReportLine(tail)?.initDurationMs).toBeUndefined();
   });
 
+  it('leaves fields a JSON platform.report lacks absent, never 0 (a timed-out invocation with only durationMs)', () => {
+    // Lambda's JSON log format (LoggingConfig.LogFormat = JSON), the shape of the telemetry schema's platform.report.
+    const line = `{"time":"2024-07-01T08:54:57.127Z","type":"platform.report","record":{"requestId":"${ID}","metrics":{"durationMs":3000.52,"initDurationMs":211.4},"status":"timeout"}}`;
+    const fields = parseReportLine(`{"time":"2024-07-01T08:54:54.127Z","type":"platform.start","record":{"requestId":"${ID}","version":"$LATEST"}}\n${line}\n`);
+    expect(fields).toEqual({ requestId: ID, durationMs: 3000.52, initDurationMs: 211.4, status: 'timeout' });
+    expect(fields).not.toHaveProperty('billedDurationMs');
+    expect(fields).not.toHaveProperty('memorySizeMb');
+    expect(fields).not.toHaveProperty('maxMemoryUsedMb');
+    // A metric of the wrong type is as good as absent.
+    const odd = parseReportLine(`{"type":"platform.report","record":{"requestId":"${ID}","metrics":{"durationMs":1.5,"memorySizeMB":"128"}}}`);
+    expect(odd).toEqual({ requestId: ID, durationMs: 1.5 });
+  });
+
+  it('leaves fields a text REPORT lacks absent', () => {
+    expect(parseReportLine(`REPORT RequestId: ${ID}\tDuration: 2.00 ms\tMemory Size: 512 MB`)).toEqual({ requestId: ID, durationMs: 2, memorySizeMb: 512 });
+  });
+
   it('round-trips reportLine and formatReportJson', () => {
-    const fields: ReportFields = {
+    const fields = {
       requestId: ID,
       durationMs: 12.34,
       billedDurationMs: 13,

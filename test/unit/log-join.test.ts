@@ -33,6 +33,7 @@ describe('joining REPORT records to HTTP requests', () => {
     expect(reports.get('cold-json')?.initDurationMs).toBe(235.1);
   });
 
+  // An HTTP request that waited for its init took at least that long: 300 ms here, more than either init.
   it.each([
     ['cold-text', 'cold'],
     ['warm-text', 'warm'],
@@ -40,9 +41,16 @@ describe('joining REPORT records to HTTP requests', () => {
     ['warm-json', 'warm'],
     ['not-logged', 'unknown'],
   ])('%s is %s', (requestId, classification) => {
-    const records = [rec(0, { requestId })];
+    const records = [rec(0, { requestId, finishedUs: 300_000, latencyUs: 300_000 })];
     joinReports(records, reportsByRequestId(messages));
     expect(records[0]?.classification).toBe(classification);
+  });
+
+  it('takes an Init Duration longer than the whole HTTP latency for an init done ahead of the request (pre-initialized)', () => {
+    // Provisioned concurrency: the 180.5 ms init ran at allocation; the request took 25 ms end to end.
+    const records = [rec(0, { requestId: 'cold-text', finishedUs: 25_000, latencyUs: 25_000 }), rec(1, { requestId: 'cold-json', finishedUs: 236_500, latencyUs: 236_500 })];
+    joinReports(records, reportsByRequestId(messages));
+    expect(records.map((r) => r.classification)).toEqual(['pre-initialized', 'cold']);
   });
 
   it('counts what it could not join, and leaves throttles and transport errors out', () => {

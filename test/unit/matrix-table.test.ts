@@ -48,3 +48,15 @@ describe('matrix comparison table', () => {
     expect(compactUsd(1.234)).toBe('$1.23');
   });
 });
+
+describe('matrix comparison table with pre-initialized invocations', () => {
+  it('adds a pre-init column and its note only when a cell has some', async () => {
+    const { cell, samples } = await import('../unit/gate-fixtures.js');
+    const pc = cell({ id: 'pc', cold: samples(2, 300_000, 1), preInitialized: samples(6, 20_000, 2), warm: samples(4, 3_000, 3) });
+    const out = renderMatrixTable([pc], { color: false, width: 120 });
+    expect(out.split('\n')[0]).toMatch(/^cell\s+cold\s+pre-init\s+cold p50/);
+    expect(out.split('\n')[1]).toMatch(/\s17%\s+6\s/); // 2 cold of 12 classified; 6 pre-initialized
+    expect(out).toContain('pre-init = invocations whose REPORT carried an Init Duration longer than the client waited');
+    expect(renderMatrixTable(cells, { color: false })).not.toContain('pre-init');
+  });
+});

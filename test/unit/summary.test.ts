@@ -179,6 +179,38 @@ describe('summarize', () => {
   });
 });
 
+describe('pre-initialized and foreign REPORTs in a summary', () => {
+  const report = (id: string, init?: number): string =>
+    reportLine({ requestId: id, durationMs: 3, billedDurationMs: 4, memorySizeMb: 256, maxMemoryUsedMb: 70, ...(init === undefined ? {} : { initDurationMs: init }) }).trimEnd();
+  const record = (i: number, latencyMs: number, tail: string, requestId: string): InvocationRecord =>
+    toRecord({ sentAt: 10, finishedAt: 10 + latencyMs, statusCode: 200, requestId, logTail: tail }, { index: i, cell: 'default', burst: 0, scheduledAt: 10, runStartAt: 0, prepareMs: 0 });
+  const records = [
+    record(0, 320, report('a', 300), 'a'), // cold: waited for its 300 ms init
+    record(1, 12, report('b', 400), 'b'), // pre-initialized: 12 ms against a 400 ms init
+    record(2, 15, report('c', 410), 'c'),
+    record(3, 5, report('d'), 'd'), // warm
+    record(4, 6, report('someone-else', 300), 'e'), // a foreign REPORT: unknown, counted
+  ];
+  const { summary, histograms } = summarize(records, [], cell);
+
+  it('counts each class apart, and the cold ratio is over every classified invocation', () => {
+    expect([summary.cold, summary.preInitialized, summary.warm, summary.unknown, summary.foreignReports]).toEqual([1, 2, 1, 1, 1]);
+    expect(summary.coldRatio).toBeCloseTo(1 / 4, 12);
+    expect(summary.perBurst?.[0]).toMatchObject({ cold: 1, preInitialized: 2, warm: 1, unknown: 1 });
+  });
+
+  it('keeps a pre-initialized init out of the cold init percentiles, in its own group', () => {
+    expect(summary.initDuration.count).toBe(1);
+    expect(summary.initDuration.maxUs).toBeLessThan(301_000);
+    const group = summary.groups.find((g) => g.key.classification === 'pre-initialized');
+    expect(group?.latency.count).toBe(2);
+    expect(group?.initDuration?.count).toBe(2);
+    expect(summary.latency.preInitialized?.count).toBe(2);
+    expect(summary.groups.map((g) => g.key.classification)).toEqual(['cold', 'pre-initialized', 'warm', 'unknown']);
+    expect(histograms['latency.pre-initialized']).toMatch(/^HIST/);
+  });
+});
+
 describe('SummaryAccumulator', () => {
   it('fed one record at a time, with snapshots in between, ends with the same numbers as summarize', () => {
     const records = population(450, 11);

@@ -134,3 +134,25 @@ describe('renderSummary', () => {
     expect(out).not.toContain('latency (');
   });
 });
+
+describe('renderSummary with pre-initialized invocations and foreign REPORTs', () => {
+  it('shows pre-initialized apart from cold and warm: counts line, note, table row, histogram', async () => {
+    const { cell, samples } = await import('./gate-fixtures.js');
+    const c = cell({ cold: samples(5, 300_000, 1, 0.05), preInitialized: samples(8, 20_000, 2, 0.05), warm: samples(7, 4_000, 3, 0.05) });
+    const out = renderSummary(c, { color: false, width: 120 });
+    expect(out).toContain('5 cold, 8 pre-initialized, 7 warm, 0 unknown; cold ratio 25.0%');
+    expect(out).toMatch(/pre-initialized: the REPORT carried an Init Duration longer than the client waited/);
+    expect(lines(out).some((l) => /\bpre-init\s+8\s/.test(l))).toBe(true);
+    expect(out).toMatch(/\npre-initialized latency \(8\)/);
+    // A cell without any keeps the line it always had.
+    const plain = renderSummary(cell({ cold: samples(5, 300_000, 1, 0.05), warm: samples(7, 4_000, 3, 0.05) }), { color: false, width: 120 });
+    expect(plain).toContain('5 cold, 7 warm, 0 unknown');
+    expect(plain).not.toContain('pre-init');
+  });
+
+  it('says how many log tails held another request id’s REPORT', () => {
+    const cell = cellFixture({ n: 10, cold: 4 });
+    cell.summary = { ...cell.summary, foreignReports: 2 };
+    expect(renderSummary(cell, { color: false, width: 200 })).toContain("2 log tails held a REPORT naming another request id than the response's x-amzn-RequestId");
+  });
+});

@@ -132,6 +132,20 @@ describe('evaluateThreshold on absolute limits', () => {
     expect(v.detail).toContain(v.metric);
   });
 
+  it('counts pre-initialized invocations apart: pre_initialized, pre_initialized_ratio, and the cold ratio over all classified', () => {
+    // 10 cold, 30 pre-initialized (provisioned concurrency's first invocations), 60 warm.
+    const pc = cell({ cold: samples(10, 300_000, 4, 0.05), preInitialized: samples(30, 20_000, 5, 0.05), warm: samples(60, 5_000, 6, 0.05) });
+    const status = (source: string): string => evaluateThreshold(parseThreshold(source), pc).status;
+    expect(status('pre_initialized == 30')).toBe('pass');
+    expect(status('cold == 10')).toBe('pass');
+    expect(status('pre_initialized_ratio <= 30%')).toBe('pass');
+    expect(status('pre_initialized_ratio < 0.29')).toBe('fail');
+    expect(status('cold_ratio <= 0.1')).toBe('pass');
+    expect(status('cold_ratio < 0.09')).toBe('fail');
+    // cold.init holds cold invocations' inits only (~250 ms), not the pre-initialized ones' (~220 ms and up, unseen).
+    expect(status('cold.init.p50 > 240ms')).toBe('pass');
+  });
+
   it('a metric with no samples is inconclusive, not a pass', () => {
     const allCold = cell({ cold: samples(30, 300_000, 3) });
     const v = evaluateThreshold(parseThreshold('warm.latency.p99 < 1ms'), allCold);

@@ -60,15 +60,20 @@ describe('ink components', () => {
   });
 
   it('Counters name throttle reasons and error types only when there are some', () => {
-    const quiet = render(<Lines lines={counterLines({ cold: 3, warm: 2, unknown: 0, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [], interrupted: 0 }, Number.POSITIVE_INFINITY)} />);
+    const quiet = render(<Lines lines={counterLines({ cold: 3, preInitialized: 0, warm: 2, unknown: 0, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [], interrupted: 0 }, Number.POSITIVE_INFINITY)} />);
     expect(frame(quiet.lastFrame)).toBe('cold 3  warm 2  unknown 0  throttled 0  errors 0');
     // Invocations given up at Ctrl-C are counted apart from errors, and only shown when there are some.
-    const stopped = render(<Lines lines={counterLines({ cold: 3, warm: 0, unknown: 2, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [], interrupted: 2 }, Number.POSITIVE_INFINITY)} />);
+    const stopped = render(<Lines lines={counterLines({ cold: 3, preInitialized: 0, warm: 0, unknown: 2, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [], interrupted: 2 }, Number.POSITIVE_INFINITY)} />);
     expect(frame(stopped.lastFrame)).toBe('cold 3  warm 0  unknown 2  throttled 0  errors 0  interrupted 2');
     const busy = render(
-      <Lines lines={counterLines({ cold: 3, warm: 2, unknown: 1, throttled: 4, throttlesByReason: [['ReservedFunctionConcurrentInvocationLimitExceeded', 4]], errors: 1, errorsByType: [['Unhandled', 1]], interrupted: 0 }, Number.POSITIVE_INFINITY)} />,
+      <Lines lines={counterLines({ cold: 3, preInitialized: 0, warm: 2, unknown: 1, throttled: 4, throttlesByReason: [['ReservedFunctionConcurrentInvocationLimitExceeded', 4]], errors: 1, errorsByType: [['Unhandled', 1]], interrupted: 0 }, Number.POSITIVE_INFINITY)} />,
     );
     expect(frame(busy.lastFrame).split('\n')[1]).toBe('throttled: ReservedFunctionConcurrentInvocationLimitExceeded 4 · errors: Unhandled 1');
+  });
+
+  it('Counters show pre-initialized invocations apart from cold and warm when there are some', () => {
+    const pre = render(<Lines lines={counterLines({ cold: 1, preInitialized: 4, warm: 2, unknown: 0, throttled: 0, throttlesByReason: [], errors: 0, errorsByType: [], interrupted: 0 }, Number.POSITIVE_INFINITY)} />);
+    expect(frame(pre.lastFrame)).toBe('cold 1  pre-initialized 4  warm 2  unknown 0  throttled 0  errors 0');
   });
 
   it('Latency prints percentiles per class and dashes when a class has none', () => {

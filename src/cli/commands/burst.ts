@@ -20,8 +20,8 @@ import { targetFromFlags } from '../target.js';
 
 const USAGE = `Usage: coldprobe burst [options]
 
-Release N synchronous invocations of a function together, classify each one cold or warm from its REPORT
-line, print a summary and write a results file. Runs on the bundled emulator unless --target aws.
+Release N synchronous invocations of a function together, classify each one cold, pre-initialized or warm
+from its REPORT line, print a summary and write a results file. Runs on the bundled emulator unless --target aws.
 
 What to invoke:
   --function NAME        function name or ARN (default node-hello)

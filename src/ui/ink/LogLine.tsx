@@ -13,6 +13,7 @@ export function waveText(line: Extract<LogLineModel, { kind: 'wave' }>): string 
   const parts = [
     `burst ${line.wave}/${line.waves}: ${line.n - line.notSent} sent`,
     `cold ${line.cold}`,
+    line.preInitialized ? `pre-initialized ${line.preInitialized}` : '',
     `warm ${line.warm}`,
     line.throttled ? `throttled ${line.throttled}` : '',
     line.errors ? `errors ${line.errors}` : '',
