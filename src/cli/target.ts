@@ -24,6 +24,8 @@ export type TargetChoice =
       profile?: string;
       /** --endpoint-url: another endpoint than AWS's (LocalStack, a standalone emulator). */
       endpoint?: string;
+      /** --ca-bundle: a PEM file of certificates to trust (else AWS_CA_BUNDLE, read by the target). */
+      caBundle?: string;
       /** The environment the SDK reads (AWS_ENDPOINT_URL_LAMBDA, credential variables), to record what applies. */
       env?: NodeJS.ProcessEnv;
       /** True when the user named what permits changing a function (--force-cold, --allow-memory-change, a profile). */
@@ -54,6 +56,7 @@ export interface TargetFlags {
   region?: string | undefined;
   'aws-profile'?: string | undefined;
   'endpoint-url'?: string | undefined;
+  'ca-bundle'?: string | undefined;
   functions?: string[] | undefined;
   'idle-ttl'?: string | undefined;
   'init-concurrency'?: string | undefined;
@@ -75,7 +78,7 @@ export function targetFromFlags(
     for (const flag of flags) if (values[flag] !== undefined) throw usageError(`--${flag} only applies to --target ${where}.`);
   };
   if (kind === 'emulator') {
-    only(['region', 'aws-profile', 'endpoint-url'], 'aws');
+    only(['region', 'aws-profile', 'endpoint-url', 'ca-bundle'], 'aws');
     const target: TargetChoice = { kind, functionsDirs: functionsDirs(values.functions, ctx.cwd), cpuQuota: values['no-cpu-quota'] !== true };
     if (values['idle-ttl'] !== undefined) target.idleTtlMs = durationMs('idle-ttl', values['idle-ttl'], 0);
     if (values['init-concurrency'] !== undefined) target.initConcurrency = positiveInt('init-concurrency', values['init-concurrency'], 1);
@@ -87,6 +90,7 @@ export function targetFromFlags(
   if (region !== undefined) target.region = region;
   if (values['aws-profile'] !== undefined) target.profile = values['aws-profile'];
   if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
+  if (values['ca-bundle'] !== undefined) target.caBundle = values['ca-bundle'];
   return target;
 }
 
@@ -115,6 +119,7 @@ export async function openTarget(choice: TargetChoice): Promise<OpenTarget> {
       ...(choice.region !== undefined ? { region: choice.region } : {}),
       ...(choice.profile !== undefined ? { profile: choice.profile } : {}),
       ...(choice.endpoint !== undefined ? { endpoint: choice.endpoint } : {}),
+      ...(choice.caBundle !== undefined ? { caBundle: choice.caBundle } : {}),
       ...(choice.env !== undefined ? { env: choice.env } : {}),
       ...(choice.timeoutMs !== undefined ? { requestTimeoutOverrideMs: choice.timeoutMs } : {}),
     });

@@ -59,6 +59,12 @@ export interface EmulatorOptions {
   onFailure?: (failure: EmulatorFailure) => void;
   /** AWS behaviours for testing clients, each off unless switched on here (docs/emulator.md, "Test aids"). */
   testAids?: TestAids;
+  /**
+   * Serve the Invoke API, control plane, Function URLs and Logs API over HTTPS with this certificate and key (PEM):
+   * a test aid (`coldprobe emulator --tls` makes a self-signed pair, emulator/self-signed.ts). The Runtime API
+   * the functions use stays plain HTTP, as Lambda's is.
+   */
+  tls?: { cert: string; key: string };
 }
 
 /** A failure of the emulator itself, as opposed to a function's. */
@@ -120,7 +126,7 @@ export interface EnvironmentSnapshot {
 }
 
 export interface Emulator {
-  /** `http://host:port`, for the SDK's `endpoint`. */
+  /** `http://host:port` (`https://` with `tls`), for the SDK's `endpoint`. */
   readonly endpoint: string;
   readonly port: number;
   readonly region: string;

@@ -3,6 +3,7 @@
  * and a pool of real runtime processes. Standalone: nothing here imports the rest of coldprobe.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { describeFailure, type Emulator, type EmulatorOptions, type FunctionDefinition } from './api.js';
 import { handleControlRequest } from './control-api.js';
 import { createCpuQuota } from './cpu-quota.js';
@@ -93,7 +94,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const idleMs = options.idleConnectionTimeoutMs ?? DEFAULT_IDLE_CONNECTION_TIMEOUT_MS;
   // Idle connections (between requests, or before the first) and half-sent requests are closed after idleMs;
   // a request whose invocation is running is never cut (requestTimeout ends once the request is read).
-  const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(idleMs / 4))) }, route);
+  const serverOptions = { connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(idleMs / 4))) };
+  const server = options.tls ? createTlsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, route) : createServer(serverOptions, route);
   server.keepAliveTimeout = idleMs;
   server.headersTimeout = idleMs;
   server.requestTimeout = idleMs;
@@ -109,7 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? 'EIO', error.message));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const endpoint = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closing: Promise<void> | undefined;
   return {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { targetUnavailable, usageError } from '../core/errors.js';
 import { createClients } from './client.js';
+import { readCaBundle } from './ca-bundle.js';
 import { configuredEndpoint } from './endpoint.js';
 import { credentialsCannotRefresh } from './credentials.js';
 import { SdkTarget } from './sdk-target.js';
@@ -27,8 +28,10 @@ export interface AwsTargetOptions {
   endpoint?: string;
   /** Environment to read the SDK's endpoint and credential variables from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Extra TLS trust for a self-signed endpoint (tests). */
+  /** Extra TLS trust (PEM) for a self-signed endpoint; without it, `caBundle` or AWS_CA_BUNDLE in `env` (targets/ca-bundle.ts). */
   ca?: string;
+  /** `--ca-bundle FILE`: a PEM file of certificates to trust, as the AWS CLI's option. */
+  caBundle?: string;
   /** Static credentials, for tests against the emulator only. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Control-plane request timeout before the function's own timeout is known, ms. */
@@ -52,7 +55,8 @@ export async function createAwsTarget(options: AwsTargetOptions): Promise<AwsTar
   if (options.endpoint) settings.endpoint = options.endpoint;
   if (options.credentials) settings.credentials = options.credentials;
   if (options.profile) settings.profile = options.profile;
-  if (options.ca) settings.pool = { tls: { ca: options.ca } };
+  const ca = options.ca ?? readCaBundle(options.caBundle, options.env ?? process.env);
+  if (ca) settings.pool = { tls: { ca } };
   const { client, control, handler } = createClients(settings);
   const destroy = (): void => {
     client.destroy();

@@ -86,6 +86,11 @@ export function controlPlaneError(error: unknown, what: string, description: str
   if (code === 'EMFILE' || code === 'ENFILE') {
     return targetUnavailable(`${what}: coldprobe ran out of file descriptors (${code}): raise the limit with 'ulimit -n' or lower --n.`, error);
   }
+  // node's TLS verification codes: a self-signed or privately issued certificate (a stand-in endpoint, a
+  // corporate proxy) needs its CA trusted, as the AWS CLI takes it.
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)_ISSUER|ERR_TLS_CERT_ALTNAME_INVALID/.test(code)) {
+    return targetUnavailable(`${what}: ${description} presented a TLS certificate this machine does not trust (${code}); name its CA with --ca-bundle FILE or AWS_CA_BUNDLE.`, error);
+  }
   const reason = code || name || message;
   return targetUnavailable(`${what}: ${description} cannot be reached (${reason}).`, error);
 }

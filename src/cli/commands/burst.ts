@@ -48,6 +48,8 @@ Target:
   --aws-profile P        shared-config profile (default: AWS_PROFILE or the default chain)
   --endpoint-url URL     aws: send to this endpoint instead of AWS's (LocalStack, \`coldprobe emulator\`);
                          AWS_ENDPOINT_URL_LAMBDA works too; recorded in the results file
+  --ca-bundle FILE       aws: trust the certificates in this PEM file (as the AWS CLI's option; default
+                         AWS_CA_BUNDLE), e.g. \`coldprobe emulator --tls\`'s
   --functions DIR        emulator: folder of function folders (default profiles/functions; repeatable)
   --idle-ttl DURATION    emulator: reap idle environments after this long (default: the emulator's)
   --init-concurrency K   emulator: environments allowed to initialise at once (default: CPU count)
@@ -87,6 +89,7 @@ const FLAGS = {
   region: { type: 'string' },
   'aws-profile': { type: 'string' },
   'endpoint-url': { type: 'string' },
+  'ca-bundle': { type: 'string' },
   functions: { type: 'string', multiple: true },
   'idle-ttl': { type: 'string' },
   'init-concurrency': { type: 'string' },

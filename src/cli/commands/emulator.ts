@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, targetUnavailable, usageError } from '../../core/errors.js';
 import { DEFAULT_IDLE_CONNECTION_TIMEOUT_MS, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { makeSelfSignedCertificate, SelfSignedError, type SelfSignedCertificate } from '../../emulator/self-signed.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -31,6 +32,8 @@ Options:
   --connection-idle-timeout <duration>
                              close Invoke API connections idle (or sending a request only partly) this
                              long (default 65s)
+  --tls                      test aid: serve HTTPS with a self-signed certificate made at start (needs the
+                             openssl command); its file is printed, for AWS_CA_BUNDLE / --ca-bundle
 
 Example:
   coldprobe emulator --port 9001 --functions profiles/functions
@@ -51,6 +54,7 @@ export const emulatorCommand: Command = {
       'idle-ttl': { type: 'string' },
       'init-concurrency': { type: 'string' },
       'connection-idle-timeout': { type: 'string' },
+      tls: { type: 'boolean' },
     });
     if (positionals.length > 0) throw usageError(`emulator: unexpected argument '${positionals[0]}' (see 'coldprobe emulator --help').`);
     const port = parsePort(values.port);
@@ -75,9 +79,17 @@ export const emulatorCommand: Command = {
           'as your user, without credentials. Use --host 127.0.0.1 unless you mean it.\n',
       );
     }
-    const emulator = await start(options, host, port);
+    const certificate = values.tls === true ? selfSigned(host) : undefined;
+    if (certificate) options.tls = { cert: certificate.cert, key: certificate.key };
+    let emulator: Emulator;
     try {
-      io.stdout.write(banner(emulator, functionsDirs));
+      emulator = await start(options, host, port);
+    } catch (error) {
+      certificate?.remove();
+      throw error;
+    }
+    try {
+      io.stdout.write(banner(emulator, functionsDirs, certificate));
       await new Promise<void>((resolveWait) => {
         if (io.signal.aborted) resolveWait();
         else io.signal.addEventListener('abort', () => resolveWait(), { once: true });
@@ -85,6 +97,7 @@ export const emulatorCommand: Command = {
       io.stderr.write('emulator: stopping environments...\n');
     } finally {
       await emulator.close();
+      certificate?.remove();
     }
     io.stderr.write('emulator: stopped.\n');
     // Ctrl-C is how a server is meant to stop: that is success, not an interruption.
@@ -100,6 +113,16 @@ async function start(options: EmulatorOptions, host: string, port: number): Prom
     if (code === 'EADDRINUSE') throw targetUnavailable(`port ${port} on ${host} is already in use; pick another with --port.`, error);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw usageError(`--host ${host} is not an address of this machine.`);
     if (error instanceof Error && error.name === 'FunctionDefinitionError') throw usageError(error.message);
+    throw error;
+  }
+}
+
+/** The --tls certificate, for the listen address and the loopback names clients use. */
+function selfSigned(host: string): SelfSignedCertificate {
+  try {
+    return makeSelfSignedCertificate([...new Set([host, '127.0.0.1', 'localhost'])]);
+  } catch (error) {
+    if (error instanceof SelfSignedError) throw targetUnavailable(error.message, error);
     throw error;
   }
 }
@@ -128,16 +151,23 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-function banner(emulator: Emulator, dirs: string[]): string {
+function banner(emulator: Emulator, dirs: string[], certificate: SelfSignedCertificate | undefined): string {
   const names = emulator.functionNames();
   const first = names.includes('node-hello') ? 'node-hello' : (names[0] ?? 'my-function');
+  const trust = certificate ? ` --ca-bundle ${certificate.certPath}` : '';
   const lines = [
     `coldprobe emulator listening on ${emulator.endpoint} (region ${emulator.region})`,
+    ...(certificate
+      ? [
+          `TLS (a test aid): self-signed certificate ${certificate.certPath}, deleted at exit; trust it with`,
+          `  AWS_CA_BUNDLE=${certificate.certPath} (coldprobe, AWS CLI) or NODE_EXTRA_CA_CERTS=${certificate.certPath} (other node tools)`,
+        ]
+      : []),
     `functions from ${dirs.join(', ')}:`,
     ...(names.length === 0 ? ['  (none: add folders with a function.json)'] : names.map((n) => `  ${n}`)),
     '',
     'Try it (any credentials work; AWS CLI v2 also needs --cli-binary-format raw-in-base64-out, which v1 rejects):',
-    `  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws lambda invoke --endpoint-url ${emulator.endpoint} --region ${emulator.region} ` +
+    `  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws lambda invoke --endpoint-url ${emulator.endpoint}${trust} --region ${emulator.region} ` +
       `--function-name ${first} --payload '{}' --log-type Tail --query LogResult --output text out.json | base64 -d`,
     '',
     'Press Ctrl-C to stop.',

@@ -57,7 +57,7 @@ HTTP (--url):
   --log-timeout D        how long to wait for REPORT records to arrive in the logs (default 60s)
 
 Target (Invoke API):
-  --target emulator|aws, --region R, --aws-profile P, --endpoint-url URL, --functions DIR, --idle-ttl D,
+  --target emulator|aws, --region R, --aws-profile P, --endpoint-url URL, --ca-bundle FILE, --functions DIR, --idle-ttl D,
   --init-concurrency K, --no-cpu-quota, --yes    as for burst
 
 Thresholds (judged at the end; exit 10 when one fails):
@@ -95,6 +95,7 @@ const FLAGS = {
   region: { type: 'string' },
   'aws-profile': { type: 'string' },
   'endpoint-url': { type: 'string' },
+  'ca-bundle': { type: 'string' },
   functions: { type: 'string', multiple: true },
   'idle-ttl': { type: 'string' },
   'init-concurrency': { type: 'string' },
@@ -146,7 +147,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   const shard = resolveShardFlags(values, performance.timeOrigin, Date.now());
 
   if (values.url !== undefined) {
-    const invokeOnly = ['qualifier', 'payload', 'force-cold', 'target', 'region', 'endpoint-url', 'functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota', 'yes'] as const;
+    const invokeOnly = ['qualifier', 'payload', 'force-cold', 'target', 'region', 'endpoint-url', 'ca-bundle', 'functions', 'idle-ttl', 'init-concurrency', 'no-cpu-quota', 'yes'] as const;
     for (const flag of invokeOnly) if (values[flag] !== undefined) throw usageError(`--${flag} applies to the Invoke API; with --url, send what the endpoint needs with --header and --body.`);
     let url: URL;
     try {

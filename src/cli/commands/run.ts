@@ -38,6 +38,7 @@ Options:
   --region <region>     AWS region (default: the profile's, then AWS_REGION).
   --aws-profile <name>  AWS shared-config profile (default: the profile's, then AWS_PROFILE).
   --endpoint-url <url>  On AWS, send to this endpoint instead (LocalStack, \`coldprobe emulator\`); recorded.
+  --ca-bundle <file>    On AWS, trust the certificates in this PEM file (default AWS_CA_BUNDLE), as the AWS CLI.
   --out <path>          Results file, relative to the working folder (default results/<profile>-<timestamp>.json);
                         checked before anything runs.
   --json                Print the comparison as JSON on stdout.
@@ -78,6 +79,7 @@ export const runCommand: Command = {
       target: { type: 'string' },
       region: { type: 'string' },
       'aws-profile': { type: 'string' },
+      'ca-bundle': { type: 'string' },
       'endpoint-url': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -136,11 +138,13 @@ export const runCommand: Command = {
       // Mutations are allowed because the run lists its changes and asks for confirmation (or --yes) first.
       target = { kind: 'aws', allowMutations: true, env: io.env, ...(region ? { region } : {}), ...(awsProfile ? { profile: awsProfile } : {}) };
       if (values['endpoint-url'] !== undefined) target.endpoint = parseEndpointUrl(values['endpoint-url']);
+      if (values['ca-bundle'] !== undefined) target.caBundle = values['ca-bundle'];
       if (values.functions !== undefined || values['init-concurrency'] !== undefined) {
         throw usageError(`--${values.functions !== undefined ? 'functions' : 'init-concurrency'} only applies to the emulator target.`);
       }
     } else {
       if (values['endpoint-url'] !== undefined) throw usageError('--endpoint-url only applies to the aws target.');
+      if (values['ca-bundle'] !== undefined) throw usageError('--ca-bundle only applies to the aws target.');
       const initConcurrency = values['init-concurrency'] === undefined ? undefined : positiveInt('init-concurrency', values['init-concurrency'], 1);
       const emu = t.kind === 'emulator' ? t : { kind: 'emulator' as const };
       target = {
