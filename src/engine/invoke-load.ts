@@ -185,7 +185,7 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   }
 
   refill();
-  // The live view's picture over time: one line per window, a window after it closed (so most of its
+  // The live view's picture over time: a load-window event per window, once it closed (so most of its
   // responses are in; the results file has the final numbers).
   let shown = 0;
   const ticker = setInterval(() => {
