@@ -38,7 +38,10 @@ export interface Invocation {
   invokedArn: string;
   /** Raw client-context JSON, when the caller sent one. */
   clientContext: string | undefined;
-  /** Build the log tail (X-Amz-Log-Type: Tail). */
+  /**
+   * Answer with the log tail (X-Amz-Log-Type: Tail): the response then waits for the REPORT. The log itself is
+   * built for every invocation when the host keeps logs (`EnvHost.log`).
+   */
   wantLog: boolean;
 }
 
@@ -89,6 +92,8 @@ export interface EnvHost {
   gone(env: ExecutionEnvironment): void;
   /** The environment could not start for lack of a resource (`EMFILE`, `EAGAIN`, …): the emulator failed, not the function. */
   resourceFailure?(env: ExecutionEnvironment, code: string, message: string): void;
+  /** An invocation's log (START … REPORT), as Lambda sends it to CloudWatch Logs; absent, only tails asked for are built. */
+  log?(env: ExecutionEnvironment, text: string): void;
 }
 
 /** The invocation assigned to, or running in, this environment. */
@@ -281,7 +286,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
         if (job.startedAt === undefined) this.beginInvocation(job, performance.now());
         else {
           // A suppressed init retried inside the invocation: reported in its log, never as its Init Duration.
-          if (job.inv.wantLog) {
+          if (this.logged(job.inv)) {
             const line = initReportLine({ initDurationMs: this.initDurationMs ?? 0, phase: 'invoke', status: 'success' });
             job.preamble = Buffer.concat([job.preamble, this.initLog.bytes(), Buffer.from(line)]);
           }
@@ -487,12 +492,12 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       // (and, as a test aid, to a provisioned environment's first: the report Lambda can write there).
       const reportsInit = this.initType === 'on-demand' || this.host.provisionedInitInReport === true;
       if (reportsInit && this.initDurationMs !== undefined) job.initDurationMs = this.initDurationMs;
-      if (job.inv.wantLog && this.initDurationMs !== undefined) job.preamble = Buffer.concat([job.preamble, this.initLog.bytes()]);
+      if (this.logged(job.inv) && this.initDurationMs !== undefined) job.preamble = Buffer.concat([job.preamble, this.initLog.bytes()]);
       if (this.initDurationMs !== undefined) this.initLog.clear();
     }
-    // Max Memory Used is only printed in a REPORT line, i.e. for invocations that asked for their log (VmHWM is a
+    // Max Memory Used is only printed in a REPORT line, i.e. for invocations whose log is built (VmHWM is a
     // high-water mark, so reading it less often loses no peak).
-    if (job.inv.wantLog && now - this.rssReadAt > RSS_REFRESH_MS) this.refreshRss();
+    if (this.logged(job.inv) && now - this.rssReadAt > RSS_REFRESH_MS) this.refreshRss();
   }
 
   private sendEvent(res: RuntimeReply, job: Job): void {
@@ -512,7 +517,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   private endInvocation(): void {
     const job = this.job;
     const endedAt = performance.now();
-    if (job === undefined || !job.inv.wantLog) {
+    if (job === undefined || !this.logged(job.inv)) {
       this.finish('done', undefined, endedAt);
       this.host.idle(this);
       return;
@@ -534,9 +539,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     if (job.timer !== undefined) clearTimeout(job.timer);
     this.release(job);
     const inv = job.inv;
-    // Without a log tail the caller has its answer once the runtime posted one.
+    // Without a log tail the caller has its answer once the runtime posted one; its log is still written.
     const delivered = job.result !== undefined && !inv.wantLog;
-    if (!delivered) {
+    const logged = this.logged(inv);
+    if (!delivered || logged) {
       const timeoutMs = this.config.timeoutS * 1000;
       const elapsedMs = endedAt - job.startedAt;
       let answer: { body: Buffer; errorType: string | undefined };
@@ -555,9 +561,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
         answer = answerOf(job, job.result);
         if (answer.errorType !== undefined) status = 'error';
       }
-      const head = inv.wantLog ? Buffer.concat([job.preamble, Buffer.from(startLine(inv.requestId, this.config.version)), this.outLog.bytes()]) : undefined;
+      const head = logged ? Buffer.concat([job.preamble, Buffer.from(startLine(inv.requestId, this.config.version)), this.outLog.bytes()]) : undefined;
       const deliver = (): void => {
         let tail: Buffer | undefined;
+        let log: string | undefined;
         if (head !== undefined) {
           const fields: ReportFields = {
             requestId: inv.requestId,
@@ -568,9 +575,12 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
           if (job.initDurationMs !== undefined) fields.initDurationMs = job.initDurationMs;
           if (status !== undefined) fields.status = status;
           if (status === 'error' && answer.errorType !== undefined) fields.errorType = answer.errorType;
-          tail = logTail(head, platformLines + coldprobeLine(this.envId, job.seq, this.initType) + endLine(inv.requestId) + reportLine(fields));
+          const last = platformLines + coldprobeLine(this.envId, job.seq, this.initType) + endLine(inv.requestId) + reportLine(fields);
+          if (inv.wantLog) tail = logTail(head, last);
+          log = head.toString('utf8') + last;
         }
-        job.resolve(this.outcome(inv, job.seq, answer.body, answer.errorType, tail));
+        if (!delivered) job.resolve(this.outcome(inv, job.seq, answer.body, answer.errorType, tail));
+        if (log !== undefined) this.host.log?.(this, log);
       };
       // The first REPORT needs a memory figure; wait for the read already in flight rather than print 0 MB.
       if (head !== undefined && this.peakRssKb === 0 && this.rssRead !== undefined) void this.rssRead.then(deliver);
@@ -594,7 +604,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     const errorType = timedOutAnswer?.errorType ?? failure.errorType ?? PLATFORM_ERRORS.unknown;
     const body = timedOutAnswer?.body ?? failure.document ?? platformErrorBody(errorType, `RequestId: ${inv.requestId} Error: ${failure.message}`);
     let tail: Buffer | undefined;
-    if (inv.wantLog) {
+    if (this.logged(inv)) {
       const head = Buffer.concat([
         job.preamble,
         this.initLog.bytes(),
@@ -611,7 +621,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       };
       if (failure.status === 'error' && failure.errorType !== undefined) fields.errorType = failure.errorType;
       const platform = failure.status === 'timeout' ? timeoutLine(new Date(), inv.requestId, durationMs / 1000) : failure.lines(inv.requestId);
-      tail = logTail(head, platform + coldprobeLine(this.envId, job.seq, this.initType) + endLine(inv.requestId) + reportLine(fields));
+      const last = platform + coldprobeLine(this.envId, job.seq, this.initType) + endLine(inv.requestId) + reportLine(fields);
+      if (inv.wantLog) tail = logTail(head, last);
+      this.host.log?.(this, head.toString('utf8') + last);
     }
     this.initLog.clear();
     job.resolve(this.outcome(inv, job.seq, body, errorType, tail));
@@ -633,6 +645,11 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   private refuseInvocation(inv: Invocation, resolve: (outcome: InvocationOutcome) => void): void {
     resolve(this.outcome(inv, this.invocationCount, platformErrorBody(PLATFORM_ERRORS.sandboxFailure, 'Environment not ready'), PLATFORM_ERRORS.sandboxFailure, undefined));
     this.host.invocationEnded(this);
+  }
+
+  /** Whether this invocation's log is built: its caller asked for the tail, or the host keeps every log. */
+  private logged(inv: Invocation): boolean {
+    return inv.wantLog || this.host.log !== undefined;
   }
 
   private outcome(inv: Invocation, seq: number, body: Buffer, errorType: string | undefined, tail: Buffer | undefined): InvocationOutcome {

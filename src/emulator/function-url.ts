@@ -14,17 +14,12 @@ import type { Invocation, InvocationOutcome } from './execution-env.js';
 import { parseFunctionRef } from './function-ref.js';
 import { MAX_SYNC_PAYLOAD_BYTES, type InvokeContext } from './invoke-api.js';
 import type { ServiceError } from './lambda-errors.js';
-import { logStreamName, type LogStore } from './log-store.js';
 
 /** Path prefix of Function URLs on the emulator's port. */
 export const FUNCTION_URL_PREFIX = '/lambda-url/';
 
 const URL_PATH = /^\/lambda-url\/([^/?]+)(\/[^?]*)?$/;
 
-/** What the Function URL handler needs: the Invoke API's context plus the log store. */
-export interface FunctionUrlContext extends InvokeContext {
-  logs: LogStore;
-}
 
 /** The Function URL of `functionName` on an emulator at `endpoint` (`http://host:port`). */
 export function functionUrl(endpoint: string, functionName: string): string {
@@ -43,7 +38,7 @@ export function matchFunctionUrlPath(pathname: string): { functionName: string; 
 }
 
 /** Serves one Function URL request. */
-export function handleFunctionUrl(req: IncomingMessage, res: ServerResponse, target: { functionName: string; rawPath: string }, query: string, ctx: FunctionUrlContext): void {
+export function handleFunctionUrl(req: IncomingMessage, res: ServerResponse, target: { functionName: string; rawPath: string }, query: string, ctx: InvokeContext): void {
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
@@ -60,15 +55,11 @@ export function handleFunctionUrl(req: IncomingMessage, res: ServerResponse, tar
     if ('notFound' in resolved) return sendPlatformError(res, requestId, 403, 'AccessDeniedException', `Forbidden: ${resolved.notFound}`);
     if ('pending' in resolved) return sendPlatformError(res, requestId, 409, 'ResourceConflictException', resolved.pending);
     const event = toEvent(req, target, query, Buffer.concat(chunks, size), requestId);
-    const inv: Invocation = { requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: resolved.invokedArn, clientContext: undefined, wantLog: true };
+    const inv: Invocation = { requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: resolved.invokedArn, clientContext: undefined, wantLog: false };
     const admission = ctx.pool.invoke(resolved, inv);
     if (!admission.ok) return sendThrottleOrError(res, requestId, admission.error);
-    void admission.outcome.then((outcome) => {
-      if (outcome.logTail !== undefined) {
-        ctx.logs.append(resolved.config.functionName, logStreamName(new Date(), resolved.executedVersion, outcome.envId), outcome.logTail.toString('utf8'));
-      }
-      sendMapped(res, outcome);
-    });
+    // Its log reaches the function's log group from the environment, as every invocation's does.
+    void admission.outcome.then((outcome) => sendMapped(res, outcome));
   });
 }
 

@@ -10,7 +10,7 @@ import { createCpuQuota } from './cpu-quota.js';
 import { handleFunctionUrl, matchFunctionUrlPath } from './function-url.js';
 import { handleInvoke, matchInvokePath } from './invoke-api.js';
 import { sendServiceError, serviceError } from './lambda-errors.js';
-import { LogStore } from './log-store.js';
+import { LogStore, logStreamName } from './log-store.js';
 import { handleLogsRequest, isLogsRequest } from './logs-api.js';
 import { Pool } from './pool.js';
 import { Registry } from './registry.js';
@@ -47,8 +47,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     options.log?.(describeFailure(failure));
     options.onFailure?.(failure);
   };
+  // Every invocation's log, Invoke API and Function URL alike, goes to the function's log group, as on Lambda.
+  const logs = new LogStore();
   const pool = new Pool({
     onResourceFailure: fail,
+    onLog: (env, text) => logs.append(env.config.functionName, logStreamName(new Date(), env.config.version, env.envId), text),
     accountConcurrency,
     ...(options.initConcurrency === undefined ? {} : { initConcurrency: options.initConcurrency }),
     ...(options.idleTtlMs === undefined ? {} : { idleTtlMs: options.idleTtlMs }),
@@ -69,7 +72,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.updateDelayMs === undefined ? {} : { updateDelayMs: options.updateDelayMs }),
     ...(options.testAids ? { testAids: options.testAids } : {}),
   };
-  const logs = new LogStore();
 
   const route = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
@@ -81,7 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     const urlTarget = matchFunctionUrlPath(pathname);
-    if (urlTarget !== undefined) return handleFunctionUrl(req, res, urlTarget, q < 0 ? '' : url.slice(q + 1), { ...invokeContext, logs });
+    if (urlTarget !== undefined) return handleFunctionUrl(req, res, urlTarget, q < 0 ? '' : url.slice(q + 1), invokeContext);
     if (isLogsRequest(req)) return handleLogsRequest(req, res, logs);
     handleControlRequest(req, res, controlContext).then(
       (handled) => {

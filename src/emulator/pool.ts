@@ -91,6 +91,8 @@ export interface PoolOptions {
   onResourceFailure?: (code: string, message: string) => void;
   /** Test aid (api.ts TestAids.provisionedInitInReport): a provisioned environment's first REPORT carries its Init Duration. */
   provisionedInitInReport?: boolean;
+  /** Every invocation's log (START … REPORT), by environment: the emulator's CloudWatch Logs keep it. */
+  onLog?: (env: { envId: string; config: VersionConfig }, text: string) => void;
 }
 
 /**
@@ -165,6 +167,8 @@ export class Pool implements DataPlane, EnvHost {
   /** Timing of the invocation each on-demand environment was started for (weak: gone with the environment). */
   private readonly coldTimings = new WeakMap<PoolEnvironment, AdmissionTiming>();
   private readonly onResourceFailure: ((code: string, message: string) => void) | undefined;
+  /** EnvHost.log: set only when the emulator keeps logs, so environments build none otherwise. */
+  readonly log: ((env: PoolEnvironment, text: string) => void) | undefined;
   private inUse = 0;
   private envCounter = 0;
   private closing = false;
@@ -182,6 +186,7 @@ export class Pool implements DataPlane, EnvHost {
     this.clock = options.clock ?? systemClock;
     this.makeEnvironment = options.environments ?? realEnvironments;
     this.onResourceFailure = options.onResourceFailure;
+    this.log = options.onLog;
     this.slots = new InitSlots(Math.max(1, options.initConcurrency ?? availableParallelism()));
     // One sweep for all environments (no timer per environment): cheap with 500 of them.
     this.stopReaper = this.clock.every(Math.min(10_000, Math.max(20, Math.floor(this.idleTtlMs / 4))), () => this.reapIdle());

@@ -4,6 +4,7 @@
  * back through @aws-sdk/client-cloudwatch-logs and joined by request id.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,30 @@ describe('HTTP load against Function URLs, joined with the emulator\'s CloudWatc
     expect(result.records.some((r) => r.classification === 'cold')).toBe(true);
     expect(result.records.some((r) => r.classification === 'warm')).toBe(true);
     expect(result.records.filter((r) => r.classification === 'cold').every((r) => (r.report?.initDurationMs ?? 0) > 0)).toBe(true);
+  });
+
+  it('holds the REPORT records of plain Invokes too (no LogType: Tail), so they join like Function URL requests', async () => {
+    const lambda = new LambdaClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const startedAtMs = Date.now();
+    const before = new Map(emulator.environments().map((e) => [e.envId, e.invocations]));
+    // Four at once (some cold unless four environments sit idle from the test before), then four more (warm).
+    const send = () => Promise.all(Array.from({ length: 4 }, () => lambda.send(new InvokeCommand({ FunctionName: 'http-echo', Payload: new TextEncoder().encode('{}') }))));
+    const sent = [...(await send()), ...(await send())];
+    lambda.destroy();
+    expect(sent.every((r) => r.LogResult === undefined && r.StatusCode === 200)).toBe(true);
+    const ids = sent.map((r) => r.$metadata.requestId ?? '');
+    const logs = new CloudWatchLogsClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const read = await readReports({ client: logs, functionName: 'http-echo', startTimeMs: startedAtMs, endTimeMs: Date.now(), wanted: new Set(ids), timeoutMs: 5000, pollMs: 200 });
+    logs.destroy();
+    if (!read.ok) throw new Error(read.reason);
+    expect(read.missing).toBe(0);
+    // The REPORTs say what the emulator did: one Init Duration per environment it started for these Invokes,
+    // and the invocations of every environment that served them add up.
+    const started = emulator.environments().filter((e) => e.functionName === 'http-echo' && !before.has(e.envId));
+    const cold = ids.filter((id) => read.reports.get(id)?.initDurationMs !== undefined);
+    expect(cold).toHaveLength(started.length);
+    const served = emulator.environments().reduce((n, e) => n + e.invocations - (before.get(e.envId) ?? 0), 0);
+    expect(served).toBe(8);
   });
 
   it('says why when the logs cannot be read', async () => {
