@@ -17,6 +17,15 @@ export interface FunctionDefinition {
   timeoutS: number;
   environment: Record<string, string>;
   description: string;
+  /**
+   * Configuration the emulator only reports (GetFunctionConfiguration), so clients can be tested against it:
+   * layer ARNs (`Layers`), the log format and system log level (`LoggingConfig`), and a Lambda Managed
+   * Instances capacity provider (`CapacityProviderConfig`). None changes how the emulator runs the function.
+   */
+  layers?: string[];
+  logFormat?: 'Text' | 'JSON';
+  systemLogLevel?: 'DEBUG' | 'INFO' | 'WARN';
+  capacityProviderArn?: string;
 }
 
 export interface EmulatorOptions {

@@ -39,7 +39,16 @@ export function functionConfigurationView(
     Architectures: ['x86_64'],
     EphemeralStorage: { Size: 512 },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
-    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${functionName}` },
+    LoggingConfig: {
+      LogFormat: snap.logFormat ?? 'Text',
+      LogGroup: `/aws/lambda/${functionName}`,
+      // Log levels exist only with the JSON format; Lambda's defaults there are INFO.
+      ...(snap.logFormat === 'JSON' ? { ApplicationLogLevel: 'INFO', SystemLogLevel: snap.systemLogLevel ?? 'INFO' } : {}),
+    },
+    ...(snap.layers !== undefined && snap.layers.length > 0 ? { Layers: snap.layers.map((Arn) => ({ Arn, CodeSize: 0 })) } : {}),
+    ...(snap.capacityProviderArn === undefined
+      ? {}
+      : { CapacityProviderConfig: { LambdaManagedInstancesCapacityProviderConfig: { CapacityProviderArn: snap.capacityProviderArn } } }),
   };
 }
 

@@ -56,7 +56,7 @@ export function parseFunctionJson(raw: unknown, file: string, name: string, code
   if (!NAME.test(name)) fail(`folder name '${name}' is not a valid Lambda function name (letters, digits, - and _, at most 64)`);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('must hold a JSON object');
   const obj = raw as Record<string, unknown>;
-  const known = new Set(['runtime', 'handler', 'memoryMb', 'timeoutS', 'environment', 'description']);
+  const known = new Set(['runtime', 'handler', 'memoryMb', 'timeoutS', 'environment', 'description', 'layers', 'logFormat', 'systemLogLevel', 'capacityProviderArn']);
   for (const key of Object.keys(obj)) if (!known.has(key)) fail(`unknown field "${key}" (known: ${[...known].join(', ')})`);
 
   const runtime = obj['runtime'];
@@ -84,7 +84,7 @@ export function parseFunctionJson(raw: unknown, file: string, name: string, code
   }
   const description = obj['description'] ?? '';
   if (typeof description !== 'string' || description.length > 256) fail('field "description" must be a string of at most 256 characters');
-  return {
+  const definition: FunctionDefinition = {
     name,
     runtime: runtimeId,
     handler: handler as string,
@@ -94,6 +94,33 @@ export function parseFunctionJson(raw: unknown, file: string, name: string, code
     environment,
     description: description as string,
   };
+  // Reported configuration only (api.ts FunctionDefinition): what a client reads with GetFunctionConfiguration.
+  const layers = obj['layers'];
+  if (layers !== undefined) {
+    if (!Array.isArray(layers) || layers.length > 5 || !layers.every((l) => typeof l === 'string' && /^arn:[^:]+:lambda:[^:]*:\d*:layer:[^:]+:\d+$/.test(l))) {
+      fail('field "layers" must be a list of at most 5 layer version ARNs like "arn:aws:lambda:us-east-1:123456789012:layer:my-layer:3"');
+    }
+    definition.layers = [...(layers as string[])];
+  }
+  const logFormat = obj['logFormat'];
+  if (logFormat !== undefined) {
+    if (logFormat !== 'Text' && logFormat !== 'JSON') fail(`field "logFormat" must be "Text" or "JSON", got ${JSON.stringify(logFormat)}`);
+    definition.logFormat = logFormat as 'Text' | 'JSON';
+  }
+  const level = obj['systemLogLevel'];
+  if (level !== undefined) {
+    if (level !== 'DEBUG' && level !== 'INFO' && level !== 'WARN') fail(`field "systemLogLevel" must be "DEBUG", "INFO" or "WARN", got ${JSON.stringify(level)}`);
+    if (definition.logFormat !== 'JSON') fail('field "systemLogLevel" needs "logFormat": "JSON" (Lambda filters log levels only in the JSON format)');
+    definition.systemLogLevel = level as 'DEBUG' | 'INFO' | 'WARN';
+  }
+  const provider = obj['capacityProviderArn'];
+  if (provider !== undefined) {
+    if (typeof provider !== 'string' || !/^arn:[^:]+:lambda:[^:]*:\d*:capacity-provider:.+$/.test(provider)) {
+      fail(`field "capacityProviderArn" must be a capacity provider ARN like "arn:aws:lambda:us-east-1:123456789012:capacity-provider:my-provider", got ${JSON.stringify(provider)}`);
+    }
+    definition.capacityProviderArn = provider as string;
+  }
+  return definition;
 }
 
 function integerField(

@@ -4,6 +4,7 @@
  * a ledger before it is made and put back in `finally`, whatever ends the run (success, failure, Ctrl-C). The
  * engine only emits events; its RunTally turns them into each cell's summary, which the sinks read too.
  */
+import { reportTailRisks } from '../core/tail-risks.js';
 import { publishedVersions, type Change } from '../core/cleanup.js';
 import { estimateCellCost, pricesFor, type PriceTable } from '../core/cost.js';
 import { ColdprobeError, usageError } from '../core/errors.js';
@@ -184,6 +185,16 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
   const wall = clock.wallClock();
   const at = (): number => us(clock.now() - runStartAt);
   emit({ type: 'run-start', atUs: 0, wallClock: wall.toISOString(), targetKind: target.kind, cells: specs.map((s) => ({ ...s })) });
+  // Before anything is sent: where the configuration says log tails may carry no REPORT (core/tail-risks.ts).
+  const tailRisks = new Map<string, string[]>();
+  for (const cell of plan.cells) {
+    const info = infoOf(cell);
+    const key = `${cell.spec.functionName}:${cell.spec.qualifier ?? ''}`;
+    if (tailRisks.has(key)) continue;
+    const risks = reportTailRisks({ ...info, functionName: cell.spec.functionName });
+    tailRisks.set(key, risks);
+    for (const message of risks) emit({ type: 'notice', atUs: at(), level: 'warn', message });
+  }
 
   const ledger: Change[] = [];
   // Journal first, then the in-memory ledger: a crash between the two leaves one more line to undo, never one fewer.
@@ -234,7 +245,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
     for (const [i, cell] of plan.cells.entries()) {
       if (signal?.aborted) break;
       const spec = specs[i] as CellSpec;
-      const state: CellState = { spec, records: [], bursts: [], notes: [], provisionedMs: 0 };
+      const state: CellState = { spec, records: [], bursts: [], notes: [...(tailRisks.get(`${cell.spec.functionName}:${cell.spec.qualifier ?? ''}`) ?? [])], provisionedMs: 0 };
       const fn = spec.functionName;
       const fnBefore = before.get(fn) as FunctionBefore;
       const waves = cell.steps.filter((s) => s.kind === 'burst').length;

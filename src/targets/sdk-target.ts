@@ -490,6 +490,11 @@ export function toFunctionInfo(config: FunctionConfiguration, fallbackName: stri
   if (config.State) info.state = config.State;
   if (config.Architectures?.[0] === 'arm64') info.architecture = 'arm64';
   else if (config.Architectures?.[0] === 'x86_64') info.architecture = 'x86_64';
+  if (config.Layers !== undefined && config.Layers.length > 0) info.layers = config.Layers.length;
+  if (config.LoggingConfig?.LogFormat) info.logFormat = config.LoggingConfig.LogFormat;
+  if (config.LoggingConfig?.SystemLogLevel) info.systemLogLevel = config.LoggingConfig.SystemLogLevel;
+  const provider = config.CapacityProviderConfig?.LambdaManagedInstancesCapacityProviderConfig?.CapacityProviderArn;
+  if (provider) info.capacityProviderArn = provider;
   const envError = config.Environment?.Error;
   if (envError) info.environmentError = `${envError.ErrorCode ?? 'Error'}: ${envError.Message ?? 'no message'}`;
   return info;

@@ -26,6 +26,13 @@ export interface FunctionInfo {
   environment: Record<string, string>;
   /** Set when Lambda could not return the variables to this caller (e.g. no kms:Decrypt): `environment` is then empty, not the truth. */
   environmentError?: string;
+  /** Layers the function uses (`Layers`); a layer can hold an extension. */
+  layers?: number;
+  /** `LoggingConfig.LogFormat` (`Text` or `JSON`) and, with JSON, `SystemLogLevel`. */
+  logFormat?: string;
+  systemLogLevel?: string;
+  /** Set for a Lambda Managed Instances function: its capacity provider (`CapacityProviderConfig`). */
+  capacityProviderArn?: string;
   /**
    * Set when the configuration could not be read at all (an invoke-only caller): memory, runtime and timeout
    * are then unknown (memoryMb 0); the REPORT lines carry the memory.
