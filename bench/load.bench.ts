@@ -111,7 +111,7 @@ async function invokeAt(endpoint: string, rate: number): Promise<BenchRow[]> {
 
 async function httpAt(url: string, rate: number): Promise<BenchRow[]> {
   const cpu = process.cpuUsage();
-  const out = await runHttpLoad({ url: new URL(url), method: 'GET', headers: {}, stages: stagesOf(rate), maxInFlight: 1000, timeoutMs: 10_000, windowMs: 1000, cell: 'bench' });
+  const out = await runHttpLoad({ url: new URL(url), method: 'GET', headers: {}, stages: stagesOf(rate), maxInFlight: 1000, timeoutMs: 10_000, windowMs: 1000, cell: 'bench', graceMs: 5_000 });
   const perInvocationUs = cpuUs(cpu) / out.records.length;
   const requested = rate * SECONDS;
   const accuracy = rateAccuracy(out.records, 0, requested);

@@ -29,6 +29,8 @@ export interface HttpLoadOptions {
   shard?: Shard;
   /** A shard's `--start-at`: the schedule's zero is held until performance.now() reaches this (ms). */
   releaseAt?: number;
+  /** After an abort, how long requests in flight may still finish before they are given up as interrupted (ms). */
+  graceMs: number;
   /** Each record as it is made (live views). */
   onRecord?: (record: InvocationRecord) => void;
 }
@@ -91,7 +93,10 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
   driver.onCapacity = () => dispatcher.capacityFreed();
   const dispatched = await dispatcher.run();
   allStarted = true;
+  // Stopped (Ctrl-C): what is in flight gets the grace period, then ends as interrupted.
+  const graceTimer = options.signal?.aborted && pending > 0 ? setTimeout(() => driver.giveUp(), options.graceMs) : undefined;
   if (pending > 0) await settled;
+  clearTimeout(graceTimer);
   driver.close();
   records.sort((a, b) => a.index - b.index);
   return {
@@ -115,5 +120,6 @@ function rawOf(result: HttpInvocationResult, originMs: number): Parameters<typeo
   if (result.transportError === 'timeout') raw.clientTimeout = true;
   else if (result.transportError !== undefined) raw.transportError = result.transportError;
   if (result.env !== undefined) raw.env = result.env;
+  if (result.interrupted === true) raw.interrupted = true;
   return raw;
 }

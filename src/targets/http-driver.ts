@@ -30,6 +30,8 @@ export interface HttpInvocationResult {
   transportError?: string;
   /** Emulator ground truth from its `x-coldprobe-env-*` headers. */
   env?: EnvironmentTruth;
+  /** Still in flight when the grace after Ctrl-C ran out: given up, its connection closed. */
+  interrupted?: boolean;
 }
 
 export interface HttpDriverOptions {
@@ -103,6 +105,21 @@ export class HttpDriver {
     connection.idle = false;
     this.send(connection, { index, dueUs, sentUs: 0 });
     return true;
+  }
+
+  /**
+   * Ctrl-C's grace ran out: every request still in flight ends now, recorded as interrupted (its response, if
+   * one comes, is never read), and its connection is closed.
+   */
+  giveUp(): void {
+    for (const connection of [...this.all]) {
+      const job = connection.current;
+      if (job === undefined) continue;
+      connection.current = undefined;
+      this.inFlightCount--;
+      this.drop(connection);
+      this.options.onResult({ index: job.index, dueUs: job.dueUs, sentUs: job.sentUs, finishedUs: this.options.nowUs(), interrupted: true });
+    }
   }
 
   /** Closes every connection. Requests still in flight are not recorded: call it after the last result. */

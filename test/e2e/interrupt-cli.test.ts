@@ -1,7 +1,8 @@
 /**
- * Ctrl-C in the middle of a burst, a run of several cells and a load, as a user does it: the built CLI spawned
- * (run `npm run build` first) on the bundled emulator, SIGINT sent while invocations of a sleeping function are
- * running (the function drops a file when it starts, so the test knows). What Ctrl-C promises: exit 130; the
+ * Ctrl-C in the middle of a burst, a run of several cells and a load (Invoke API and --url), as a user does it:
+ * the built CLI spawned (run `npm run build` first) on the bundled emulator (a standalone one for --url), SIGINT
+ * sent while invocations of a sleeping function are running (the function drops a file when it starts, so the
+ * test knows). What Ctrl-C promises: exit 130; the
  * invocations still running after the grace are `interrupted`, not errors (`errors == 0` still holds); every
  * planned invocation is either sent or counted as not sent, waves and cells that never started included.
  */
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultsFile } from '../../src/core/results.js';
+import { functionUrl, startEmulator } from '../../src/emulator/index.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/functions', import.meta.url));
@@ -36,9 +38,10 @@ interface Run {
   interruptedAfter: number;
 }
 
-/** Spawn the CLI; once `running` invocations have started (files in `marks`), send one SIGINT. */
+/** Spawn the CLI (on the bundled emulator unless `--url`); once `running` invocations have started (files in `marks`), send one SIGINT. */
 function startAndInterrupt(args: string[], running: number): Promise<Run> {
-  const child = spawn(process.execPath, [cli, ...args, '--functions', FIXTURES], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  const target = args.includes('--url') ? [] : ['--functions', FIXTURES];
+  const child = spawn(process.execPath, [cli, ...args, ...target], { cwd: dir, env: { ...process.env, NO_COLOR: '1', CI: '1' } });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -165,5 +168,25 @@ thresholds:
     const file = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
     expectAccounted(file, 40);
     expect(file.invocations?.notSent).toBeGreaterThan(0);
+  });
+
+  it('load --url: requests running at Ctrl-C get the grace, then are interrupted, not errors', async () => {
+    const emulator = await startEmulator({ functionsDirs: [FIXTURES], log: () => undefined });
+    try {
+      const out = join(dir, 'url.json');
+      const started = Date.now();
+      const run = await startAndInterrupt(
+        ['load', '--url', functionUrl(emulator.endpoint, 'sleep-marked'), '--method', 'POST', '--header', 'content-type: application/json', '--body', payload(), '--rate', '4', '--duration', '10s', '--threshold', 'errors == 0', '--out', out],
+        2,
+      );
+      expect(run.code, run.stderr).toBe(130);
+      const file = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
+      expectAccounted(file, 40);
+      expect(file.invocations?.notSent).toBeGreaterThan(0);
+      // Given up after the grace (5 s), not after the requests' 30 s timeout nor their 20 s sleep.
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -23,7 +23,7 @@ function stages(text: string): LoadStage[] {
   return parsed.stages;
 }
 
-const base = { method: 'GET', headers: {}, timeoutMs: 10_000, windowMs: 250, cell: 'default' };
+const base = { method: 'GET', headers: {}, timeoutMs: 10_000, windowMs: 250, cell: 'default', graceMs: 5_000 };
 
 describe('HTTP load against a plain server', () => {
   let server: Server;

@@ -3,6 +3,7 @@
  * runtimes, read through its time windows; and the command's answers to bad input.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,7 @@ describe('coldprobe load: bad input gets one sentence and its exit code', () => 
     [['--stages', '30s:0-200,60:200'], 2, /^coldprobe: --stages has '60' at column 11 of '30s:0-200,60:200' where a duration like 500ms, 30s, 2m or 1h belongs\.\n$/],
     [['--rate', '10', '--stages', '1s:5'], 2, /^coldprobe: give either --stages or --rate with --duration, not both\.\n$/],
     [['--url', 'http://127.0.0.1:9/', '--rate', '5', '--duration', '1s', '--threshold', 'cold_ratio < 0.1'], 2, /^coldprobe: 'cold_ratio < 0\.1' needs cold\/warm classification, which HTTP traffic gets only from the function's REPORT records: add --function NAME\.\n$/],
+    [['--rate', '5', '--duration', '1s', '--threshold', 'cold_ratio < 0.1', '--abort-on-fail'], 2, /^coldprobe: --abort-on-fail needs a threshold that can be lost mid-run, on errors or throttles \(e\.g\. --threshold 'errors == 0'\)\.\n$/],
   ])('%j exits %i', async (args, code, message) => {
     const h = harness();
     expect(await main(['load', ...args], h.io)).toBe(code);
@@ -134,6 +136,41 @@ describe('coldprobe load: bad input gets one sentence and its exit code', () => 
     expect(await main(['load', '--url', `http://127.0.0.1:${port}/`, '--rate', '5', '--duration', '1s', '--out', 'never.json'], h.io)).toBe(3);
     expect(h.err()).toBe(`coldprobe: cannot reach http://127.0.0.1:${port}: ECONNREFUSED; nothing was sent.\n`);
     expect(() => readFileSync(join(dir, 'never.json'))).toThrow();
+  });
+
+  it('--abort-on-fail stops a load on the Invoke API at the first error: exit 10, partial results, the rest not sent', async () => {
+    const h = harness();
+    const args = ['load', '--function', 'node-throws', '--rate', '20', '--duration', '10s', '--threshold', 'errors == 0', '--abort-on-fail', '--no-tui', '--out', 'abort.json'];
+    expect(await main(args, h.io), h.err()).toBe(10);
+    const results = JSON.parse(readFileSync(join(dir, 'abort.json'), 'utf8')) as ResultsFile;
+    expect(results.invocations?.planned).toBe(200);
+    expect(results.invocations?.notSent).toBeGreaterThan(0);
+    expect((results.invocations?.sent ?? 0) + (results.invocations?.notSent ?? 0)).toBe(200);
+    expect(results.options['abortOnFail']).toBe(true);
+    expect(h.out() + h.err()).toMatch(/--abort-on-fail/);
+  });
+
+  it('--abort-on-fail stops a --url load at the first 5xx: exit 10, partial results, the rest not sent', async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(500);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const h = harness();
+      const args = ['load', '--url', `http://127.0.0.1:${port}/`, '--rate', '20', '--duration', '10s', '--threshold', 'errors == 0', '--abort-on-fail', '--out', 'abort-url.json'];
+      expect(await main(args, h.io), h.err()).toBe(10);
+      expect(h.err()).toMatch(/stopping the load \(--abort-on-fail\)/);
+      const results = JSON.parse(readFileSync(join(dir, 'abort-url.json'), 'utf8')) as ResultsFile;
+      expect(results.interrupted).toBe(true);
+      expect(results.invocations?.planned).toBe(200);
+      expect(results.invocations?.notSent).toBeGreaterThan(0);
+      expect((results.invocations?.sent ?? 0) + (results.invocations?.notSent ?? 0)).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('a short load on the Invoke API writes a results file with its windows', async () => {

@@ -17,7 +17,7 @@ import { summarize } from '../../core/summary.js';
 import { shardLoad, type ShardInfo } from '../../core/shard.js';
 import type { Threshold } from '../../core/threshold.js';
 import { runHttpLoad } from '../../engine/http-load.js';
-import { finishThresholds } from '../../engine/thresholds.js';
+import { finishThresholds, type LostThreshold, ThresholdWatch } from '../../engine/thresholds.js';
 import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../../io/atomic-file.js';
 import { buildResultsFile } from '../../io/results-builder.js';
 import { writeResultsFile } from '../../io/results-file.js';
@@ -43,6 +43,8 @@ export interface UrlLoadRequest {
   logTimeoutMs: number;
   thresholds: readonly Threshold[];
   baseline?: ResultsFile;
+  /** `--abort-on-fail`: stop as soon as an errors/throttled threshold is lost. */
+  abortOnFail: boolean;
   out: string;
   json: boolean;
   color: boolean;
@@ -62,6 +64,14 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
   const share = shard === undefined ? '' : `shard ${shard.index}/${shard.count}, `;
   io.stderr.write(`coldprobe load ${req.method} ${req.url.href}: ${formatStages(req.stages)} (${share}${schedule.count} requests), at most ${req.maxInFlight} in flight.\n`);
   let lastShown = -1;
+  // --abort-on-fail: the first response that loses a threshold stops the load as Ctrl-C would (the requests in
+  // flight get the grace), but the run ends with exit 10, not 130.
+  const watch = req.abortOnFail ? new ThresholdWatch(req.thresholds) : undefined;
+  const stop = new AbortController();
+  const onInterrupt = (): void => stop.abort();
+  if (io.signal.aborted) stop.abort();
+  else io.signal.addEventListener('abort', onInterrupt, { once: true });
+  let lost: LostThreshold | undefined;
   const startedAt = new Date();
   const result = await runHttpLoad({
     url: req.url,
@@ -73,11 +83,20 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
     timeoutMs: req.timeoutMs,
     windowMs: req.windowMs,
     cell: 'default',
-    signal: io.signal,
+    signal: stop.signal,
+    // Requests running at Ctrl-C get what a burst's invocations get, then are recorded as interrupted.
+    graceMs: Math.min(req.timeoutMs, 5_000),
     ...(shard === undefined ? {} : { shard }),
     // performance.now()'s origin is this process's start on the wall clock.
     ...(req.shard?.releaseAtMs === undefined ? {} : { releaseAt: req.shard.releaseAtMs - performance.timeOrigin }),
     onRecord: (record) => {
+      if (watch !== undefined && lost === undefined) {
+        lost = watch.observe(record);
+        if (lost !== undefined) {
+          io.stderr.write(`coldprobe: ${lost.detail}; stopping the load (--abort-on-fail).\n`);
+          stop.abort();
+        }
+      }
       // Plain live progress: one line per window as the load moves past it.
       const index = Math.floor(record.sentUs / (req.windowMs * 1000)) - 1;
       if (index > lastShown && !req.json) {
@@ -86,6 +105,7 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
       }
     },
   });
+  io.signal.removeEventListener('abort', onInterrupt);
   if (result.releaseLateMs > 0) io.stderr.write(`coldprobe: warning: load started ${Math.round(result.releaseLateMs)} ms after the planned instant.\n`);
   let join: NonNullable<CellResult['load']>['join'];
   const notes: string[] = [];
@@ -145,12 +165,21 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
     },
   };
   if (notes.length > 0) cell.notes = notes;
-  const interrupted = io.signal.aborted;
+  // Stopped early, by Ctrl-C or a lost threshold: the results are partial either way.
+  const interrupted = stop.signal.aborted;
   const options: Record<string, unknown> = { url: req.url.href, method: req.method, headers: Object.keys(req.headers), bodyBytes: req.body?.length ?? 0, stages: formatStages(req.stages), maxInFlight: req.maxInFlight, windowMs: req.windowMs };
   if (req.functionName !== undefined) options['function'] = req.functionName;
   const results = buildResultsFile(
     'load',
-    { startedAt: startedAt.toISOString(), finishedAt: new Date(result.finishedAtMs).toISOString(), interrupted, cells: [cell], cleanup: { done: [], failed: [] }, versions: [] },
+    {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date(result.finishedAtMs).toISOString(),
+      interrupted,
+      cells: [cell],
+      cleanup: { done: [], failed: [] },
+      versions: [],
+      invocations: { planned: schedule.count, sent: result.records.length, notSent: result.notSent },
+    },
     { kind: req.logsEndpoint === undefined ? 'aws' : 'emulator', description: `http ${req.url.origin}` },
     options,
   );
@@ -164,7 +193,8 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
     io.stderr.write(text);
     io.stdout.write(`${JSON.stringify({ command: 'load', resultsPath: req.out, interrupted, summary, load: cell.load, notes: cell.notes ?? [], thresholds: results.thresholds ?? [] })}\n`);
   } else io.stdout.write(text);
-  if (interrupted) return ExitCode.interrupted;
+  if (io.signal.aborted) return ExitCode.interrupted;
+  if (lost !== undefined) return ExitCode.thresholdFailed;
   return judged === undefined ? ExitCode.ok : judged.exitCode;
 }
 

@@ -10,7 +10,7 @@ import { usageError } from '../../core/errors.js';
 import { parseLoadDuration, parseStages, steadyStages, type LoadStage } from '../../core/load-stages.js';
 import type { RunPlan, RunStep } from '../../core/plan.js';
 import { RESULTS_SCHEMA_VERSION } from '../../core/results.js';
-import { needsBaseline, parseThresholdsOrThrow } from '../../engine/thresholds.js';
+import { needsBaseline, parseThresholdsOrThrow, ThresholdWatch } from '../../engine/thresholds.js';
 import { readPayload } from '../../io/payload.js';
 import { defaultResultsPath, readResultsFile } from '../../io/results-file.js';
 import { renderCleanup } from '../../report/cleanup.js';
@@ -63,6 +63,7 @@ Target (Invoke API):
 Thresholds (judged at the end; exit 10 when one fails):
   --threshold EXPR       e.g. 'errors == 0', 'cold_ratio[after 30s] < 0.01', 'latency.p99[10s..60s] < 200ms'
   --baseline FILE        results file for baseline-relative thresholds
+  --abort-on-fail        stop the load as soon as an errors/throttled threshold can no longer pass (exit 10)
 
 Output:
   --out FILE, --json, --no-tui, --no-color   as for burst
@@ -103,6 +104,7 @@ const FLAGS = {
   yes: { type: 'boolean' },
   threshold: { type: 'string', multiple: true },
   baseline: { type: 'string' },
+  'abort-on-fail': { type: 'boolean' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   'no-tui': { type: 'boolean' },
@@ -142,6 +144,10 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   const baseline = baselinePath !== undefined ? readResultsFile(baselinePath) : undefined;
   if (baseline === undefined && needsBaseline(thresholds)) {
     throw usageError('a threshold compares with the baseline, but no baseline was given; pass --baseline <file>.');
+  }
+  const abortOnFail = values['abort-on-fail'] === true;
+  if (abortOnFail && !new ThresholdWatch(thresholds).active) {
+    throw usageError("--abort-on-fail needs a threshold that can be lost mid-run, on errors or throttles (e.g. --threshold 'errors == 0').");
   }
   const color = colorWanted(io, values['no-color']);
   const shard = resolveShardFlags(values, performance.timeOrigin, Date.now());
@@ -185,6 +191,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
         logTimeoutMs: durationMs('log-timeout', values['log-timeout'], 60_000),
         thresholds,
         ...(baseline === undefined ? {} : { baseline }),
+        abortOnFail,
         out,
         json: values.json === true,
         color,
@@ -218,6 +225,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   if (timeoutMs !== undefined) options['timeoutMs'] = timeoutMs;
   if (target.kind === 'aws' && target.endpoint !== undefined) options['endpointUrl'] = target.endpoint;
   if (thresholds.length > 0) options['thresholds'] = thresholds.map((t) => t.source);
+  if (abortOnFail) options['abortOnFail'] = true;
   return executeCommand(
     {
       command: 'load',
@@ -231,7 +239,7 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
       color,
       thresholds,
       ...(baseline !== undefined ? { baseline } : {}),
-      abortOnFail: false,
+      abortOnFail,
       options,
       ...(shard !== undefined ? { shard } : {}),
       render: (results, outcome, style) => renderSummary(results, style) + renderLoadWindows(results.cells[0], style.width) + renderCleanup(outcome.cleanup),
