@@ -125,6 +125,39 @@ describe('gated handler', () => {
     expect(new Set(bodies)).toEqual(new Set([Buffer.from(spec.payload).toString('hex')]));
   });
 
+  it('pooled invocations hold no connection while prepared and go out on the spares, reused one after another', async () => {
+    let requests = 0;
+    const server = http.createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
+        res.end('{}');
+      });
+    });
+    const connections = new Set<net.Socket>();
+    server.on('connection', (s) => connections.add(s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const t = await target(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    // 20 prepared, 3 spare connections: the connections are the spares, not one per prepared invocation.
+    const prepared = await t.prepare(spec, 20, undefined, { connections: 'pooled', spareConnections: 3 });
+    expect(t.connectionsOpened()).toBe(3);
+    expect(requests).toBe(0);
+    // One at a time: each goes out on a connection an earlier response gave back.
+    for (const p of prepared) expect((await p.fire()).statusCode).toBe(200);
+    expect(requests).toBe(20);
+    // The spares kept topped up while requests took them: at most one in flight plus three spare.
+    expect(t.connectionsOpened()).toBeLessThanOrEqual(4);
+    expect(connections.size).toBeLessThanOrEqual(t.connectionsOpened());
+  });
+
   it('a connection reset is a transport error, not an exception', async () => {
     const server = await rawServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
     const t = await target(server.endpoint);
