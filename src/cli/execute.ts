@@ -19,13 +19,13 @@ import { splitQualifiers } from '../core/qualifier.js';
 import { finishThresholds, type LostThreshold, ThresholdWatch } from '../engine/thresholds.js';
 import { buildResultsFile } from '../io/results-builder.js';
 import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../io/atomic-file.js';
-import { writeResultsFile } from '../io/results-file.js';
+import { writeResultsFile } from '../io/results-write.js';
 import { renderShardLine } from '../report/shards.js';
 import { globalIndexOf, releaseOffsetUs, type ShardInfo } from '../core/shard.js';
 import { chooseView } from '../ui/view.js';
 import type { CliIo } from './command.js';
 import { confirm } from './confirm.js';
-import { shardRun, type ShardRequest } from './shard-flags.js';
+import { releaseAdvice, shardRun, type ShardRequest } from './shard-flags.js';
 import { openTarget, withKnownFunctions, type TargetChoice } from './target.js';
 import { credentialsExpiryWarning } from '../targets/credentials.js';
 import type { Target } from '../targets/target.js';
@@ -136,7 +136,8 @@ export async function executeCommand(given: RunRequest, io: CliIo): Promise<numb
   // `fn:3` and `--qualifier 3` alike: the run reads and changes the unqualified function, and invokes what was named.
   const whole: RunRequest = { ...given, plan: { ...given.plan, cells: splitQualifiers(given.plan.cells) } };
   // A shard runs its slice of the plan; a burst too small to split is refused before anything else happens.
-  const shard = whole.shard !== undefined ? shardRun(whole.plan, whole.shard, whole.command, whole.target.kind) : undefined;
+  const shardRequest = whole.shard;
+  const shard = shardRequest !== undefined ? shardRun(whole.plan, shardRequest, whole.command, whole.target.kind) : undefined;
   const req: RunRequest = shard !== undefined ? { ...whole, plan: shard.plan } : whole;
   // Names the run's journal, its alias and the description of the versions it publishes.
   const runId = newRunId();
@@ -238,6 +239,8 @@ export async function executeCommand(given: RunRequest, io: CliIo): Promise<numb
         ...(shard !== undefined ? { indexOf: (local: number) => globalIndexOf(shard.segments, local) } : {}),
         // The engine's clock is performance.now(); its origin is this process's start on the wall clock.
         ...(shard?.releaseAtMs !== undefined ? { releaseAt: shard.releaseAtMs - performance.timeOrigin } : {}),
+        // performance.now() is how long after its start this process got ready.
+        ...(shardRequest !== undefined ? { releaseAdvice: () => releaseAdvice(shardRequest, performance.now()) } : {}),
       });
       journal?.close();
       lost = stop.lost();

@@ -46,6 +46,19 @@ export interface ShardRequest {
   startSpec?: string;
 }
 
+/**
+ * What a shard released late should change next time: it was ready `readyAfterMs` after its process started, so
+ * give the shards twice that (rounded up to 5 s): start-up and preparing slow down on a loaded machine, and on
+ * one machine an early shard's cold starts take CPU from the shards still starting.
+ */
+export function releaseAdvice(request: Pick<ShardRequest, 'startSpec'>, readyAfterMs: number): string {
+  const s = Math.max(5, Math.ceil((2 * readyAfterMs) / 5000) * 5);
+  const ready = `this shard was ready ${(readyAfterMs / 1000).toFixed(1)} s after it started`;
+  return request.startSpec?.startsWith('at ') === true
+    ? `${ready}, so give a --start-at instant at least ${s} s after the shards start`
+    : `${ready}, so give the shards more time, e.g. --start-in ${s}s`;
+}
+
 /** A plan cut to one shard, with what its results file records about it. */
 export interface ShardRun {
   plan: RunPlan;

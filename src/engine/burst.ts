@@ -7,7 +7,7 @@ import { toRecord } from '../core/classify.js';
 import type { EventSink } from '../core/events.js';
 import type { BurstInfo, InvocationRecord } from '../core/types.js';
 import type { InvokeSpec, PreparedInvocation, RawInvocationResult, Target } from '../targets/target.js';
-import { holdUntil, type Clock } from './clock.js';
+import { holdUntil, lateReleaseMessage, type Clock } from './clock.js';
 
 /** What a burst needs from the run around it. */
 export interface BurstContext {
@@ -26,6 +26,8 @@ export interface BurstContext {
    * every connection open before the wait, so the release itself costs what it always does.
    */
   releaseAt?: number;
+  /** The end of the late-release warning's sentence, given how late (ms): what to change next time. */
+  releaseAdvice?: (lateMs: number) => string;
   /** How long in-flight invocations may finish after Ctrl-C, ms. */
   graceMs: number;
 }
@@ -94,10 +96,10 @@ export async function executeBurst(params: BurstParams, ctx: BurstContext): Prom
     notSent: n - sent,
   });
 
-  /** Hold the release until `at`; says so when preparing made it late. */
+  /** Hold the release until `at`; when start-up and preparing made it late, says so before releasing. */
   const holdRelease = async (at: number): Promise<void> => {
     const late = await holdUntil(clock, at, signal);
-    if (late > 0) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `released ${Math.round(late)} ms after the planned instant: preparing took longer` });
+    if (late > 0) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: lateReleaseMessage('releasing', late, ctx.releaseAdvice) });
   };
 
   await new Promise<void>((resolveDone) => {

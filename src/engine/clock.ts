@@ -32,6 +32,15 @@ export const systemClock: Clock = {
     }),
 };
 
+/**
+ * The warning a late release gives just before it goes out (the records keep the instant it achieved): one
+ * sentence, how late, and what to change next time when the caller knows (`advice`).
+ */
+export function lateReleaseMessage(what: string, lateMs: number, advice?: (lateMs: number) => string): string {
+  const tail = advice?.(lateMs);
+  return `not ready at the planned instant: ${what} ${Math.round(lateMs)} ms late${tail ? `; ${tail}` : ''}`;
+}
+
 /** How long before a held release the engine stops sleeping and spins, ms. */
 const SPIN_MS = 3;
 

@@ -19,7 +19,7 @@ import type { Shard } from '../core/shard.js';
 import { LoadWindowAccumulator, type LoadWindow } from '../core/load-windows.js';
 import type { BurstInfo, InvocationRecord } from '../core/types.js';
 import type { InvokeSpec, PreparedInvocation, RawInvocationResult, Target } from '../targets/target.js';
-import { holdUntil, type Clock } from './clock.js';
+import { holdUntil, lateReleaseMessage, type Clock } from './clock.js';
 import { OpenModelDispatcher } from './open-model.js';
 
 export interface InvokeLoadParams {
@@ -44,6 +44,8 @@ export interface InvokeLoadContext {
   indexOf?: (local: number) => number;
   /** A shard's `--start-at`: the schedule's zero is held until clock.now() reaches this (ms). */
   releaseAt?: number;
+  /** The end of the late-release warning's sentence, given how late (ms): what to change next time. */
+  releaseAdvice?: (lateMs: number) => string;
 }
 
 export interface InvokeLoadOutcome {
@@ -72,7 +74,7 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   const primed = schedule.count === 0 || signal?.aborted ? [] : await target.prepare(params.invoke, Math.min(ahead, schedule.count), signal, pooled);
   if (ctx.releaseAt !== undefined) {
     const late = await holdUntil(clock, ctx.releaseAt, signal);
-    if (late > 0) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: `load started ${Math.round(late)} ms after the planned instant: preparing took longer` });
+    if (late > 0) emit({ type: 'notice', atUs: us(clock.now() - ctx.runStartAt), level: 'warn', message: lateReleaseMessage('starting the load', late, ctx.releaseAdvice) });
   }
   const originAt = clock.now();
   const originUs = us(originAt - ctx.runStartAt);

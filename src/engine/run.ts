@@ -77,6 +77,8 @@ export interface RunDeps {
   journal?: ChangeJournal;
   /** A shard's `--start-at`: the run's first burst or load is released when clock.now() reaches this (ms). */
   releaseAt?: number;
+  /** What to tell the user when the release comes late, given how late (ms): the end of the warning's sentence. */
+  releaseAdvice?: (lateMs: number) => string;
   /** A shard's run: the whole run's index of its n-th invocation (src/core/shard.ts). */
   indexOf?: (local: number) => number;
 }
@@ -340,6 +342,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
                   counter,
                   ...(deps.indexOf ? { indexOf: deps.indexOf } : {}),
                   ...(releaseAt !== undefined ? { releaseAt } : {}),
+                  ...(deps.releaseAdvice ? { releaseAdvice: deps.releaseAdvice } : {}),
                   graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
                 },
               );
@@ -367,6 +370,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
                   counter,
                   ...(deps.indexOf ? { indexOf: deps.indexOf } : {}),
                   ...(releaseAt !== undefined ? { releaseAt } : {}),
+                  ...(deps.releaseAdvice ? { releaseAdvice: deps.releaseAdvice } : {}),
                   graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
                 },
               );

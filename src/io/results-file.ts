@@ -1,11 +1,9 @@
 /**
- * Results files on disk: atomic writes (atomic-file.ts: every byte written, fsync, rename) so a reader never
- * sees a half-written file, and validated reads that name the file and the field when something is wrong.
+ * Results files on disk: validated reads that name the file and the field when something is wrong, and (from
+ * results-write.ts, re-exported) atomic writes so a reader never sees a half-written file.
  */
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { ColdprobeError, usageError } from '../core/errors.js';
+import { usageError } from '../core/errors.js';
 import { RESULTS_SCHEMA_VERSION } from '../core/results.js';
 import type { ResultsFile } from '../core/results.js';
 import { resultsFileSchema } from './results-schema.js';
@@ -13,29 +11,7 @@ import { codeOf, writeFileAtomic } from './atomic-file.js';
 
 // check and report write HTML and JUnit files through this module; the writer lives in atomic-file.ts.
 export { writeFileAtomic };
-
-/**
- * Write a results file atomically: `<path>.<pid>.tmp` beside it, fsync, rename over `path`; creates the folder.
- * On any failure the temp file is removed and the target is left as it was (absent or the previous version).
- * The records are what was measured and cannot be measured again for free: when `path` cannot take them (a
- * full disk), they are saved in the system's temp folder and the error sentence says where.
- */
-export function writeResultsFile(path: string, file: ResultsFile): void {
-  const text = JSON.stringify(file) + '\n';
-  try {
-    writeFileAtomic(path, text, 'results file');
-  } catch (error) {
-    if (!(error instanceof ColdprobeError)) throw error;
-    const rescue = join(tmpdir(), `coldprobe-unsaved-${basename(path)}`);
-    if (dirname(rescue) === dirname(path)) throw error;
-    try {
-      writeFileAtomic(rescue, text, 'results file');
-    } catch {
-      throw error;
-    }
-    throw new ColdprobeError(error.kind, `${error.message.replace(/\.$/, '')}; the results were saved to ${rescue} instead.`, { cause: error });
-  }
-}
+export { defaultResultsPath, timestampForFile, writeResultsFile } from './results-write.js';
 
 /** Render a zod issue path as `cells[0].records[3].outcome`. */
 function fieldPath(path: ReadonlyArray<PropertyKey>): string {
@@ -83,23 +59,4 @@ export function readResultsFile(path: string): ResultsFile {
     throw usageError(`Results file ${path} is not a valid coldprobe results file: field ${where}: ${what}${more}.`);
   }
   return parsed.data;
-}
-
-/** `YYYYMMDD-HHMMSS` of a date in UTC (UTC so names sort the same on every machine). */
-export function timestampForFile(date: Date): string {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return (
-    `${date.getUTCFullYear()}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}-` +
-    `${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`
-  );
-}
-
-/**
- * Default results path `<cwd>/results/<function>-<YYYYMMDD-HHMMSS>.json` (UTC); characters unsafe in file
- * names (an ARN's `:` and `/`) become `_`.
- */
-export function defaultResultsPath(cwd: string, functionName: string, date: Date): string {
-  // An ARN or `name:qualifier` names the function by its last segments; keep them readable but file-safe.
-  const safe = basename(functionName.replace(/[^A-Za-z0-9._-]+/g, '_')) || 'function';
-  return join(cwd, 'results', `${safe}-${timestampForFile(date)}.json`);
 }

@@ -62,4 +62,13 @@ describe('lazy loading', () => {
     expect(run.packages.has('react')).toBe(false);
     expect(run.ours).not.toContain('ui/tui.js');
   });
+
+  it("a shard's burst never loads the results reader's schema (zod) before its release", () => {
+    // Start-up is the release's lead time (--start-in 2s): zod alone is about 80 ms of CPU (docs/scale.md).
+    const run = loaded(['burst', '--n', '2', '--shard', '1/2', '--start-in', '20ms', '--no-tui', '--out', join(dir, 's.json')]);
+    expect(run.status).toBe(0);
+    expect(run.packages.has('zod')).toBe(false);
+    expect(run.ours).not.toContain('io/results-schema.js');
+    expect(run.ours).toContain('io/results-write.js');
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Two shard processes of one burst (`--shard i/2 --start-in`) through the built CLI, each on its own bundled
  * emulator, then `coldprobe merge`: every invocation index once, each shard released no earlier than the planned
- * instant, and each file carries its shard, release instant and clock offset. Needs `npm run build` first.
+ * instant, and each file carries its shard, release instant and clock offset; a shard that cannot be ready in
+ * time says so, how late and what to give next time, before it releases. Needs `npm run build` first.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,4 +61,22 @@ describe('burst --shard --start-in (built CLI)', () => {
     expect(merged.shards?.timebase).toBe('local');
     expect(merged.shards?.bursts[0]?.shards).toHaveLength(2);
   }, 120_000);
+
+  it('a shard not ready at its instant says so before releasing, with how late, and records the lateness', () => {
+    // 1 ms after the process started: no start-up is that fast, so the release is late by the start-up itself.
+    const args = [CLI, 'burst', '--n', '2', '--shard', '1/1', '--start-in', '1ms', '--no-tui', '--out', 'late.json'];
+    const run = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const warning = /warning: not ready at the planned instant: releasing (\d+) ms late; this shard was ready (\d+\.\d) s after it started, so give the shards more time, e\.g\. --start-in (\d+)s\n/.exec(run.stdout);
+    expect(warning, run.stdout).not.toBeNull();
+    const info = readResultsFile(join(dir, 'late.json')).shard;
+    const recordedLateMs = ((info?.releasedAtUs ?? 0) - Date.parse(info?.releaseAt ?? '') * 1000) / 1000;
+    const saidMs = Number(warning?.[1]);
+    // Said before the first send, so never more than what the file records (ms rounding and the ISO instant's
+    // truncation to whole ms give 2 ms); and about the same lateness, not a stale figure.
+    expect(saidMs).toBeLessThanOrEqual(recordedLateMs + 2);
+    expect(saidMs).toBeGreaterThan(recordedLateMs / 2);
+    // The advice gives more than the shard needed.
+    expect(Number(warning?.[3]) * 1000).toBeGreaterThan(Number(warning?.[2]) * 1000);
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ColdprobeError } from '../../src/core/errors.js';
 import { buildBurstPlan } from '../../src/core/plan.js';
-import { planIdOf, resolveShardFlags, shardRun } from '../../src/cli/shard-flags.js';
+import { planIdOf, releaseAdvice, resolveShardFlags, shardRun } from '../../src/cli/shard-flags.js';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
 const plan = (n: number) => buildBurstPlan({ functionName: 'f', payload: new TextEncoder().encode('{}'), n, waves: 1, intervalMs: 0, forceCold: false });
@@ -44,6 +44,13 @@ describe('shard flags', () => {
     [{ 'run-id': 'has space' }, /--run-id must be/],
   ])('refuses %o with one sentence', (values, message) => {
     expect(refusal(() => resolveShardFlags(values, NOW, NOW))).toMatch(message);
+  });
+
+  it('a late shard is told what to give next time: twice its readiness, in whole 5 s, in the form it used', () => {
+    expect(releaseAdvice({ startSpec: 'in 2000' }, 3_800)).toBe('this shard was ready 3.8 s after it started, so give the shards more time, e.g. --start-in 10s');
+    expect(releaseAdvice({ startSpec: 'in 2000' }, 1_200)).toMatch(/--start-in 5s$/);
+    expect(releaseAdvice({ startSpec: 'in 2000' }, 10_100)).toMatch(/--start-in 25s$/);
+    expect(releaseAdvice({ startSpec: 'at 2026-12-01T10:00:00.000Z' }, 6_000)).toMatch(/ready 6\.0 s after it started, so give a --start-at instant at least 15 s after the shards start$/);
   });
 
   it('fingerprints the plan, not the shard: the same on every shard, another for another plan or target', () => {

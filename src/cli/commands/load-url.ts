@@ -20,7 +20,7 @@ import { runHttpLoad } from '../../engine/http-load.js';
 import { finishThresholds, type LostThreshold, ThresholdWatch } from '../../engine/thresholds.js';
 import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../../io/atomic-file.js';
 import { buildResultsFile } from '../../io/results-builder.js';
-import { writeResultsFile } from '../../io/results-file.js';
+import { writeResultsFile } from '../../io/results-write.js';
 import { renderLoadWindows } from '../../report/load-windows.js';
 import { renderSummary } from '../../report/text.js';
 import type { CliIo } from '../command.js';

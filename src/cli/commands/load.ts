@@ -12,7 +12,7 @@ import type { RunPlan, RunStep } from '../../core/plan.js';
 import { RESULTS_SCHEMA_VERSION } from '../../core/results.js';
 import { needsBaseline, parseThresholdsOrThrow, ThresholdWatch } from '../../engine/thresholds.js';
 import { readPayload } from '../../io/payload.js';
-import { defaultResultsPath, readResultsFile } from '../../io/results-file.js';
+import { defaultResultsPath } from '../../io/results-write.js';
 import { renderCleanup } from '../../report/cleanup.js';
 import { renderLoadWindows } from '../../report/load-windows.js';
 import { renderSummary } from '../../report/text.js';
@@ -141,7 +141,8 @@ async function runLoad(args: string[], io: CliIo): Promise<number> {
   if (timeoutMs !== undefined && timeoutMs < 1) throw usageError(`--timeout must be longer than 0, got '${values.timeout}'.`);
   const thresholds = parseThresholdsOrThrow(values.threshold ?? []);
   const baselinePath = values.baseline !== undefined ? resolve(io.cwd, values.baseline) : undefined;
-  const baseline = baselinePath !== undefined ? readResultsFile(baselinePath) : undefined;
+  // The reader (and its schema) is loaded only for a baseline: a shard's start-up is its release's lead time.
+  const baseline = baselinePath !== undefined ? (await import('../../io/results-file.js')).readResultsFile(baselinePath) : undefined;
   if (baseline === undefined && needsBaseline(thresholds)) {
     throw usageError('a threshold compares with the baseline, but no baseline was given; pass --baseline <file>.');
   }
