@@ -13,8 +13,11 @@ export interface CliIo {
   cwd: string;
   /** Aborted on the first Ctrl-C (SIGINT/SIGTERM): stop cleanly, write partial results, return 130. */
   signal: AbortSignal;
-  /** Ask main to stop now (what a second Ctrl-C does); for a TUI's own key handling. */
-  requestInterrupt: () => void;
+  /**
+   * Ask main to stop, as Ctrl-C does (the second time: at once); for a TUI's own key handling. `'view'`: the
+   * live view shows the stop, so main writes no line of its own under it.
+   */
+  requestInterrupt: (shownBy?: 'view') => void;
 }
 
 export interface Command {

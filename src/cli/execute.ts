@@ -22,7 +22,8 @@ import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../io/atomic-file
 import { writeResultsFile } from '../io/results-write.js';
 import { renderShardLine } from '../report/shards.js';
 import { globalIndexOf, releaseOffsetUs, type ShardInfo } from '../core/shard.js';
-import { chooseView } from '../ui/view.js';
+import { chooseView, wantsTui } from '../ui/view.js';
+import { renderGlance } from '../report/text.js';
 import type { CliIo } from './command.js';
 import { confirm } from './confirm.js';
 import { releaseAdvice, shardRun, type ShardRequest } from './shard-flags.js';
@@ -155,6 +156,8 @@ export async function executeCommand(given: RunRequest, io: CliIo): Promise<numb
   const refuse = (): ColdprobeError =>
     usageError(`${req.command}: this changes real AWS functions (${req.name}); add --yes to confirm in a non-interactive shell.`);
   let opened: Awaited<ReturnType<typeof openTarget>>;
+  // The emulator takes a second or two to start, before the live view can draw: say so rather than show nothing.
+  if (req.target.kind === 'emulator' && wantsTui(io, { noTui: req.noTui, json: req.json })) io.stdout.write('coldprobe: starting the emulator…\n');
   try {
     opened = await openTarget(req.target);
   } catch (error) {
@@ -169,6 +172,7 @@ export async function executeCommand(given: RunRequest, io: CliIo): Promise<numb
   let outcome: RunOutcome;
   let lost: LostThreshold | undefined;
   let finishView: (text: string, resultsPath?: string) => Promise<void>;
+  let liveView = false;
   let clockOffset: ClockOffset | undefined;
   try {
     // A missing function fails here (exit 3), before anything changed and before any view has drawn anything.
@@ -249,6 +253,7 @@ export async function executeCommand(given: RunRequest, io: CliIo): Promise<numb
       throw error;
     }
     finishView = (text, resultsPath) => view.finish(text, resultsPath);
+    liveView = view.kind === 'tui';
     // Measured after the run, so its requests never compete with the release.
     if (shard !== undefined && !io.signal.aborted) {
       // Loaded only for shards, like every target module (a plain burst's start-up stays as it was).
@@ -284,7 +289,10 @@ export async function executeCommand(given: RunRequest, io: CliIo): Promise<numb
   // Nothing sent is lost: a run stopped by a setup failure still writes what its finished cells measured.
   writeResultsFile(req.out, results);
   const text = req.render(results, outcome, { color: req.color && io.stdout.isTTY === true, width: io.stdout.columns ?? 80, clip: io.stdout.isTTY === true });
-  await finishView(results.shard !== undefined ? `${text}\n${renderShardLine(results.shard)}` : text, req.out);
+  const shown = results.shard !== undefined ? `${text}\n${renderShardLine(results.shard)}` : text;
+  // On a terminal the summary can be taller than the screen: the essentials come last, beside the results path.
+  const glance = liveView ? `\n${renderGlance(results, { color: req.color, width: io.stdout.columns ?? 80 })}` : '';
+  await finishView(`${shown.replace(/\n+$/, '')}\n${glance}`, req.out);
   if (req.json) io.stdout.write(req.jsonText(results, outcome) + '\n');
   if (outcome.error) throw outcome.error;
   // The emulator itself failed (out of file descriptors, or it died): its records do not measure the function.

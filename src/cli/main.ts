@@ -71,10 +71,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 function processIo(): CliIo {
   const controller = new AbortController();
   let interrupts = 0;
-  const onSignal = (): void => {
+  // `shownBy` is 'view' when the live view asked (q, Ctrl-C as a key) and shows the stop itself; as a signal
+  // handler this gets the signal's name.
+  const onSignal = (shownBy?: unknown): void => {
     interrupts += 1;
     if (interrupts === 1) {
-      process.stderr.write('\ncoldprobe: interrupted; stopping cleanly (Ctrl-C again to quit at once).\n');
+      if (shownBy !== 'view') process.stderr.write('\ncoldprobe: interrupted; stopping cleanly (Ctrl-C again to quit at once).\n');
       controller.abort();
     } else {
       process.exit(ExitCode.interrupted);

@@ -198,7 +198,8 @@ export class SummaryAccumulator {
     const preInitDuration = statsOf(this.preInit);
     const groups: GroupSummary[] = [];
     for (const classification of CLASSIFICATIONS) {
-      if (this.byClass[classification] === 0) continue;
+      // Interrupted invocations are unknown but have no latency: a group of them alone has nothing to show.
+      if (this.byClass[classification] === 0 || latencyOf[classification].count === 0) continue;
       const group: GroupSummary = {
         key: { ...this.cell, classification },
         latency: latencyOf[classification],

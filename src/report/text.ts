@@ -124,8 +124,9 @@ function burstRow(b: BurstInfo, stats: BurstSummary | undefined): string {
     has ? formatCount(stats.cold) : '–',
     has ? formatCount(stats.throttled) : '–',
     has ? formatCount(stats.errors) : '–',
-    has ? formatUs(stats.latency.p50Us) : '–',
-    has ? formatUs(stats.latency.p99Us) : '–',
+    // A burst whose every invocation was given up (interrupted) has no latency to show.
+    has && stats.latency.count > 0 ? formatUs(stats.latency.p50Us) : '–',
+    has && stats.latency.count > 0 ? formatUs(stats.latency.p99Us) : '–',
     formatUs(b.releaseSpreadUs),
     formatUs(b.prepareUs),
     formatCount(b.notSent),
@@ -285,6 +286,38 @@ function invocationsNote(result: ResultsFile): string {
   const givenUp = result.cells.reduce((n, cell) => n + (cell.summary.byOutcome.interrupted ?? 0), 0);
   const parts = [`${formatCount(inv.sent)} of ${formatCount(inv.planned)} sent`, `${formatCount(inv.notSent)} not sent`];
   return ` (${parts.join(', ')}${givenUp > 0 ? `; ${formatCount(givenUp)} sent and given up unanswered` : ''})`;
+}
+
+/**
+ * The few lines a reader needs first, for the end of a live view, where a long summary scrolls its top off an
+ * 80×24 terminal: cold count, cold and warm p50/p99 (one cell), throttles, errors, interrupted. Several cells
+ * get their totals; their percentiles are in the table printed just above.
+ */
+export function renderGlance(result: ResultsFile, options: TextOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const width = Math.max(40, Math.floor(options.width));
+  const sum = (pick: (s: CellSummary) => number): number => result.cells.reduce((n, cell) => n + pick(cell.summary), 0);
+  const total = sum((s) => s.total);
+  const throttled = sum((s) => s.byOutcome.throttled);
+  const errors = sum((s) => s.total - s.byOutcome.ok - s.byOutcome.throttled - (s.byOutcome.interrupted ?? 0));
+  const interrupted = sum((s) => s.byOutcome.interrupted ?? 0);
+  const counts = [
+    result.cells.length > 1 ? `${result.cells.length} cells` : '',
+    `cold ${formatCount(sum((s) => s.cold))} of ${formatCount(total)}`,
+    `throttled ${formatCount(throttled)}`,
+    `errors ${formatCount(errors)}`,
+    interrupted > 0 ? `interrupted ${formatCount(interrupted)}` : '',
+  ].filter((p) => p !== '');
+  const lines = [c.bold('at a glance'), truncate(counts.join(' · '), width)];
+  const only = result.cells.length === 1 ? result.cells[0] : undefined;
+  if (only !== undefined) {
+    const pair = (s: LatencyStats): string => (s.count === 0 ? '–' : `p50 ${formatUs(s.p50Us)} p99 ${formatUs(s.p99Us)}`);
+    const { latency, initDuration } = only.summary;
+    const parts = [`cold ${pair(latency.cold)}`, `warm ${pair(latency.warm)}`];
+    if (initDuration.count > 0) parts.push(`init ${pair(initDuration)}`);
+    lines.push(truncate(parts.join(' · '), width));
+  }
+  return lines.join('\n') + '\n';
 }
 
 /**

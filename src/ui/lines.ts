@@ -35,19 +35,34 @@ export function fit(width: number, ...pieces: Piece[]): string {
   return total > width && width > 0 ? `${out}…` : out;
 }
 
-/** The header line: target, function, runtime, memory, burst size, wave k of K, elapsed time. */
+/** The header line: target, cell k of N (several cells), function, runtime, memory, burst size, wave k of K, elapsed time. */
 export function headerLine(header: HeaderFacts, width: number): string {
-  const parts = [
-    header.targetKind || 'starting',
-    header.functionName || '…',
-    header.runtime,
-    header.memoryMb ? `${header.memoryMb} MB` : '',
-    header.burstN ? `n=${header.burstN}` : '',
-    header.waves ? `wave ${header.wave}/${header.waves}` : '',
-    elapsed(header.elapsedUs),
-  ].filter((p) => p !== '');
   const state = header.phase === 'ended' ? (header.interrupted ? ' · interrupted' : ' · done') : '';
-  return fit(width, [chalk.bold.cyan, 'coldprobe'], ` ${parts.join(' · ')}${state}`);
+  const line = (runtime: string): string =>
+    [
+      header.targetKind || 'starting',
+      header.cells > 1 && header.cell > 0 ? `cell ${header.cell} of ${header.cells}` : '',
+      header.functionName || '…',
+      runtime,
+      header.memoryMb ? `${header.memoryMb} MB` : '',
+      header.burstN ? `n=${header.burstN}` : '',
+      header.waves ? `wave ${header.wave}/${header.waves}` : '',
+      elapsed(header.elapsedUs),
+    ]
+      .filter((p) => p !== '')
+      .join(' · ') + state;
+  // The runtime goes first when the line does not fit: the wave and the clock matter more while it runs.
+  const full = line(header.runtime);
+  return fit(width, [chalk.bold.cyan, 'coldprobe'], ` ${full.length + 10 <= width ? full : line('')}`);
+}
+
+/** What is happening now, so no second of the run is a blank screen; while stopping, what it waits for. */
+export function statusLine(header: HeaderFacts, progress: ProgressFacts, width: number, stopping = false): string {
+  if (stopping && header.phase !== 'ended') {
+    const waiting = progress.inFlight > 0 ? `waiting for ${progress.inFlight} in flight (then interrupted)` : 'putting back changes, writing results';
+    return fit(width, [chalk.yellow, `stopping… ${waiting} · Ctrl-C again: quit now`]);
+  }
+  return fit(width, [chalk.dim, header.step]);
 }
 
 /** `[####==----] done 45/60 · sent 50 · in flight 5` (# done, = in flight). */
@@ -124,14 +139,23 @@ export function histogramLines(histogram: HistogramView, width: number): string[
   if (bins === 0) return [fit(width, [chalk.dim, 'histogram: waiting for responses…'])];
   const max = Math.max(1, ...histogram.cold, ...histogram.warm);
   const cellWidth = Math.max(1, Math.min(3, Math.floor((width - 10) / bins)));
-  const lo = shortUs(histogram.edgesUs[0] ?? 0);
-  const hi = shortUs(histogram.edgesUs[bins] ?? 0);
-  const span = bins * cellWidth;
   return [
     fit(width, 'hist cold│', [chalk.yellow, bars(histogram.cold, max, cellWidth)], '│'),
     fit(width, '     warm│', [chalk.green, bars(histogram.warm, max, cellWidth)], '│'),
-    fit(width, [chalk.dim, '         ' + lo + hi.padStart(Math.max(1, span + 2 - lo.length))]),
+    fit(width, [chalk.dim, `          ${axisLabels(histogram.edgesUs, cellWidth)}`]),
   ];
+}
+
+/** The decade edges (every 4th bin edge: the view's range is whole decades) under the bars, as many as fit apart. */
+function axisLabels(edgesUs: readonly number[], cellWidth: number): string {
+  let line = '';
+  for (let k = 0; k < edgesUs.length; k += 4) {
+    const label = shortUs(edgesUs[k] ?? 0);
+    const at = k * cellWidth;
+    if (line.length > 0 && at < line.length + 1) continue;
+    line = line.padEnd(at) + label;
+  }
+  return line;
 }
 
 const PAINT: Partial<Record<Run['style'], (text: string) => string>> = {
@@ -169,33 +193,56 @@ function timelineHeading(layout: TimelineLayout): string {
   return `environments ${layout.totalEnvs}${fold}  ${legend}`;
 }
 
-/** A heading, the rows, and a count of hidden environments when even folded lanes do not fit. */
-export function timelineLines(layout: TimelineLayout, width: number): string[] {
+/** A step of the time axis: the smallest of these that leaves at least `minCols` columns between ticks. */
+const AXIS_STEPS_US = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].map((s) => s * 1_000_000);
+
+/** `0s    5s    10s`: run time under the timeline's columns (`cols` of them from `startUs` to `endUs`, µs). */
+export function timeAxis(startUs: number, endUs: number, cols: number, minCols = 8): string {
+  const colUs = Math.max(1, endUs - startUs) / Math.max(1, cols);
+  const step = AXIS_STEPS_US.find((s) => s / colUs >= minCols) ?? (AXIS_STEPS_US.at(-1) as number);
+  let line = '';
+  for (let t = 0; t <= endUs - startUs; t += step) {
+    const at = Math.round(t / colUs);
+    const label = t === 0 ? '0s' : shortUs(t);
+    if (at + label.length > cols) break;
+    if (line.length > 0 && at < line.length + 1) continue;
+    line = line.padEnd(at) + label;
+  }
+  return line;
+}
+
+/** A heading, the rows, a time axis, and a count of hidden environments when even folded lanes do not fit. */
+export function timelineLines(layout: TimelineLayout, width: number, axis?: { startUs: number; endUs: number; cols: number }): string[] {
   const lines = [fit(width, [chalk.dim, timelineHeading(layout)])];
   for (const row of layout.rows) lines.push(rowLine(row, layout.labelWidth, width));
+  if (axis !== undefined && layout.rows.length > 0) {
+    lines.push(fit(width, [chalk.dim, `${'time'.padStart(layout.labelWidth)} ${timeAxis(axis.startUs, axis.endUs, axis.cols)}`]));
+  }
   if (layout.hiddenEnvs > 0) {
     lines.push(fit(width, [chalk.dim, `… ${layout.hiddenEnvs} more environments not shown (of ${layout.totalEnvs})`]));
   }
   return lines;
 }
 
-/** What the live region is drawn from: the snapshot and the terminal's size in characters. */
+/** What the live region is drawn from: the snapshot, the terminal's size in characters, and whether a stop was asked for. */
 export interface LiveViewProps {
   snapshot: UiSnapshot;
   columns: number;
   rows: number;
+  /** `q` or Ctrl-C was pressed: the run is stopping. */
+  stopping?: boolean;
 }
 
 /** Lines used by everything but the timeline rows. */
 function fixedLines(snapshot: UiSnapshot): number {
   const counterDetail = snapshot.counters.throttlesByReason.length + snapshot.counters.errorsByType.length > 0 ? 1 : 0;
   const histogram = snapshot.histogram.cold.length > 0 ? 3 : 1;
-  // header, progress, counters(+detail), latency 3, histogram, timeline heading, hidden-count line.
-  return 1 + 1 + 1 + counterDetail + 3 + histogram + 1 + 1;
+  // header, status, progress, counters(+detail), latency 3, histogram, timeline heading, time axis, hidden-count line.
+  return 1 + 1 + 1 + 1 + counterDetail + 3 + histogram + 1 + 1 + 1;
 }
 
 /** Every line of the live region, pre-coloured and fitted to `columns` × `rows`. */
-export function liveLines({ snapshot, columns, rows }: LiveViewProps): string[] {
+export function liveLines({ snapshot, columns, rows, stopping = false }: LiveViewProps): string[] {
   const width = Math.max(40, columns);
   // Keep one spare line: output as tall as the terminal makes ink clear and redraw everything.
   const free = rows - 1 - fixedLines(snapshot);
@@ -205,13 +252,15 @@ export function liveLines({ snapshot, columns, rows }: LiveViewProps): string[] 
   const timelineRows = Math.max(2, free - (snapshot.load === undefined ? 0 : loadPanelHeight(panelWindows)));
   const labelWidth = 10;
   const layout = layoutTimeline(snapshot.timeline, width - labelWidth - 1, timelineRows);
+  const status = statusLine(snapshot.header, snapshot.progress, width, stopping);
   return [
     headerLine(snapshot.header, width),
+    ...(status !== '' ? [status] : []),
     progressLine(snapshot.progress, width),
     ...counterLines(snapshot.counters, width),
     ...latencyLines(snapshot.latency, width),
     ...histogramLines(snapshot.histogram, width),
     ...panel,
-    ...timelineLines(layout, width),
+    ...timelineLines(layout, width, { startUs: snapshot.timeline.startUs, endUs: snapshot.timeline.endUs, cols: width - labelWidth - 1 }),
   ];
 }

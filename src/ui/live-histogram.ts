@@ -27,10 +27,15 @@ export interface HistogramView {
   warm: readonly number[];
 }
 
-/** Mutable cold/warm bin counters; owned by the store. */
+/**
+ * Mutable cold/warm bin counters; owned by the store. The shown range is whole decades and only ever grows:
+ * a frame never moves or shrinks the axis the previous one drew, so bars do not jump about as responses arrive.
+ */
 export class LiveHistogram {
   private readonly cold = new Array<number>(BIN_COUNT).fill(0);
   private readonly warm = new Array<number>(BIN_COUNT).fill(0);
+  private shownLo = BIN_COUNT;
+  private shownHi = -1;
 
   /** Counts one latency (µs) in the cold or warm row. */
   add(latencyUs: number, cold: boolean): void {
@@ -39,7 +44,7 @@ export class LiveHistogram {
     row[i] = (row[i] ?? 0) + 1;
   }
 
-  /** The non-empty span (at least `minBins` wide) as copies. */
+  /** The range shown so far widened to the filled span, in whole decades, at least `minBins` wide; as copies. */
   view(minBins = 8): HistogramView {
     let lo = BIN_COUNT;
     let hi = -1;
@@ -50,11 +55,14 @@ export class LiveHistogram {
       }
     }
     if (hi < 0) return { edgesUs: [], cold: [], warm: [] };
-    while (hi - lo + 1 < minBins) {
-      if (hi < BIN_COUNT - 1) hi += 1;
-      if (hi - lo + 1 < minBins && lo > 0) lo -= 1;
-      if (lo === 0 && hi === BIN_COUNT - 1) break;
+    lo = Math.min(this.shownLo, Math.floor(lo / BINS_PER_DECADE) * BINS_PER_DECADE);
+    hi = Math.max(this.shownHi, Math.min(BIN_COUNT, Math.ceil((hi + 1) / BINS_PER_DECADE) * BINS_PER_DECADE) - 1);
+    while (hi - lo + 1 < minBins && (lo > 0 || hi < BIN_COUNT - 1)) {
+      if (hi < BIN_COUNT - 1) hi = Math.min(BIN_COUNT - 1, hi + BINS_PER_DECADE);
+      else lo = Math.max(0, lo - BINS_PER_DECADE);
     }
+    this.shownLo = lo;
+    this.shownHi = hi;
     const edgesUs: number[] = [];
     for (let i = lo; i <= hi + 1; i += 1) edgesUs.push(binEdgeUs(i));
     return { edgesUs, cold: this.cold.slice(lo, hi + 1), warm: this.warm.slice(lo, hi + 1) };

@@ -12,6 +12,7 @@ import type { CellSummary, InvocationRecord, LatencyStats, Outcome } from '../co
 import { Activity, type ActivityView } from './activity.js';
 import { MAX_PANEL_WINDOWS, type LoadPanelModel } from './load-panel.js';
 import { LiveHistogram, type HistogramView } from './live-histogram.js';
+import { shortUs } from './units.js';
 
 /** What the header line says. */
 export interface HeaderFacts {
@@ -30,8 +31,12 @@ export interface HeaderFacts {
   elapsedUs: number;
   phase: 'waiting' | 'running' | 'ended';
   interrupted: boolean;
-  /** Last step detail (e.g. `force-cold: drained 3 idle environments`). */
+  /** What the run is doing now, in words (`preparing 500 invocations…`, `idle-wait: 1000 ms idle`); '' once ended. */
   step: string;
+  /** 1-based cell running (`run`: cell k of N); 0 before the first. */
+  cell: number;
+  /** Cells in the run. */
+  cells: number;
 }
 
 /** Invocation progress for the bar. */
@@ -177,8 +182,11 @@ export function createUiStore(tally?: RunTally): UiStore {
     elapsedUs: 0,
     phase: 'waiting',
     interrupted: false,
-    step: '',
+    step: 'starting the target…',
+    cell: 0,
+    cells: 0,
   };
+  let cellIds: string[] = [];
   let runStartUs = 0;
   let lastAtUs = 0;
   let endedAtUs: number | undefined;
@@ -246,6 +254,9 @@ export function createUiStore(tally?: RunTally): UiStore {
         lastAtUs = event.atUs;
         header.targetKind = event.targetKind;
         header.phase = 'running';
+        header.cells = event.cells.length;
+        header.step = 'reading the functions…';
+        cellIds = event.cells.map((c) => c.id);
         const first = event.cells[0];
         if (first) {
           header.functionName = first.functionName;
@@ -258,6 +269,7 @@ export function createUiStore(tally?: RunTally): UiStore {
       case 'cell-start':
         touch(event.atUs);
         load = undefined;
+        header.cell = cellIds.indexOf(event.cell.id) + 1;
         header.functionName = event.cell.functionName;
         header.runtime = event.cell.runtime;
         header.memoryMb = event.cell.memoryMb;
@@ -271,6 +283,7 @@ export function createUiStore(tally?: RunTally): UiStore {
         header.burstN = event.n;
         header.wave = event.burst + 1;
         header.waves = event.waves;
+        header.step = `preparing ${event.n} invocations: opening connections, signing requests…`;
         // Plan n × waves for each cell once, at its first burst.
         if (!wavesByCell.has(event.cell)) {
           wavesByCell.set(event.cell, event.waves);
@@ -281,12 +294,16 @@ export function createUiStore(tally?: RunTally): UiStore {
       case 'burst-released':
         touch(event.atUs);
         released += event.info.n - event.info.notSent;
+        header.step = `released ${event.info.n - event.info.notSent} in ${shortUs(event.info.releaseSpreadUs)}; waiting for responses`;
         break;
       case 'record':
+        // A load never releases at once: its first response says it is under way.
+        if (header.step.startsWith('preparing')) header.step = 'sending; responses arriving';
         addRecord(event.record);
         break;
       case 'burst-end': {
         touch(event.atUs);
+        header.step = `wave ${event.burst + 1}/${wavesByCell.get(event.cell) ?? header.waves} done`;
         const counts = run.cell(event.cell)?.summary.burst(event.burst);
         const wave = {
           cold: counts?.cold ?? 0,
@@ -329,6 +346,7 @@ export function createUiStore(tally?: RunTally): UiStore {
         endedAtUs = event.atUs;
         header.phase = 'ended';
         header.interrupted = event.interrupted;
+        header.step = '';
         break;
     }
   }

@@ -18,8 +18,14 @@ export interface TuiIo {
   stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: Writable;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
-  /** First call: stop the run cleanly; second call: exit at once (the CLI implements both). */
-  requestInterrupt: () => void;
+  /**
+   * First call: stop the run cleanly; second call: exit at once (the CLI implements both). `'view'`: the live
+   * view shows the stop itself, so nothing is written beside it (a line written under ink's live region is
+   * left behind on the screen when ink redraws).
+   */
+  requestInterrupt: (shownBy?: 'view') => void;
+  /** The run's stop signal: a stop from elsewhere (SIGTERM, SIGHUP) shows as "stopping…" too. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link startTui}. */
@@ -60,6 +66,9 @@ export const FRAME_CPU_SHARE = 0.005;
 
 /** When no event arrived, one frame a second is enough for the clock (shown in whole seconds); frames are never further apart, whatever they cost. */
 const IDLE_FRAME_MS = 1000;
+
+/** A burst's "preparing" frame is skipped when a frame was drawn this recently (back-to-back waves). */
+const STATUS_FRAME_GAP_MS = 250;
 
 /** Longest time frames are held back while a burst prepares and releases. */
 const MAX_RELEASE_HOLD_MS = 2000;
@@ -129,19 +138,36 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     if (event.type === 'run-end') ended = true;
     dirty = true;
     store.dispatch(event);
+    // Preparing a big burst takes seconds, while frames are held back: say so before it starts (one frame per
+    // wave, before the first request is prepared, so it costs the release nothing). It does not spend the paced
+    // frames' budget, so the first frame after the release is not pushed back.
+    if (event.type === 'burst-start' && nowMs() - lastFrameMs >= STATUS_FRAME_GAP_MS) {
+      const paced = nextFrameMs;
+      draw();
+      nextFrameMs = paced;
+    }
   };
 
+  // A stop shows at once ("stopping…" and what it waits for), not at the next paced frame.
+  let stopping = false;
+  const showStopping = (): void => {
+    if (stopping || ended) return;
+    stopping = true;
+    draw();
+  };
+  io.signal?.addEventListener('abort', showStopping, { once: true });
   const onKey = (key: 'q' | 'ctrl-c'): void => {
     // Once the run has ended, `q` has nothing left to stop; Ctrl-C still reaches the CLI (a second one exits).
     if (key === 'q' && ended) return;
-    io.requestInterrupt();
+    showStopping();
+    io.requestInterrupt('view');
   };
   const inputActive = io.stdin.isTTY === true && typeof io.stdin.setRawMode === 'function';
   const size = (): { columns: number; rows: number } => ({ columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24 });
 
   const frame = (): { snapshot: UiSnapshot; live: string } => {
     const snapshot = store.snapshot(nowUs());
-    return { snapshot, live: liveLines({ snapshot, ...size() }).join('\n') };
+    return { snapshot, live: liveLines({ snapshot, ...size(), stopping }).join('\n') };
   };
   const element = ({ snapshot, live }: { snapshot: UiSnapshot; live: string }, final?: AppProps['final']): React.JSX.Element => (
     <App snapshot={snapshot} live={live} final={final} inputActive={inputActive && !final} onKey={onKey} />
@@ -159,7 +185,7 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     maxFps: MAX_FPS,
   });
   let logLength = 0;
-  const draw = (): void => {
+  function draw(): void {
     dirty = false;
     const next = frame();
     lastFrameMs = nowMs();
@@ -171,7 +197,7 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     instance.rerender(element(next));
     const cpu = process.cpuUsage(cpu0);
     nextFrameMs = lastFrameMs + Math.min(IDLE_FRAME_MS, (cpu.user + cpu.system) / 1000 / share);
-  };
+  }
   const tick = (): void => {
     const now = nowMs();
     // A burst stopped before its release emits no burst-released: never hold frames back for long.
@@ -189,6 +215,7 @@ export function startTui(io: TuiIo, options: TuiOptions = {}): Tui {
     finished ??= (async () => {
       clearInterval(timer);
       io.stdout.off('resize', draw);
+      io.signal?.removeEventListener('abort', showStopping);
       // ink erases the live region (and prints any finished line still due above it). The summary is the plain
       // text the non-interactive output prints, so it is written as it is rather than tokenised cell by cell by
       // ink's <Static>, which cost ~15 ms of CPU per run (bench/tui.bench.ts).

@@ -29,10 +29,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Starts `coldprobe <args>` in a new 100×30 tmux session; its exit code lands in `exitFile`. */
-function startInTerminal(session: string, args: string[], exitFile: string): void {
+/** Starts `coldprobe <args>` in a new tmux session of `size` (default 100×30); its exit code lands in `exitFile`. */
+function startInTerminal(session: string, args: string[], exitFile: string, size: readonly [number, number] = [100, 30]): void {
   const command = `${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}; echo $? > ${shellQuote(exitFile)}; sleep 600`;
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', process.cwd(), command);
+  tmux('new-session', '-d', '-s', session, '-x', String(size[0]), '-y', String(size[1]), '-c', process.cwd(), command);
 }
 
 function screen(session: string): string {
@@ -87,20 +87,25 @@ describe.skipIf(!hasTmux)('TUI in a real terminal (tmux)', () => {
   it('draws lanes and counters while the burst runs, then the final summary and the results path', async () => {
     const out = join(dir, 'full.json');
     const exitFile = join(dir, 'full.exit');
-    startInTerminal('full', ['burst', '--n', '30', '--waves', '2', '--interval', '1s', '--function', 'node-sleep', '--out', out], exitFile);
+    // 80×24: the smallest terminal the view is laid out for.
+    startInTerminal('full', ['burst', '--n', '30', '--waves', '2', '--interval', '1s', '--function', 'node-sleep', '--out', out], exitFile, [80, 24]);
 
     const live = await waitForScreen('full', (s) => LANE.test(s) && COUNTERS.test(s), 90_000);
     expect(live, 'a live frame with environment lanes and counters').toBeDefined();
     expect(live).toMatch(/coldprobe emulator · node-sleep · nodejs\d+\.x · \d+ MB · n=30 · wave [12]\/2/);
     expect(live).toMatch(/done \d+\/60 · sent \d+ · in flight \d+/);
     expect(live).toMatch(/^environments \d+/m);
+    // The timeline has a time axis under its lanes.
+    expect(live).toMatch(/^ *time 0s +\S+/m);
 
     const code = await waitForExit(exitFile, 120_000);
     expect(code).toBe(0);
     const final = screen('full');
     // The live region is gone: the final summary (the same text as plain output) and the results path replace it.
     expect(final).toContain(`results: ${out}`);
-    expect(final).toMatch(/warm latency \(30\)/);
+    // The summary is taller than 24 lines; its essentials are the last lines on the screen, above the results path.
+    expect(final).toMatch(/^cold 30 of 60 · throttled 0 · errors 0$/m);
+    expect(final).toMatch(/^cold p50 \S+ p99 \S+ · warm p50 \S+ p99 \S+ · init p50 \S+ p99 \S+$/m);
     expect(final).not.toMatch(/in flight \d+/);
     expect(final).not.toMatch(LANE);
     const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsShape;
@@ -124,6 +129,10 @@ describe.skipIf(!hasTmux)('TUI in a real terminal (tmux)', () => {
     const results = JSON.parse(readFileSync(out, 'utf8')) as ResultsShape;
     expect(results.interrupted).toBe(true);
     expect(results.cells[0]?.records.length ?? 0).toBeLessThan(60);
-    expect(screen('stop')).toContain(`results: ${out}`);
+    const after = screen('stop');
+    expect(after).toContain(`results: ${out}`);
+    // The live view showed the stop itself: no line written under it, nothing left behind above the summary.
+    expect(after).not.toContain('stopping cleanly');
+    expect(after).not.toMatch(/in flight \d+/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderSummary } from '../../src/report/text.js';
+import { renderGlance, renderSummary } from '../../src/report/text.js';
 import { formatPercent, formatUs } from '../../src/report/format.js';
 import type { BurstInfo } from '../../src/core/types.js';
 import { cellFixture, resultsFixture } from './fixtures/results.js';
@@ -154,5 +154,29 @@ describe('renderSummary with pre-initialized invocations and foreign REPORTs', (
     const cell = cellFixture({ n: 10, cold: 4 });
     cell.summary = { ...cell.summary, foreignReports: 2 };
     expect(renderSummary(cell, { color: false, width: 200 })).toContain("2 log tails held a REPORT naming another request id than the response's x-amzn-RequestId");
+  });
+});
+
+describe('renderGlance', () => {
+  it('puts the essentials in three lines of at most the width: cold count, cold/warm/init p50 and p99, throttles, errors', () => {
+    const file = resultsFixture({ n: 300, cold: 180, throttled: 7, functionErrors: 4 });
+    const s = file.cells[0]?.summary;
+    if (s === undefined) throw new Error('no cell');
+    const text = renderGlance(file, { color: false, width: 80 });
+    expect(lines(text)).toHaveLength(3);
+    expect(widest(text)).toBeLessThanOrEqual(80);
+    expect(text).toContain(`cold ${s.cold} of 300 · throttled 7 · errors 4`);
+    expect(text).toContain(`cold p50 ${formatUs(s.latency.cold.p50Us)} p99 ${formatUs(s.latency.cold.p99Us)}`);
+    expect(text).toContain(`warm p50 ${formatUs(s.latency.warm.p50Us)} p99 ${formatUs(s.latency.warm.p99Us)}`);
+    expect(text).toContain(`init p50 ${formatUs(s.initDuration.p50Us)}`);
+  });
+
+  it('gives a run of several cells its totals (their percentiles are in the table above it)', () => {
+    const one = resultsFixture({ n: 50, cold: 20 });
+    const two = { ...one, cells: [...one.cells, ...resultsFixture({ n: 30, cold: 30, throttled: 3 }).cells] };
+    const text = renderGlance(two, { color: false, width: 80 });
+    expect(lines(text)).toHaveLength(2);
+    const cold = two.cells.reduce((n, c) => n + c.summary.cold, 0);
+    expect(text).toContain(`2 cells · cold ${cold} of 80 · throttled 3 · errors 0`);
   });
 });

@@ -6,13 +6,13 @@ import { render } from 'ink-testing-library';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Text } from 'ink';
 import { LogLine } from '../../src/ui/ink/LogLine.js';
-import { counterLines, headerLine, histogramLines, latencyLines, liveLines, progressLine, timelineLines } from '../../src/ui/lines.js';
+import { counterLines, headerLine, histogramLines, latencyLines, liveLines, progressLine, statusLine, timeAxis, timelineLines } from '../../src/ui/lines.js';
 import { createUiStore, type UiSnapshot } from '../../src/ui/store.js';
 import { layoutTimeline } from '../../src/ui/timeline-layout.js';
 import { startTui } from '../../src/ui/tui.js';
 import { chooseView, wantsTui } from '../../src/ui/view.js';
 import type { RunEvent } from '../../src/core/events.js';
-import { burstRun } from './ui-events.js';
+import { burstRun, cell } from './ui-events.js';
 
 // ink reads CI once, when it loads, and then draws no live frames (only <Static> output). CI runs this suite
 // with CI=true, so clear it before the imports are evaluated and put it back afterwards.
@@ -93,7 +93,8 @@ describe('ink components', () => {
     const [cold, warm, axis] = frame(lastFrame).split('\n');
     expect(cold).toMatch(/^hist cold│.*█.*│$/);
     expect(warm).toMatch(/^ {5}warm│.*[▁▂▃▄▅▆▇█].*│$/);
-    expect(axis).toMatch(/^ +10ms +1s$/);
+    // Decade edges: the range is whole decades and only grows (see the live histogram's test).
+    expect(axis).toMatch(/^ +10ms +100ms +1s$/);
   });
 
   it('Timeline draws lanes with a legend, and says when environment ids are unknown', () => {
@@ -113,6 +114,42 @@ describe('ink components', () => {
     const snap = snapshotOf(burstRun({ n: 300, waves: 1 }));
     const { lastFrame } = render(<Lines lines={timelineLines(layoutTimeline(snap.timeline, 60, 5), Number.POSITIVE_INFINITY)} />);
     expect(frame(lastFrame)).toContain(`… ${300 - 5 * 16} more environments not shown (of 300)`);
+  });
+
+  it('Header says cell k of N in a run of several cells; the status line says what the run is doing', () => {
+    const other = { ...cell, id: 'b', label: 'b', memoryMb: 512 };
+    const events: RunEvent[] = [
+      { type: 'run-start', atUs: 0, wallClock: '2026-12-01T00:00:00.000Z', targetKind: 'emulator', cells: [cell, other] },
+      { type: 'cell-start', atUs: 10, cell },
+      { type: 'cell-end', atUs: 20, cell: cell.id },
+      { type: 'cell-start', atUs: 30, cell: other },
+      { type: 'burst-start', atUs: 40, cell: 'b', burst: 0, n: 500, waves: 1 },
+    ];
+    const snap = snapshotOf(events);
+    expect(stripVTControlCharacters(headerLine(snap.header, 200))).toContain('emulator · cell 2 of 2 · node-sleep · nodejs20.x · 512 MB · n=500');
+    expect(stripVTControlCharacters(statusLine(snap.header, snap.progress, 200))).toBe('preparing 500 invocations: opening connections, signing requests…');
+    // Before the run starts the view already says what it waits for; a one-cell run has no cell count.
+    const waiting = createUiStore().snapshot();
+    expect(stripVTControlCharacters(statusLine(waiting.header, waiting.progress, 80))).toMatch(/^starting/);
+    expect(stripVTControlCharacters(headerLine(snapshotOf(midRun).header, 200))).not.toContain('cell ');
+    // While stopping it says what it waits for, and how to quit at once.
+    expect(stripVTControlCharacters(statusLine(snap.header, { planned: 500, sent: 500, inFlight: 12, done: 488 }, 80, true))).toBe(
+      'stopping… waiting for 12 in flight (then interrupted) · Ctrl-C again: quit now',
+    );
+  });
+
+  it('Timeline has a time axis: run time under the columns, labels in order and inside the width', () => {
+    const axis = timeAxis(0, 10_000_000, 60);
+    expect(axis.startsWith('0s')).toBe(true);
+    expect(axis.length).toBeLessThanOrEqual(60);
+    const labels = axis.trim().split(/ +/);
+    expect(labels.length).toBeGreaterThanOrEqual(4);
+    // 10 s over 60 columns: a label every 2 s, at the column that time falls on.
+    expect(labels.slice(0, 3)).toEqual(['0s', '2s', '4s']);
+    expect(axis.indexOf('2s')).toBe(12);
+    const snap = snapshotOf(midRun, 3_000_000);
+    const text = frame(render(<Lines lines={liveLines({ snapshot: snap, columns: 80, rows: 24 })} />).lastFrame);
+    expect(text).toMatch(/^ *time 0s +\S+/m);
   });
 
   it('LogLine formats a finished burst', () => {
@@ -206,17 +243,23 @@ describe('startTui', () => {
     const stdout = new FakeTty();
     const stdin = new FakeKeys();
     const interrupts: string[] = [];
-    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: () => interrupts.push('x') }, { fps: 15, now: fakeNow });
+    const tui = startTui({ stdout, stderr: new FakeTty(), stdin: stdin as unknown as NodeJS.ReadStream, requestInterrupt: (by) => interrupts.push(by ?? 'cli') }, { fps: 15, now: fakeNow });
     open.push(() => tui.finish(''));
     for (const e of midRun) tui.sink(e);
-    await sleep(300);
+    // A burst's preparation is drawn at once (frames are held back while it runs); the rest within the frame budget.
+    expect(stripVTControlCharacters(stdout.output)).toContain('preparing 30 invocations');
+    await sleep(1100);
     const live = stripVTControlCharacters(stdout.output);
     expect(live).toContain('wave 2/2');
     expect(live).toContain('burst 1/2: 30 sent');
+    const before = stdout.output.length;
     stdin.press('q');
+    // "stopping…" is drawn at once, not at the next paced frame, and the CLI is told the view shows it.
+    await new Promise<void>((r) => setImmediate(r));
+    expect(stripVTControlCharacters(stdout.output.slice(before))).toMatch(/stopping… waiting for \d+ in flight \(then interrupted\)/);
     stdin.press('\u0003');
     await sleep(50);
-    expect(interrupts).toHaveLength(2);
+    expect(interrupts).toEqual(['view', 'view']);
     await tui.finish('FINAL SUMMARY', 'results/x.json');
     const all = stripVTControlCharacters(stdout.output);
     expect(all).toContain('FINAL SUMMARY');

@@ -195,9 +195,36 @@ describe('live histogram', () => {
     h.add(300_000, true);
     const view = h.view(1);
     expect(view.edgesUs).toHaveLength(view.cold.length + 1);
-    expect(view.edgesUs[0]).toBeLessThanOrEqual(20_000);
-    expect(view.edgesUs.at(-1)).toBeGreaterThan(300_000);
-    expect(view.warm[0]).toBe(1);
-    expect(view.cold.at(-1)).toBe(1);
+    // Whole decades: 10 ms to 1 s holds 20 ms and 300 ms.
+    expect(view.edgesUs[0]).toBeCloseTo(10_000, 6);
+    expect(view.edgesUs.at(-1)).toBeCloseTo(1_000_000, 6);
+    expect(view.warm.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(view.cold.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(view.warm[binOf(20_000) - binOf(10_000)]).toBe(1);
+  });
+
+  it('never moves or shrinks the range it showed: frames do not jump as responses arrive', () => {
+    const h = new LiveHistogram();
+    const shown: Array<readonly [number, number]> = [];
+    // Cold starts first (slow), then warm ones far faster, then one outlier, then more of the middle.
+    const latencies = [2_000_000, 2_500_000, 1_200_000, 30_000, 12_000, 45_000, 9_000_000, 300_000, 31_000];
+    for (const us of latencies) {
+      h.add(us, us > 1_000_000);
+      const v = h.view();
+      shown.push([v.edgesUs[0] as number, v.edgesUs.at(-1) as number]);
+      expect(v.edgesUs[0]).toBeLessThanOrEqual(us);
+      expect(v.edgesUs.at(-1)).toBeGreaterThan(us);
+    }
+    for (let i = 1; i < shown.length; i += 1) {
+      const [lo, hi] = shown[i] as readonly [number, number];
+      const [prevLo, prevHi] = shown[i - 1] as readonly [number, number];
+      expect(lo).toBeLessThanOrEqual(prevLo);
+      expect(hi).toBeGreaterThanOrEqual(prevHi);
+    }
+    // A value inside the range changes nothing.
+    const before = h.view();
+    h.add(1_500_000, true);
+    const after = h.view();
+    expect(after.edgesUs).toEqual(before.edgesUs);
   });
 });
