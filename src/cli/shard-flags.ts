@@ -3,6 +3,7 @@
  * by `burst`, `run` and `load`: parsed and checked before anything runs, then turned into what the engine and the results
  * file need (src/cli/execute.ts).
  */
+import type { HelpSection } from './help.js';
 import { createHash } from 'node:crypto';
 import { usageError } from '../core/errors.js';
 import type { RunPlan } from '../core/plan.js';
@@ -18,15 +19,18 @@ export const SHARD_FLAGS = {
 } as const;
 
 /** The help text of the shard flags. */
-export const SHARD_USAGE = `Shards (several machines as one run; see docs/scale.md):
-  --shard i/N            send shard i of N (from 1) of every burst and load; 'coldprobe merge' joins the
-                         N files
-  --start-at TIME        prepare and open every connection, then release the first burst (or start the
-                         first load's schedule) at this RFC 3339 instant, e.g. 2026-12-01T10:00:00Z
-                         (give every shard the same one)
-  --start-in DURATION    the same, DURATION after this process started, e.g. 30s (shards started together)
-  --run-id ID            the id every shard of one run shares (default: the plan's fingerprint, plus
-                         --start-at's instant); give each run its own when they share a plan`;
+export const SHARD_SECTION: HelpSection = {
+  title: 'Shards (several machines as one run; see docs/scale.md)',
+  options: [
+    ['--shard i/N', "send shard i of N (from 1) of every burst and load; 'coldprobe merge' joins the N files"],
+    [
+      '--start-at TIME',
+      "prepare and open every connection, then release the first burst (or start the first load's schedule) at this RFC 3339 instant, e.g. 2026-12-01T10:00:00Z (give every shard the same one)",
+    ],
+    ['--start-in DURATION', 'the same, DURATION after this process started, e.g. 30s (shards started together)'],
+    ['--run-id ID', "the id every shard of one run shares (default: the plan's fingerprint, plus --start-at's instant); give each run its own when they share a plan"],
+  ],
+};
 
 /** Values of the shard flags as parseArgs gives them. */
 export interface ShardFlagValues {

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/index.js';
+import { HELP_WIDTH } from '../../src/cli/help.js';
 
 const DIR = join('src', 'cli', 'commands');
 
@@ -25,6 +26,14 @@ describe('--help lists every option', () => {
       expect(flags.length).toBeGreaterThan(0);
       const missing = flags.filter((flag) => !new RegExp(`--${flag}\\b`).test(command.usage));
       expect(missing, `flags missing from '${command.name} --help'`).toEqual([]);
+      // One style (src/cli/help.ts): each option on a line of its own, usage first, exit codes last, one width.
+      const own = flags.filter((flag) => !new RegExp(`^  --${flag}\\b`, 'm').test(command.usage));
+      expect(own, `options of '${command.name} --help' not on a line of their own`).toEqual([]);
+      expect(command.usage.startsWith(`Usage: coldprobe ${command.name}`)).toBe(true);
+      expect(command.usage).toMatch(/\nExit codes:\n(( +\d+ {2}| {5,})\S.*\n?)+$/);
+      expect(command.usage).toMatch(/\nExit codes:\n +0 {2}\S/);
+      const wide = command.usage.split('\n').filter((line) => line.length > HELP_WIDTH);
+      expect(wide, `lines of '${command.name} --help' wider than ${HELP_WIDTH}`).toEqual([]);
     });
   }
 });

@@ -8,18 +8,25 @@ import { usageError } from '../../core/errors.js';
 import type { ResultsFile } from '../../core/results.js';
 import { readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { parseFlags } from '../args.js';
+import { EXIT, formatHelp } from '../help.js';
 import type { Command } from '../command.js';
 
-const USAGE = `Usage: coldprobe baseline <results.json> [--to <path>] [--profile <profile.yaml>]
-
-Stores a results file as the baseline that 'coldprobe check' compares against, written atomically.
-Where: --to, else the profile's 'baseline:' path, else results/baselines/<name>.json (name: the
-profile named in the results, else the first cell's function).
-
-Options:
-  --to <path>         Where to write the baseline.
-  --profile <file>    Use this profile's 'baseline:' path.
-  --force             Store a baseline even from an interrupted (partial) run.`;
+const USAGE = formatHelp({
+  usage: ['coldprobe baseline <results.json> [options]'],
+  about:
+    "Stores a results file as the baseline that 'coldprobe check' compares against, written atomically. Where: --to, else the profile's 'baseline:' path, else results/baselines/<name>.json (name: the profile named in the results, else the first cell's function).",
+  sections: [
+    {
+      title: 'Options',
+      options: [
+        ['--to FILE', 'where to write the baseline'],
+        ['--profile FILE', "use this profile's 'baseline:' path"],
+        ['--force', 'store a baseline even from an interrupted (partial) run'],
+      ],
+    },
+  ],
+  exitCodes: [EXIT.ok, [2, 'bad input: an unreadable results file, an interrupted run without --force, an unwritable path']],
+});
 
 const safeName = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'baseline';
 

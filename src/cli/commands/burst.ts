@@ -15,63 +15,56 @@ import { renderSummary } from '../../report/text.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type CliIo, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
-import { resolveShardFlags, SHARD_FLAGS, SHARD_USAGE } from '../shard-flags.js';
+import { EXIT, formatHelp, OUTPUT_OPTIONS, TARGET_OPTIONS } from '../help.js';
+import { resolveShardFlags, SHARD_FLAGS, SHARD_SECTION } from '../shard-flags.js';
 import { targetFromFlags } from '../target.js';
 
-const USAGE = `Usage: coldprobe burst [options]
-
-Release N synchronous invocations of a function together, classify each one cold, pre-initialized or warm
-from its REPORT line, print a summary and write a results file. Runs on the bundled emulator unless --target aws.
-
-What to invoke:
-  --function NAME        function name or ARN (default node-hello)
-  --qualifier Q          version or alias
-  --payload JSON|@FILE   invocation payload, inline JSON or @file.json (default {})
-
-The burst:
-  --n N                  invocations per wave, released together (default 500)
-  --waves K              how many bursts (default 1)
-  --interval DURATION    idle gap between waves, e.g. 5s (default 5s)
-  --concurrency C        closed loop: keep at most C in flight until N were sent in each wave
-  --force-cold           make sure no warm environment exists before the first wave
-                         (emulator: stop idle environments; aws: bump COLDPROBE_COLD_NONCE on the function,
-                         removed again when the burst ends)
-  --memory MB            set the function's memory first (on aws also needs --allow-memory-change;
-                         the old size is put back when the burst ends)
-  --allow-memory-change  permit --memory to change a real AWS function
-  --timeout DURATION     client-side limit per invocation (default: function timeout + 15s on aws,
-                         + 120s on the emulator, whose cold starts queue for CPU)
-
-Target:
-  --target emulator|aws  (default emulator)
-  --region R             aws region (default: the function ARN's, else AWS_REGION or your profile's region)
-  --aws-profile P        shared-config profile (default: AWS_PROFILE or the default chain)
-  --endpoint-url URL     aws: send to this endpoint instead of AWS's (LocalStack, \`coldprobe emulator\`);
-                         AWS_ENDPOINT_URL_LAMBDA works too; recorded in the results file
-  --ca-bundle FILE       aws: trust the certificates in this PEM file (as the AWS CLI's option; default
-                         AWS_CA_BUNDLE), e.g. \`coldprobe emulator --tls\`'s
-  --functions DIR        emulator: folder of function folders (default profiles/functions; repeatable)
-  --idle-ttl DURATION    emulator: reap idle environments after this long (default: the emulator's)
-  --init-concurrency K   emulator: environments allowed to initialise at once (default: CPU count)
-  --no-cpu-quota         emulator: every memory size gets the same CPU (default: CPU share proportional to
-                         memory through cgroups, as on Lambda, where the machine allows it)
-  --yes                  do not ask before changing a real AWS function (the changes are listed first)
-
-Thresholds (judged at the end; exit 10 when one fails):
-  --threshold EXPR       e.g. 'cold.init.p99 < 800ms', 'errors == 0', 'cold_ratio <= 0.2' (repeatable)
-  --baseline FILE        results file for thresholds like 'warm.latency.p99 < baseline + 5ms'
-  --abort-on-fail        stop the run as soon as an errors/throttled threshold can no longer pass
-
-Output:
-  --out FILE             results file (default results/<function>-<UTC timestamp>.json)
-  --json                 print the summary as JSON on stdout (progress goes to stderr)
-  --no-tui               plain progress lines instead of the live view
-  --no-color             no ANSI colour (NO_COLOR is honoured too)
-
-${SHARD_USAGE}
-
-Exit codes: 0 ok, 2 bad input, 3 target unavailable, function missing or a clean-up step failed, 10 a threshold failed,
-130 interrupted (partial results written).`;
+const USAGE = formatHelp({
+  usage: ['coldprobe burst [options]'],
+  about:
+    'Release N synchronous invocations of a function together, classify each one cold, pre-initialized or warm from its REPORT line, print a summary and write a results file. Runs on the bundled emulator unless --target aws.',
+  sections: [
+    {
+      title: 'What to invoke',
+      options: [
+        ['--function NAME', 'function name or ARN (default node-hello)'],
+        ['--qualifier Q', 'version or alias'],
+        ['--payload JSON|@FILE', 'invocation payload, inline JSON or @file.json (default {})'],
+      ],
+    },
+    {
+      title: 'The burst',
+      options: [
+        ['--n N', 'invocations per wave, released together (default 500)'],
+        ['--waves K', 'how many bursts (default 1)'],
+        ['--interval DURATION', 'idle gap between waves, e.g. 5s (default 5s)'],
+        ['--concurrency C', 'closed loop: keep at most C in flight until N were sent in each wave'],
+        [
+          '--force-cold',
+          'make sure no warm environment exists before the first wave (emulator: stop idle environments; aws: bump COLDPROBE_COLD_NONCE on the function, removed again when the burst ends)',
+        ],
+        ['--memory MB', "set the function's memory first (on aws also needs --allow-memory-change; the old size is put back when the burst ends)"],
+        ['--allow-memory-change', 'permit --memory to change a real AWS function'],
+        ['--timeout DURATION', 'client-side limit per invocation (default: function timeout + 15s on aws, + 120s on the emulator, whose cold starts queue for CPU)'],
+      ],
+    },
+    { title: 'Target', options: TARGET_OPTIONS },
+    {
+      title: 'Thresholds (judged at the end; exit 10 when one fails)',
+      options: [
+        ['--threshold EXPR', "e.g. 'cold.init.p99 < 800ms', 'errors == 0', 'cold_ratio <= 0.2' (repeatable)"],
+        ['--baseline FILE', "results file for thresholds like 'warm.latency.p99 < baseline + 5ms'"],
+        ['--abort-on-fail', 'stop the run as soon as an errors/throttled threshold can no longer pass'],
+      ],
+    },
+    {
+      title: 'Output',
+      options: [['--out FILE', 'results file (default results/<function>-<UTC timestamp>.json)'], ...OUTPUT_OPTIONS],
+    },
+    SHARD_SECTION,
+  ],
+  exitCodes: [EXIT.ok, EXIT.usage, EXIT.unavailable, EXIT.threshold, EXIT.interrupted],
+});
 
 const FLAGS = {
   n: { type: 'string' },

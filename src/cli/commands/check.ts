@@ -19,42 +19,51 @@ import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import { formatHelp } from '../help.js';
 import { defaultBaselinePath, storeBaseline } from './baseline.js';
 
-const USAGE = `Usage: coldprobe check <results.json> [--baseline <baseline.json>] [--threshold '<expr>' ...]
-                       [--profile <profile.yaml>] [--update-baseline] [--strict]
-                       [--junit <out.xml>] [--markdown <out.md>] [--thresholds-only] [--tolerance 10%]
-
-The CI gate. Exit codes: 0 passed, 10 a threshold or a regression failed, 2 bad input (also: nothing to
-judge, i.e. no threshold and no baseline), 1 internal. A part that does not run (no baseline: no
-regression check) is reported as SKIP.
-
-Thresholds: [cell] <metric> <op> <value>
-  ops: < <= > >= == !=     values: 800ms 1.2s 350us (times need a unit), 0.2 or 20% (ratios),
-  plain numbers (counts), baseline, baseline * 1.10, baseline + 50ms, baseline - 1
-  [cell-id] limits a threshold to matching cells ('*' wildcard); default every cell.
-  metrics: ${KNOWN_METRICS.join(', ')}
-  <stat>: ${STATS.join(', ')}
-  e.g. 'cold.init.p99 < 800ms'  'cold.latency.p50 <= baseline * 1.10'  '[node-512] errors == 0'
-
-With a baseline, every matched cell's cold.init.p50, cold.latency.p50 and warm.latency.p50 are also
-checked for a regression: more than --tolerance (10%) slower AND beyond the noise (99% bootstrap CI
-of the ratio, seeded, plus a rank test). A limit relative to the baseline that is crossed only within
-the noise passes; absolute limits are hard. Too few samples to judge is "inconclusive": reported,
-not failed, unless --strict.
-
-Options:
-  --baseline <file>     Baseline results file (default: the profile's 'baseline:').
-  --threshold <expr>    A threshold (repeatable); added to the profile's.
-  --profile <file>      Take thresholds and the baseline path from this profile.
-  --update-baseline     When the check passes, store these results as the baseline.
-  --strict              Inconclusive items fail the check.
-  --thresholds-only     Skip the default regression check; judge thresholds only.
-  --tolerance <pct>     Smallest slowdown the regression check fails on (default 10%); raise it
-                        where runs of the same code differ more (noisy shared runners).
-  --junit <file>        Write a JUnit XML report.
-  --markdown <file>     Write the markdown summary (also appended to $GITHUB_STEP_SUMMARY when set).
-  --json                Print the verdicts as JSON instead of text.`;
+const USAGE = formatHelp({
+  usage: ['coldprobe check <results.json> [--baseline FILE] [--threshold EXPR ...] [options]'],
+  about:
+    'The CI gate: judges a results file against thresholds and, with a baseline, checks it for regressions. A part that does not run (no baseline: no regression check) is reported as SKIP.',
+  sections: [
+    {
+      title: 'Options',
+      options: [
+        ['--baseline FILE', "baseline results file (default: the profile's 'baseline:')"],
+        ['--threshold EXPR', "a threshold (repeatable); added to the profile's"],
+        ['--profile FILE', 'take thresholds and the baseline path from this profile'],
+        ['--update-baseline', 'when the check passes, store these results as the baseline'],
+        ['--strict', 'inconclusive items fail the check'],
+        ['--thresholds-only', 'skip the default regression check; judge thresholds only'],
+        ['--tolerance PCT', 'smallest slowdown the regression check fails on (default 10%); raise it where runs of the same code differ more (noisy shared runners)'],
+        ['--junit FILE', 'write a JUnit XML report'],
+        ['--markdown FILE', 'write the markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)'],
+        ['--json', 'print the verdicts as JSON instead of text'],
+      ],
+    },
+    {
+      title: 'Thresholds: [cell] <metric> <op> <value>',
+      lines: [
+        'ops: < <= > >= == !=     values: 800ms 1.2s 350us (times need a unit), 0.2 or 20% (ratios),',
+        'plain numbers (counts), baseline, baseline * 1.10, baseline + 50ms, baseline - 1',
+        "[cell-id] limits a threshold to matching cells ('*' wildcard); default every cell.",
+        `metrics: ${KNOWN_METRICS.join(', ')}`,
+        `<stat>: ${STATS.join(', ')}`,
+        "e.g. 'cold.init.p99 < 800ms'  'cold.latency.p50 <= baseline * 1.10'  '[node-512] errors == 0'",
+      ],
+    },
+  ],
+  notes: [
+    "With a baseline, every matched cell's cold.init.p50, cold.latency.p50 and warm.latency.p50 are also checked for a regression: more than --tolerance (10%) slower AND beyond the noise (99% bootstrap CI of the ratio, seeded, plus a rank test). A limit relative to the baseline that is crossed only within the noise passes; absolute limits are hard. Too few samples to judge is \"inconclusive\": reported, not failed, unless --strict.",
+  ],
+  exitCodes: [
+    [0, 'passed'],
+    [1, 'internal error (a bug: please report it)'],
+    [2, 'bad input, also nothing to judge (no threshold and no baseline)'],
+    [10, 'a threshold or a regression failed'],
+  ],
+});
 
 /** `--tolerance 25%` or `0.25` → 0.25; default 0.10. */
 function parseTolerance(raw: string | undefined): number {

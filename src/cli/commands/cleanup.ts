@@ -9,19 +9,20 @@ import { performUndo } from '../../engine/cleanup.js';
 import { journalDir, markUndone, remainingOf, unfinishedJournals } from '../../io/journal.js';
 import { rmSync } from 'node:fs';
 import { parseFlags } from '../args.js';
+import { formatHelp } from '../help.js';
 import type { Command, CliIo } from '../command.js';
 
-const USAGE = `Usage: coldprobe cleanup [--dry-run]
-
-Puts back what runs on AWS changed and could not put back themselves (the process was killed, the terminal
-closed, a second Ctrl-C): provisioned concurrency, the run's alias, the versions it published, reserved
-concurrency, force-cold's variable, memory. Every change is written to a journal (~/.coldprobe/journal, or COLDPROBE_JOURNAL_DIR)
-before it is made; this replays what is left, in the order a run would. Safe to run twice.
-
-Options:
-  --dry-run   List what is left to put back, change nothing.
-
-Exit codes: 0 everything put back (or nothing to do), 3 something could not be put back (it stays listed).`;
+const USAGE = formatHelp({
+  usage: ['coldprobe cleanup [options]'],
+  about:
+    "Puts back what runs on AWS changed and could not put back themselves (the process was killed, the terminal closed, a second Ctrl-C): provisioned concurrency, the run's alias, the versions it published, reserved concurrency, force-cold's variable, memory. Every change is written to a journal (~/.coldprobe/journal, or COLDPROBE_JOURNAL_DIR) before it is made; this replays what is left, in the order a run would. Safe to run twice.",
+  sections: [{ title: 'Options', options: [['--dry-run', 'list what is left to put back, change nothing']] }],
+  exitCodes: [
+    [0, 'everything put back (or nothing to do)'],
+    [2, 'bad input'],
+    [3, 'something could not be put back (it stays listed)'],
+  ],
+});
 
 async function runCleanupCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('cleanup', args, { 'dry-run': { type: 'boolean' } } as const);

@@ -10,16 +10,23 @@ import { readResultsFile } from '../../io/results-file.js';
 import { renderCompareTable } from '../../report/compare-table.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import { EXIT, formatHelp } from '../help.js';
 
-const USAGE = `Usage: coldprobe compare <baseline.json> <current.json> [--metric <name> ...] [--json]
-
-Side-by-side table per cell (matched by id, then by function/runtime/memory/provisioned) with the
-relative delta and the noise test's verdict (seeded bootstrap CI of the ratio of percentiles, plus a
-rank test for medians). Percentiles need enough samples: 20 per side for p50, 500 for p99.
-
-Options:
-  --metric <name>   Metric to show (repeatable), e.g. cold.init.p90; default a standard set.
-  --json            Print the comparison as JSON.`;
+const USAGE = formatHelp({
+  usage: ['coldprobe compare <baseline.json> <current.json> [options]'],
+  about:
+    'Side-by-side table per cell (matched by id, then by function/runtime/memory/provisioned) with the relative delta and the noise test\'s verdict (seeded bootstrap CI of the ratio of percentiles, plus a rank test for medians). Percentiles need enough samples: 20 per side for p50, 500 for p99.',
+  sections: [
+    {
+      title: 'Options',
+      options: [
+        ['--metric NAME', 'metric to show (repeatable), e.g. cold.init.p90; default a standard set'],
+        ['--json', 'print the comparison as JSON'],
+      ],
+    },
+  ],
+  exitCodes: [EXIT.ok, [2, 'bad input: an unreadable results file or an unknown metric']],
+});
 
 export const compareCommand: Command = {
   name: 'compare',

@@ -10,6 +10,7 @@ import { ExitCode, targetUnavailable, usageError } from '../../core/errors.js';
 import { DEFAULT_IDLE_CONNECTION_TIMEOUT_MS, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { makeSelfSignedCertificate, SelfSignedError, type SelfSignedCertificate } from '../../emulator/self-signed.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
+import { formatHelp } from '../help.js';
 import type { Command } from '../command.js';
 
 const DEFAULT_PORT = 9001;
@@ -17,29 +18,39 @@ const DEFAULT_IDLE_TTL_MS = 10 * 60_000;
 /** The sample functions shipped with the package, used when ./profiles/functions does not exist. */
 const BUNDLED_FUNCTIONS = fileURLToPath(new URL('../../../profiles/functions', import.meta.url));
 
-const usage = `Usage: coldprobe emulator [options]
-
-Runs coldprobe's local Lambda (Invoke API, control plane, real runtime processes) until Ctrl-C.
-
-Options:
-  --port <n>                 listen port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <addr>              listen address (default 127.0.0.1; anything else exposes it to the network)
-  --functions <dir>          folder of function folders, each with a function.json (repeatable;
-                             default ./profiles/functions, else the bundled samples)
-  --account-concurrency <n>  account concurrency limit (default 1000)
-  --idle-ttl <duration>      stop environments idle this long (default 10m; e.g. 30s, 500ms)
-  --init-concurrency <n>     environments allowed to initialise at once (default: number of cores)
-  --connection-idle-timeout <duration>
-                             close Invoke API connections idle (or sending a request only partly) this
-                             long (default 65s)
-  --tls                      test aid: serve HTTPS with a self-signed certificate made at start (needs the
-                             openssl command); its file is printed, for AWS_CA_BUNDLE / --ca-bundle
-
-Example:
-  coldprobe emulator --port 9001 --functions profiles/functions
-  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws lambda invoke --endpoint-url http://127.0.0.1:9001 \\
-    --region us-east-1 --function-name node-hello --payload '{}' --log-type Tail out.json
-  (AWS CLI v2: add --cli-binary-format raw-in-base64-out; v1 rejects that flag.)`;
+const usage = formatHelp({
+  usage: ['coldprobe emulator [options]'],
+  about: "Runs coldprobe's local Lambda (Invoke API, control plane, real runtime processes) until Ctrl-C.",
+  sections: [
+    {
+      title: 'Options',
+      options: [
+        ['--port N', `listen port (default ${DEFAULT_PORT}; 0 picks a free one)`],
+        ['--host ADDR', 'listen address (default 127.0.0.1; anything else exposes it to the network)'],
+        ['--functions DIR', 'folder of function folders, each with a function.json (repeatable; default ./profiles/functions, else the bundled samples)'],
+        ['--account-concurrency N', 'account concurrency limit (default 1000)'],
+        ['--idle-ttl DURATION', 'stop environments idle this long (default 10m; e.g. 30s, 500ms)'],
+        ['--init-concurrency N', 'environments allowed to initialise at once (default: number of cores)'],
+        ['--connection-idle-timeout DURATION', 'close Invoke API connections idle (or sending a request only partly) this long (default 65s)'],
+        ['--tls', 'test aid: serve HTTPS with a self-signed certificate made at start (needs the openssl command); its file is printed, for AWS_CA_BUNDLE / --ca-bundle'],
+      ],
+    },
+    {
+      title: 'Example',
+      lines: [
+        'coldprobe emulator --port 9001 --functions profiles/functions',
+        'AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws lambda invoke --endpoint-url http://127.0.0.1:9001 \\',
+        "  --region us-east-1 --function-name node-hello --payload '{}' --log-type Tail out.json",
+        '(AWS CLI v2: add --cli-binary-format raw-in-base64-out; v1 rejects that flag.)',
+      ],
+    },
+  ],
+  exitCodes: [
+    [0, 'stopped by Ctrl-C, every environment gone'],
+    [2, 'bad input: a flag, a port out of range, an address not of this machine, a function folder'],
+    [3, 'the port is in use'],
+  ],
+});
 
 export const emulatorCommand: Command = {
   name: 'emulator',

@@ -19,61 +19,65 @@ import { renderSummary } from '../../report/text.js';
 import { durationMs, parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type CliIo, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
-import { resolveShardFlags, SHARD_FLAGS, SHARD_USAGE } from '../shard-flags.js';
+import { resolveShardFlags, SHARD_FLAGS, SHARD_SECTION } from '../shard-flags.js';
+import { EXIT, formatHelp, OUTPUT_OPTIONS, TARGET_OPTIONS } from '../help.js';
 import { targetFromFlags } from '../target.js';
 import { runUrlLoad } from './load-url.js';
 
-const USAGE = `Usage: coldprobe load (--rate R --duration D | --stages S) [options]
-
-Start invocations at a rate over time, whatever the responses do (open model, like k6's arrival-rate
-executors), classify each cold or warm, and show per time window: rate asked and achieved, in flight, cold
-starts, throttles by Reason, latency p50/p99 and (emulator) environments in use. Runs on the bundled emulator
-unless --target aws; --url drives an HTTP endpoint instead of the Invoke API.
-
-The load:
-  --rate R               invocations per second (with --duration)
-  --duration D           how long, e.g. 30s or 2m (default 30s)
-  --stages S             ramps and holds instead: DURATION:RATE or DURATION:FROM-TO, comma-separated,
-                         e.g. 30s:0-200,60s:200,30s:200-0
-  --max-in-flight N      at most N invocations in flight (sockets); later ones wait and are counted late,
-                         never dropped (default 1000)
-  --window D             length of a time window (default 1s)
-  --timeout DURATION     client-side limit per invocation
-
-Invoke API (default):
-  --function NAME        function name or ARN (default node-hello)
-  --qualifier Q          version or alias
-  --payload JSON|@FILE   invocation payload (default {})
-  --force-cold           start from no warm environment (as burst --force-cold)
-
-HTTP (--url):
-  --url URL              e.g. https://<id>.lambda-url.<region>.on.aws/path or an API Gateway URL
-  --method M             HTTP method (default GET, or POST with --body)
-  --header 'K: V'        request header (repeatable)
-  --body TEXT|@FILE      request body
-  --function NAME        also read the function's REPORT records from CloudWatch Logs after the run and
-                         classify each request cold/warm by its x-amzn-RequestId
-  --logs-endpoint URL    CloudWatch Logs endpoint (the emulator's, for a Function URL on the emulator)
-  --log-timeout D        how long to wait for REPORT records to arrive in the logs (default 60s)
-
-Target (Invoke API):
-  --target emulator|aws, --region R, --aws-profile P, --endpoint-url URL, --ca-bundle FILE, --functions DIR, --idle-ttl D,
-  --init-concurrency K, --no-cpu-quota, --yes    as for burst
-
-Thresholds (judged at the end; exit 10 when one fails):
-  --threshold EXPR       e.g. 'errors == 0', 'cold_ratio[after 30s] < 0.01', 'latency.p99[10s..60s] < 200ms'
-  --baseline FILE        results file for baseline-relative thresholds
-  --abort-on-fail        stop the load as soon as an errors/throttled threshold can no longer pass (exit 10)
-
-Output:
-  --out FILE, --json, --no-tui, --no-color   as for burst
-
-${SHARD_USAGE}
-  A shard of a load sends every N-th arrival of the whole schedule (so each stage at 1/N of its rate) with
-  1/N of --max-in-flight; the shards' files merge into the whole load's windows.
-
-Exit codes: 0 ok, 2 bad input, 3 target unavailable (unreachable URL, function missing), 10 a threshold failed,
-130 interrupted (partial results written).`;
+const USAGE = formatHelp({
+  usage: ['coldprobe load (--rate R --duration D | --stages S) [options]'],
+  about:
+    "Start invocations at a rate over time, whatever the responses do (open model, like k6's arrival-rate executors), classify each cold or warm, and show per time window: rate asked and achieved, in flight, cold starts, throttles by Reason, latency p50/p99 and (emulator) environments in use. Runs on the bundled emulator unless --target aws; --url drives an HTTP endpoint instead of the Invoke API.",
+  sections: [
+    {
+      title: 'The load',
+      options: [
+        ['--rate R', 'invocations per second (with --duration)'],
+        ['--duration D', 'how long, e.g. 30s or 2m (default 30s)'],
+        ['--stages S', 'ramps and holds instead: DURATION:RATE or DURATION:FROM-TO, comma-separated, e.g. 30s:0-200,60s:200,30s:200-0'],
+        ['--max-in-flight N', 'at most N invocations in flight (sockets); later ones wait and are counted late, never dropped (default 1000)'],
+        ['--window D', 'length of a time window (default 1s)'],
+        ['--timeout DURATION', 'client-side limit per invocation'],
+      ],
+    },
+    {
+      title: 'Invoke API (default)',
+      options: [
+        ['--function NAME', 'function name or ARN (default node-hello)'],
+        ['--qualifier Q', 'version or alias'],
+        ['--payload JSON|@FILE', 'invocation payload (default {})'],
+        ['--force-cold', 'start from no warm environment (as burst --force-cold)'],
+      ],
+    },
+    {
+      title: 'HTTP (--url)',
+      options: [
+        ['--url URL', 'e.g. https://<id>.lambda-url.<region>.on.aws/path or an API Gateway URL'],
+        ['--method M', 'HTTP method (default GET, or POST with --body)'],
+        ["--header 'K: V'", 'request header (repeatable)'],
+        ['--body TEXT|@FILE', 'request body'],
+        ['--function NAME', "also read the function's REPORT records from CloudWatch Logs after the run and classify each request cold/warm by its x-amzn-RequestId"],
+        ['--logs-endpoint URL', "CloudWatch Logs endpoint (the emulator's, for a Function URL on the emulator)"],
+        ['--log-timeout D', 'how long to wait for REPORT records to arrive in the logs (default 60s)'],
+      ],
+    },
+    { title: 'Target (Invoke API)', options: TARGET_OPTIONS },
+    {
+      title: 'Thresholds (judged at the end; exit 10 when one fails)',
+      options: [
+        ['--threshold EXPR', "e.g. 'errors == 0', 'cold_ratio[after 30s] < 0.01', 'latency.p99[10s..60s] < 200ms' (repeatable)"],
+        ['--baseline FILE', 'results file for baseline-relative thresholds'],
+        ['--abort-on-fail', 'stop the load as soon as an errors/throttled threshold can no longer pass (exit 10)'],
+      ],
+    },
+    { title: 'Output', options: [['--out FILE', 'results file (default results/<function>-<UTC timestamp>.json)'], ...OUTPUT_OPTIONS] },
+    SHARD_SECTION,
+  ],
+  notes: [
+    "A shard of a load sends every N-th arrival of the whole schedule (so each stage at 1/N of its rate) with 1/N of --max-in-flight; the shards' files merge into the whole load's windows.",
+  ],
+  exitCodes: [EXIT.ok, EXIT.usage, [3, 'target unavailable (unreachable URL, function missing)'], EXIT.threshold, EXIT.interrupted],
+});
 
 const FLAGS = {
   rate: { type: 'string' },

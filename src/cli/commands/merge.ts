@@ -9,22 +9,23 @@ import { readResultsFile, writeResultsFile } from '../../io/results-file.js';
 import { renderShards } from '../../report/shards.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import { EXIT, formatHelp } from '../help.js';
 
-const USAGE = `Usage: coldprobe merge <shard.json>… --out <all.json> [--json]
-
-Merges the results files of every shard of one run (each run with --shard i/N) into one results file:
-records concatenated in invocation order, HDR histograms merged, summaries recomputed, and how far apart
-the shards released beside each shard's own release spread. Thresholds are not carried over: judge the
-merged file with 'coldprobe check'.
-
-Refuses (exit 2) files that are not shards of one run: another plan or run id, a shard given twice, or a
-shard missing.
-
-Options:
-  --out <path>   where to write the merged results file (required)
-  --json         print the shards section as JSON on stdout instead of text
-
-Exit codes: 0 ok, 2 bad input (not shards of one run, unreadable file, no --out).`;
+const USAGE = formatHelp({
+  usage: ['coldprobe merge <shard.json>… --out <all.json> [options]'],
+  about:
+    "Merges the results files of every shard of one run (each run with --shard i/N) into one results file: records concatenated in invocation order, HDR histograms merged, summaries recomputed, and how far apart the shards released beside each shard's own release spread. Thresholds are not carried over: judge the merged file with 'coldprobe check'.",
+  sections: [
+    {
+      title: 'Options',
+      options: [
+        ['--out FILE', 'where to write the merged results file (required)'],
+        ['--json', 'print the shards section as JSON on stdout instead of text'],
+      ],
+    },
+  ],
+  exitCodes: [EXIT.ok, [2, 'bad input: not shards of one run (another plan or run id, a shard twice or missing), an unreadable file, no --out']],
+});
 
 export const mergeCommand: Command = {
   name: 'merge',

@@ -9,15 +9,23 @@ import { renderHtml } from '../../report/html.js';
 import { renderMatrixTable } from '../../report/matrix-table.js';
 import { renderSummary } from '../../report/text.js';
 import { parseFlags } from '../args.js';
+import { EXIT, formatHelp } from '../help.js';
 import { colorWanted, type Command } from '../command.js';
 
-const USAGE = `Usage: coldprobe report <results.json> [--html out.html] [--no-text]
-
-Re-renders a results file written by 'coldprobe burst' or 'coldprobe run'.
-
-Options:
-  --html <path>   Also write a self-contained HTML page (inline SVG charts, opens offline).
-  --no-text       Do not print the text report (with --html).`;
+const USAGE = formatHelp({
+  usage: ['coldprobe report <results.json> [options]'],
+  about: "Re-renders a results file written by 'coldprobe burst', 'run' or 'load'.",
+  sections: [
+    {
+      title: 'Options',
+      options: [
+        ['--html FILE', 'also write a self-contained HTML page (inline SVG charts, opens offline)'],
+        ['--no-text', 'do not print the text report (with --html)'],
+      ],
+    },
+  ],
+  exitCodes: [EXIT.ok, [2, 'bad input: an unreadable results file or an unwritable --html path']],
+});
 
 export const reportCommand: Command = {
   name: 'report',

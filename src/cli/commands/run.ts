@@ -21,44 +21,53 @@ import { performance } from 'node:perf_hooks';
 import { parseFlags, positiveInt } from '../args.js';
 import { colorWanted, type Command } from '../command.js';
 import { executeCommand } from '../execute.js';
-import { resolveShardFlags, SHARD_FLAGS, SHARD_USAGE } from '../shard-flags.js';
+import { resolveShardFlags, SHARD_FLAGS, SHARD_SECTION } from '../shard-flags.js';
+import { EXIT, formatHelp } from '../help.js';
 import { functionsDirs, type TargetChoice } from '../target.js';
 
-const USAGE = `Usage: coldprobe run <profile.yaml|profile.json> [options]
-
-Runs every cell of a profile's matrix (function × memory × provisioned concurrency), with the profile's burst
-shape, its load over time (a '… load' cell beside each burst cell), or both, and prints a comparison table;
-writes one results file with every cell.
-
-Options:
-  --yes                 On AWS, make the listed changes without asking (needed when stdin is not a terminal).
-  --allow-reserved-zero On AWS, permit a reserved concurrency of 0 (it stops every invocation of the function,
-                        production traffic included, until coldprobe puts it back); --yes does not cover it.
-  --target <kind>       emulator or aws (default: the profile's target).
-  --region <region>     AWS region (default: the profile's, then AWS_REGION).
-  --aws-profile <name>  AWS shared-config profile (default: the profile's, then AWS_PROFILE).
-  --endpoint-url <url>  On AWS, send to this endpoint instead (LocalStack, \`coldprobe emulator\`); recorded.
-  --ca-bundle <file>    On AWS, trust the certificates in this PEM file (default AWS_CA_BUNDLE), as the AWS CLI.
-  --out <path>          Results file, relative to the working folder (default results/<profile>-<timestamp>.json);
-                        checked before anything runs.
-  --json                Print the comparison as JSON on stdout.
-  --no-tui              Plain line output instead of the live view.
-  --no-color            No ANSI colour (NO_COLOR is honoured too).
-  --functions <dir>     Emulator: a folder of function folders, instead of the profile's target.functionsDir
-                        (repeatable).
-  --init-concurrency <k>
-                        Emulator: environments initialising at once, instead of the profile's
-                        target.initConcurrency.
-  --threshold <expr>    A threshold judged at the end, added to the profile's (repeatable), e.g.
-                        'cold.init.p99 < 800ms' or '[node-hello-*] errors == 0'; a failed one exits 10.
-  --baseline <file>     Baseline results file for thresholds like 'cold.init.p50 <= baseline * 1.10'
-                        (default: the profile's 'baseline:').
-
-${SHARD_USAGE}
-
-On AWS, every change (memory, reserved and provisioned concurrency, a force-cold variable) is listed first
-and put back when the run ends, fails or is interrupted. Costs are estimates. Exit codes: 0 ok, 2 bad profile,
-3 target unavailable, 10 threshold failed, 130 interrupted.`;
+const USAGE = formatHelp({
+  usage: ['coldprobe run <profile.yaml|profile.json> [options]'],
+  about:
+    "Runs every cell of a profile's matrix (function × memory × provisioned concurrency), with the profile's burst shape, its load over time (a '… load' cell beside each burst cell), or both, and prints a comparison table; writes one results file with every cell. The profile's target, functions, matrix, burst, thresholds and baseline apply; these options override or add to them.",
+  sections: [
+    {
+      title: 'Target (over the profile)',
+      options: [
+        ['--target emulator|aws', "where to run (default: the profile's target)"],
+        ['--region R', "AWS region (default: the profile's, then AWS_REGION)"],
+        ['--aws-profile P', "AWS shared-config profile (default: the profile's, then AWS_PROFILE)"],
+        ['--endpoint-url URL', 'aws: send to this endpoint instead (LocalStack, `coldprobe emulator`); recorded in the results file'],
+        ['--ca-bundle FILE', 'aws: trust the certificates in this PEM file (default AWS_CA_BUNDLE), as the AWS CLI'],
+        ['--functions DIR', "emulator: a folder of function folders, instead of the profile's target.functionsDir (repeatable)"],
+        ['--init-concurrency K', "emulator: environments initialising at once, instead of the profile's target.initConcurrency"],
+        ['--yes', 'aws: make the listed changes without asking (needed when stdin is not a terminal)'],
+        [
+          '--allow-reserved-zero',
+          'aws: permit a reserved concurrency of 0 (it stops every invocation of the function, production traffic included, until coldprobe puts it back); --yes does not cover it',
+        ],
+      ],
+    },
+    {
+      title: 'Thresholds (judged at the end; exit 10 when one fails)',
+      options: [
+        ['--threshold EXPR', "added to the profile's (repeatable), e.g. 'cold.init.p99 < 800ms' or '[node-hello-*] errors == 0'"],
+        ['--baseline FILE', "baseline results file for thresholds like 'cold.init.p50 <= baseline * 1.10' (default: the profile's 'baseline:')"],
+      ],
+    },
+    {
+      title: 'Output',
+      options: [
+        ['--out FILE', 'results file, relative to the working folder (default results/<profile>-<timestamp>.json); checked before anything runs'],
+        ['--json', 'print the comparison as JSON on stdout'],
+        ['--no-tui', 'plain progress lines instead of the live view'],
+        ['--no-color', 'no ANSI colour (NO_COLOR is honoured too)'],
+      ],
+    },
+    SHARD_SECTION,
+  ],
+  notes: ['On AWS, every change (memory, reserved and provisioned concurrency, a force-cold variable) is listed first and put back when the run ends, fails or is interrupted. Costs are estimates.'],
+  exitCodes: [EXIT.ok, EXIT.usage, EXIT.unavailable, EXIT.threshold, EXIT.interrupted],
+});
 
 /** The text printed when a run's thresholds were judged: how many passed, and each failure. */
 function gateText(results: ResultsFile): string {
