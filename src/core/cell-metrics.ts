@@ -194,13 +194,38 @@ function inFamily(record: InvocationRecord, family: TimeFamily): boolean {
   // the samples its noise test resamples describe one population.
   switch (family) {
     case 'latency':
-      return true;
+      // An interrupted invocation never ended: the histograms leave it out, and so do the samples.
+      return record.outcome !== 'interrupted';
     case 'cold.latency':
     case 'cold.init':
       return record.classification === 'cold';
     case 'warm.latency':
       return record.classification === 'warm';
   }
+}
+
+/**
+ * Whether a family's samples are judged wave by wave: client latencies of invocations released together share
+ * the state of the machine and the target at that moment (on a shared machine a whole wave moved by 12× between
+ * runs of the same code while its 25 latencies stayed within 1%), so they are one draw, not 25. An Init
+ * Duration is each environment's own.
+ */
+export function judgedByWave(family: TimeFamily): boolean {
+  return family !== 'cold.init';
+}
+
+/** A family's samples grouped by the wave (burst) they were released in, waves in order; empty waves left out. */
+export function familyWaves(cell: CellResult, family: TimeFamily): number[][] {
+  const byWave = new Map<number, number[]>();
+  for (const record of cell.records) {
+    if (!inFamily(record, family)) continue;
+    const value = family === 'cold.init' ? record.report?.initDurationMs : record.latencyUs;
+    if (value === undefined) continue;
+    let wave = byWave.get(record.burst);
+    if (wave === undefined) byWave.set(record.burst, (wave = []));
+    wave.push(family === 'cold.init' ? value * 1000 : value);
+  }
+  return [...byWave.entries()].sort((a, b) => a[0] - b[0]).map(([, values]) => values);
 }
 
 /** The recorded samples (µs) behind a time family: client latency, or the REPORT's Init Duration. */

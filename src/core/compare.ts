@@ -4,7 +4,8 @@
  * percentiles, the noise verdict. Pure.
  */
 import {
-  familySamples,
+  familyWaves,
+  judgedByWave,
   metricKind,
   metricValue,
   resolveMetric,
@@ -12,7 +13,7 @@ import {
   type Metric,
   type MetricKind,
 } from './cell-metrics.js';
-import { compareSamples, type NoiseResult } from './noise.js';
+import { compareSamples, compareWaves, type NoiseResult } from './noise.js';
 import type { CellResult, ResultsFile } from './results.js';
 
 /** Two cells that stand for the same configuration; one side is missing when a cell was added or removed. */
@@ -124,15 +125,12 @@ function compareMetric(name: string, pair: CellPair, options: CompareOptions): M
   if (base !== undefined && cur !== undefined && base > 0) out.delta = (cur - base) / base;
   const quantile = metric.type === 'time' ? statQuantile(metric.stat) : undefined;
   if (metric.type === 'time' && quantile !== undefined && pair.baseline && pair.current) {
-    const a = familySamples(pair.baseline, metric.family);
-    const b = familySamples(pair.current, metric.family);
+    const a = familyWaves(pair.baseline, metric.family);
+    const b = familyWaves(pair.current, metric.family);
     // A family absent on both sides (no warm starts in an all-cold burst) has nothing to judge.
     if (a.length > 0 || b.length > 0) {
-      out.noise = compareSamples(a, b, {
-        quantile,
-        minEffect: options.minEffect ?? 0.1,
-        ...(options.seed === undefined ? {} : { seed: options.seed }),
-      });
+      const noise = { quantile, minEffect: options.minEffect ?? 0.1, ...(options.seed === undefined ? {} : { seed: options.seed }) };
+      out.noise = judgedByWave(metric.family) ? compareWaves(a, b, noise) : compareSamples(a.flat(), b.flat(), noise);
     }
   }
   return out;

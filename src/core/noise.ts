@@ -212,6 +212,69 @@ export function compareSamples(baseline: readonly number[], current: readonly nu
   return { ...judged, verdict: 'within-noise', reason: `${pct(ratio)}, within the noise${against} (${why})` };
 }
 
+/** Fewest waves per side a wave-by-wave comparison judges on: with fewer, the spread between waves is unknown. */
+export const MIN_WAVES = 3;
+
+/** Two-sided 99% critical values of Student's t by degrees of freedom (a lower dof's value is used between rows: stricter). */
+const T_99: ReadonlyArray<readonly [dof: number, t: number]> = [
+  [1, 63.657], [2, 9.925], [3, 5.841], [4, 4.604], [5, 4.032], [6, 3.707], [7, 3.499], [8, 3.355], [9, 3.25], [10, 3.169],
+  [12, 3.055], [15, 2.947], [20, 2.845], [30, 2.75], [60, 2.66], [120, 2.617],
+];
+
+function tCritical99(dof: number): number {
+  let t = T_99[0]?.[1] ?? Number.POSITIVE_INFINITY;
+  for (const [d, v] of T_99) if (dof >= d) t = v;
+  return t;
+}
+
+function meanAndVariance(values: readonly number[]): { mean: number; variance: number } {
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, variance };
+}
+
+/**
+ * {@link compareSamples} for samples that come in waves sharing one state: the client latencies of invocations
+ * released together. On a shared machine a whole wave moved 12× between two runs of the same code while its 25
+ * latencies stayed within 1%: they are one draw of the machine's state, not 25, and a test that takes them as
+ * independent finds a "regression" in every rerun. So a change must be beyond the noise between invocations
+ * (compareSamples) and also between waves: Welch's t-test at 99% on the log of each wave's quantile, which needs
+ * {@link MIN_WAVES} waves per side; with fewer the verdict is `cannot-judge`, with the reason.
+ */
+export function compareWaves(baseline: readonly (readonly number[])[], current: readonly (readonly number[])[], options: NoiseOptions): NoiseResult {
+  const a = baseline.filter((w) => w.length > 0);
+  const b = current.filter((w) => w.length > 0);
+  const samples = compareSamples(a.flat(), b.flat(), options);
+  // Within the noise between invocations, or too few of them: the waves cannot make it a change.
+  if (samples.verdict === 'within-noise' || samples.verdict === 'cannot-judge') return samples;
+  if (a.length < MIN_WAVES || b.length < MIN_WAVES) {
+    return {
+      ...samples,
+      verdict: 'cannot-judge',
+      reason: `${samples.reason.replace(/, larger than the noise.*$/, '')} in one state of the machine: invocations released together are judged by wave, and there are ${a.length} (baseline) and ${b.length} (current); need at least ${MIN_WAVES} on each side`,
+    };
+  }
+  const q = options.quantile;
+  const logQuantile = (wave: readonly number[]): number => Math.log(Math.max(1e-9, quantileSorted(Float64Array.from(wave).sort(), q)));
+  const x = meanAndVariance(a.map(logQuantile));
+  const y = meanAndVariance(b.map(logQuantile));
+  const va = x.variance / a.length;
+  const vb = y.variance / b.length;
+  const se = Math.sqrt(va + vb);
+  const diff = y.mean - x.mean - Math.log(options.reference ?? 1);
+  // Welch–Satterthwaite degrees of freedom; with no spread between waves on either side, the invocations decide.
+  const dof = se > 0 ? (va + vb) ** 2 / ((va * va) / Math.max(1, a.length - 1) + (vb * vb) / Math.max(1, b.length - 1)) : Number.POSITIVE_INFINITY;
+  const t = se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Number.POSITIVE_INFINITY;
+  const critical = tCritical99(dof);
+  const waves = `between waves t=${Number.isFinite(t) ? t.toFixed(1) : t > 0 ? '∞' : '-∞'}, ${a.length} and ${b.length} waves`;
+  if (Math.abs(t) > critical && (t > 0) === (samples.verdict === 'regression')) return { ...samples, reason: `${samples.reason}; ${waves}` };
+  return {
+    ...samples,
+    verdict: 'within-noise',
+    reason: `${samples.reason.replace(/, larger than the noise.*$/, '')}, within the spread between waves (${waves}, needs |t| > ${critical.toFixed(1)})`,
+  };
+}
+
 /** The outcome of {@link compareProportions}: is `current`'s share larger than `baseline`'s beyond the noise? */
 export interface ProportionResult {
   verdict: NoiseVerdict;

@@ -16,6 +16,8 @@ import {
   METRIC_NAMES,
   STATS,
   familySamples,
+  familyWaves,
+  judgedByWave,
   metricKind,
   metricValue,
   resolveMetric,
@@ -23,7 +25,7 @@ import {
   type Metric,
   type MetricKind,
 } from './cell-metrics.js';
-import { compareSamples, type NoiseResult } from './noise.js';
+import { compareSamples, compareWaves, type NoiseResult } from './noise.js';
 import type { CellResult } from './results.js';
 import { summarize } from './summary.js';
 
@@ -353,11 +355,10 @@ export function evaluateThreshold(threshold: Threshold, whole: CellResult, whole
   if (direction === undefined || baseValue === undefined || !(baseValue > 0)) {
     return { ...head, status: 'fail', observed, limit, detail: `${shown} does not hold` };
   }
-  const noise = compareSamples(familySamples(baseline, metric.family), familySamples(cell, metric.family), {
-    quantile,
-    minEffect: 0,
-    reference: limit / baseValue,
-  });
+  const options = { quantile, minEffect: 0, reference: limit / baseValue };
+  const noise = judgedByWave(metric.family)
+    ? compareWaves(familyWaves(baseline, metric.family), familyWaves(cell, metric.family), options)
+    : compareSamples(familySamples(baseline, metric.family), familySamples(cell, metric.family), options);
   if (noise.verdict === direction) {
     return { ...head, status: 'fail', observed, limit, noise, detail: `${shown} does not hold; ${noise.reason}` };
   }

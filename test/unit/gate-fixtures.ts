@@ -33,6 +33,11 @@ export interface CellShape {
   preInitialized?: number[];
   throttled?: Array<string>;
   errors?: Array<string>;
+  /**
+   * Waves the records are released in (default 4): each class's records are dealt round-robin over them, so
+   * client latencies, judged wave by wave, have enough waves to judge.
+   */
+  waves?: number;
 }
 
 /** A CellResult built from records the way the engine builds one. */
@@ -41,12 +46,14 @@ export function cell(shape: CellShape): CellResult {
   const functionName = shape.functionName ?? 'node-hello';
   const memoryMb = shape.memoryMb ?? 128;
   const records: InvocationRecord[] = [];
+  const waves = shape.waves ?? 4;
+  const dealt = { cold: 0, 'pre-initialized': 0, warm: 0, unknown: 0 };
   const push = (latencyUs: number, classification: 'cold' | 'pre-initialized' | 'warm' | 'unknown', outcome: Outcome, errorType?: string): void => {
     const index = records.length;
     const record: InvocationRecord = {
       index,
       cell: id,
-      burst: 0,
+      burst: dealt[classification]++ % waves,
       scheduledUs: 0,
       sentUs: 10,
       finishedUs: 10 + latencyUs,
@@ -73,7 +80,14 @@ export function cell(shape: CellShape): CellResult {
   for (const v of shape.preInitialized ?? []) push(v, 'pre-initialized', 'ok');
   for (const reason of shape.throttled ?? []) push(300, 'unknown', 'throttled', reason);
   for (const type of shape.errors ?? []) push(2000, 'warm', 'function-error', type);
-  const bursts = [{ index: 0, n: records.length, releaseSpreadUs: 1500, prepareUs: 100, startedUs: 0, notSent: 0 }];
+  const bursts = Array.from({ length: waves }, (_, index) => ({
+    index,
+    n: records.filter((r) => r.burst === index).length,
+    releaseSpreadUs: 1500,
+    prepareUs: 100,
+    startedUs: index * 1_000_000,
+    notSent: 0,
+  }));
   const { summary, histograms } = summarize(records, bursts, { functionName, runtime: 'nodejs20.x', memoryMb });
   return {
     spec: { id, label: id, functionName, runtime: 'nodejs20.x', memoryMb, provisioned: 0 },

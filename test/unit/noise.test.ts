@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareProportions, compareSamples, mannWhitneyU, quantileSorted, samplesNeeded, seededRandom } from '../../src/core/noise.js';
+import { compareProportions, compareSamples, compareWaves, MIN_WAVES, mannWhitneyU, quantileSorted, samplesNeeded, seededRandom } from '../../src/core/noise.js';
 import { samples } from './gate-fixtures.js';
 
 describe('seededRandom', () => {
@@ -109,5 +109,40 @@ describe('compareProportions', () => {
     expect(compareProportions({ hits: 40, trials: 40 }, { hits: 5, trials: 40 }).verdict).toBe('improvement');
     expect(compareProportions({ hits: 20, trials: 40 }, { hits: 24, trials: 40 }).verdict).toBe('within-noise');
     expect(compareProportions({ hits: 20, trials: 40 }, { hits: 20, trials: 40 }).verdict).toBe('within-noise');
+  });
+});
+
+describe('compareWaves (client latencies: invocations released together share one state)', () => {
+  /** `count` waves of `n`, each wave's samples around `medianUs` times its own factor (the machine's state then). */
+  const waves = (count: number, n: number, medianUs: number, seed: number, waveFactors: readonly number[] = []): number[][] =>
+    Array.from({ length: count }, (_, w) => samples(n, medianUs * (waveFactors[w] ?? 1), seed * 100 + w, 0.05));
+
+  it('one tight wave per side cannot judge a shift, however large: it is one draw of the machine each', () => {
+    // The demo's python warm wave: 39 ms in the baseline, 477 ms in a rerun of the same code, each within 1%.
+    const base = waves(1, 25, 39_000, 1);
+    const cur = waves(1, 25, 477_000, 2);
+    expect(compareSamples(base.flat(), cur.flat(), { quantile: 0.5 }).verdict).toBe('regression');
+    const r = compareWaves(base, cur, { quantile: 0.5 });
+    expect(r.verdict).toBe('cannot-judge');
+    expect(r.reason).toMatch(new RegExp(`judged by wave, and there are 1 \\(baseline\\) and 1 \\(current\\); need at least ${MIN_WAVES} on each side`));
+  });
+
+  it('a shift inside the spread between waves is within the noise, though every wave is tight', () => {
+    const base = waves(4, 25, 100_000, 3, [0.9, 1.1, 1.0, 0.95]);
+    const cur = waves(4, 25, 100_000, 4, [1.25, 1.0, 1.3, 1.05]);
+    // Taken one by one, the 100 invocations a side say "slower"; the four waves a side do not.
+    expect(compareSamples(base.flat(), cur.flat(), { quantile: 0.5 }).verdict).toBe('regression');
+    const r = compareWaves(base, cur, { quantile: 0.5 });
+    expect(r.verdict).toBe('within-noise');
+    expect(r.reason).toMatch(/within the spread between waves \(between waves t=/);
+  });
+
+  it('a real slowdown, beyond the spread between waves, is a regression; the same code is not', () => {
+    const base = waves(4, 25, 100_000, 5, [0.95, 1.05, 1, 1.02]);
+    const slower = waves(4, 25, 160_000, 6, [1.03, 0.97, 1, 0.99]);
+    const r = compareWaves(base, slower, { quantile: 0.5 });
+    expect(r.verdict).toBe('regression');
+    expect(r.reason).toMatch(/larger than the noise .*between waves t=\d/);
+    expect(compareWaves(base, waves(4, 25, 100_000, 7, [1.02, 0.98, 1.01, 0.99]), { quantile: 0.5 }).verdict).toBe('within-noise');
   });
 });
