@@ -9,7 +9,7 @@ import chalk from 'chalk';
 import type { HistogramView } from './live-histogram.js';
 import { loadPanelHeight, loadPanelLines, MAX_PANEL_WINDOWS } from './load-panel.js';
 import type { CounterFacts, HeaderFacts, LivePercentiles, ProgressFacts, UiSnapshot } from './store.js';
-import { Cell, GLYPH, THROTTLE_GLYPH, layoutTimeline, type Run, type TimelineLayout, type TimelineRow } from './timeline-layout.js';
+import { Cell, GLYPH, MAX_LANES_PER_ROW, THROTTLE_GLYPH, layoutTimeline, type Run, type TimelineLayout, type TimelineRow } from './timeline-layout.js';
 import { elapsed, shortUs } from './units.js';
 
 /** A stretch of a line: plain text, or text with a paint applied after fitting. */
@@ -234,25 +234,28 @@ export interface LiveViewProps {
 }
 
 /** Lines used by everything but the timeline rows. */
-function fixedLines(snapshot: UiSnapshot): number {
+function fixedLines(snapshot: UiSnapshot, status: boolean): number {
   const counterDetail = snapshot.counters.throttlesByReason.length + snapshot.counters.errorsByType.length > 0 ? 1 : 0;
   const histogram = snapshot.histogram.cold.length > 0 ? 3 : 1;
+  // Two timeline rows always hold one row of folded lanes: a count of hidden ones needs more lanes than that.
+  const hiddenCount = snapshot.timeline.mode === 'lanes' && snapshot.timeline.lanes.length > MAX_LANES_PER_ROW ? 1 : 0;
   // header, status, progress, counters(+detail), latency 3, histogram, timeline heading, time axis, hidden-count line.
-  return 1 + 1 + 1 + 1 + counterDetail + 3 + histogram + 1 + 1 + 1;
+  return 1 + (status ? 1 : 0) + 1 + 1 + counterDetail + 3 + histogram + 1 + 1 + hiddenCount;
 }
 
 /** Every line of the live region, pre-coloured and fitted to `columns` × `rows`. */
 export function liveLines({ snapshot, columns, rows, stopping = false }: LiveViewProps): string[] {
   const width = Math.max(40, columns);
   // Keep one spare line: output as tall as the terminal makes ink clear and redraw everything.
-  const free = rows - 1 - fixedLines(snapshot);
+  // A load's window panel says what the run is doing; the status line is kept for a stop.
+  const status = snapshot.load !== undefined && !stopping ? '' : statusLine(snapshot.header, snapshot.progress, width, stopping);
+  const free = rows - 1 - fixedLines(snapshot, status !== '');
   // A load's window panel takes what the timeline can spare above its two rows, up to MAX_PANEL_WINDOWS windows.
   const panelWindows = snapshot.load === undefined ? 0 : Math.max(0, Math.min(MAX_PANEL_WINDOWS, free - 2 - loadPanelHeight(0)));
   const panel = snapshot.load === undefined ? [] : loadPanelLines(snapshot.load, width, panelWindows);
   const timelineRows = Math.max(2, free - (snapshot.load === undefined ? 0 : loadPanelHeight(panelWindows)));
   const labelWidth = 10;
   const layout = layoutTimeline(snapshot.timeline, width - labelWidth - 1, timelineRows);
-  const status = statusLine(snapshot.header, snapshot.progress, width, stopping);
   return [
     headerLine(snapshot.header, width),
     ...(status !== '' ? [status] : []),
