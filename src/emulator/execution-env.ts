@@ -517,7 +517,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   private endInvocation(): void {
     const job = this.job;
     const endedAt = performance.now();
-    if (job === undefined || !this.logged(job.inv)) {
+    // Only a caller waiting for its tail waits the extra turn: an environment must not stay busy longer for a log
+    // nobody waits on (back-to-back callers would find it busy and start new ones). Output still in the pipe then
+    // lands in the next invocation's log, as Lambda's stream interleaves it anyway.
+    if (job === undefined || !job.inv.wantLog) {
       this.finish('done', undefined, endedAt);
       this.host.idle(this);
       return;

@@ -186,7 +186,9 @@ export class Pool implements DataPlane, EnvHost {
     this.clock = options.clock ?? systemClock;
     this.makeEnvironment = options.environments ?? realEnvironments;
     this.onResourceFailure = options.onResourceFailure;
-    this.log = options.onLog;
+    const onLog = options.onLog;
+    // Stored a turn later: the environment goes back to idle first, so keeping logs never delays its reuse.
+    this.log = onLog === undefined ? undefined : (env, text) => void setImmediate(() => onLog(env, text));
     this.slots = new InitSlots(Math.max(1, options.initConcurrency ?? availableParallelism()));
     // One sweep for all environments (no timer per environment): cheap with 500 of them.
     this.stopReaper = this.clock.every(Math.min(10_000, Math.max(20, Math.floor(this.idleTtlMs / 4))), () => this.reapIdle());
