@@ -29,6 +29,8 @@ export interface HttpLoadOptions {
   shard?: Shard;
   /** A shard's `--start-at`: the schedule's zero is held until performance.now() reaches this (ms). */
   releaseAt?: number;
+  /** Called just before a late start (how late, ms), so the warning comes before the load rather than after it. */
+  onLateRelease?: (lateMs: number) => void;
   /** After an abort, how long requests in flight may still finish before they are given up as interrupted (ms). */
   graceMs: number;
   /** Each record as it is made (live views). */
@@ -55,6 +57,7 @@ export interface HttpLoadResult {
 export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
   const schedule = buildSchedule(options.stages, options.shard);
   const releaseLateMs = options.releaseAt === undefined ? 0 : await holdUntil(systemClock, options.releaseAt, options.signal);
+  if (releaseLateMs > 0) options.onLateRelease?.(releaseLateMs);
   const originMs = performance.now();
   const startedAtMs = Date.now();
   const nowUs = (): number => (performance.now() - originMs) * 1000;

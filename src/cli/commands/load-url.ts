@@ -16,6 +16,7 @@ import type { CellResult, ResultsFile } from '../../core/results.js';
 import { summarize } from '../../core/summary.js';
 import { shardLoad, type ShardInfo } from '../../core/shard.js';
 import type { Threshold } from '../../core/threshold.js';
+import { lateReleaseMessage } from '../../engine/clock.js';
 import { runHttpLoad } from '../../engine/http-load.js';
 import { finishThresholds, type LostThreshold, ThresholdWatch } from '../../engine/thresholds.js';
 import { checkOutputPath, RESULTS_BYTES_PER_INVOCATION } from '../../io/atomic-file.js';
@@ -24,7 +25,7 @@ import { writeResultsFile } from '../../io/results-write.js';
 import { renderLoadWindows } from '../../report/load-windows.js';
 import { renderSummary } from '../../report/text.js';
 import type { CliIo } from '../command.js';
-import { fingerprint, runIdOf, type ShardRequest } from '../shard-flags.js';
+import { fingerprint, releaseAdvice, runIdOf, type ShardRequest } from '../shard-flags.js';
 
 export interface UrlLoadRequest {
   url: URL;
@@ -73,6 +74,7 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
   else io.signal.addEventListener('abort', onInterrupt, { once: true });
   let lost: LostThreshold | undefined;
   const startedAt = new Date();
+  const shardRequest = req.shard;
   const result = await runHttpLoad({
     url: req.url,
     method: req.method,
@@ -89,6 +91,8 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
     ...(shard === undefined ? {} : { shard }),
     // performance.now()'s origin is this process's start on the wall clock.
     ...(req.shard?.releaseAtMs === undefined ? {} : { releaseAt: req.shard.releaseAtMs - performance.timeOrigin }),
+    // Said before the load starts; performance.now() is how long after its start this process got ready.
+    ...(shardRequest === undefined ? {} : { onLateRelease: (lateMs: number) => io.stderr.write(`coldprobe: warning: ${lateReleaseMessage('starting the load', lateMs, () => releaseAdvice(shardRequest, performance.now()))}.\n`) }),
     onRecord: (record) => {
       if (watch !== undefined && lost === undefined) {
         lost = watch.observe(record);
@@ -106,7 +110,6 @@ export async function runUrlLoad(whole: UrlLoadRequest, io: CliIo): Promise<numb
     },
   });
   io.signal.removeEventListener('abort', onInterrupt);
-  if (result.releaseLateMs > 0) io.stderr.write(`coldprobe: warning: load started ${Math.round(result.releaseLateMs)} ms after the planned instant.\n`);
   let join: NonNullable<CellResult['load']>['join'];
   const notes: string[] = [];
   if (req.functionName !== undefined && result.records.some(reachedFunction)) {
