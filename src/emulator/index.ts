@@ -74,6 +74,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const route = (req: IncomingMessage, res: ServerResponse): void => {
+    // Stamped now, not node's cached Date string: node refreshes that cache on a timer, which fires late on a
+    // busy event loop, so a response can carry the previous second and contradict the clock probe's bounds
+    // (shards' clock offset then came back undefined under load).
+    res.setHeader('date', new Date().toUTCString());
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
