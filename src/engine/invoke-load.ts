@@ -80,7 +80,7 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
   const originUs = us(originAt - ctx.runStartAt);
   const nowUs = (): number => (clock.now() - originAt) * 1000;
   const windows = new LoadWindowAccumulator({ windowMs: params.windowMs, schedule, originUs, startsFromSent: true });
-  emit({ type: 'burst-start', atUs: originUs, cell: params.cell, burst: 0, n: schedule.count, waves: 1 });
+  emit({ type: 'burst-start', atUs: originUs, cell: params.cell, burst: 0, n: schedule.count, waves: 1, load: true });
 
   const records: InvocationRecord[] = [];
   const buffer: PreparedInvocation[] = [...primed];
@@ -227,7 +227,7 @@ export async function executeInvokeLoad(params: InvokeLoadParams, ctx: InvokeLoa
     startedUs: Number.isFinite(firstSentAt) ? us(firstSentAt - ctx.runStartAt) : originUs,
     notSent: dispatched.notSent,
   };
-  emit({ type: 'burst-end', atUs: us(clock.now() - ctx.runStartAt), cell: params.cell, burst: 0, info });
+  emit({ type: 'burst-end', atUs: us(clock.now() - ctx.runStartAt), cell: params.cell, burst: 0, info, load: true });
   return {
     info,
     records,

@@ -24,6 +24,8 @@ interface BurstFacts {
   burst: number;
   n: number;
   waves: number;
+  /** A load step: sent over time, so it has no release spread. */
+  load: boolean;
 }
 
 /** Create a plain-text sink writing whole lines (each ending in `\n`) through `write`. */
@@ -56,7 +58,7 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         if (event.step !== 'burst') line(c.dim(`${event.step}: ${event.detail}`));
         return;
       case 'burst-start':
-        bursts.set(key(event.cell, event.burst), { burst: event.burst, n: event.n, waves: event.waves });
+        bursts.set(key(event.cell, event.burst), { burst: event.burst, n: event.n, waves: event.waves, load: event.load === true });
         lastProgressAt = options.now();
         return;
       case 'burst-released':
@@ -71,7 +73,8 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
         if (t && t.total < b.n) {
           lastProgressAt = at;
           const ok = t.total - t.throttled - t.errors - t.interrupted;
-          line(c.dim(`  burst ${b.burst + 1}/${b.waves}: ${formatCount(t.total)}/${formatCount(b.n)} done, ${formatCount(ok)} ok, ${formatCount(t.cold)} cold`));
+          const what = b.load ? 'load' : `burst ${b.burst + 1}/${b.waves}`;
+          line(c.dim(`  ${what}: ${formatCount(t.total)}/${formatCount(b.n)} done, ${formatCount(ok)} ok, ${formatCount(t.cold)} cold`));
         }
         return;
       }
@@ -91,10 +94,10 @@ export function createPlainSink(write: (s: string) => void, options: PlainSinkOp
           if (t.interrupted > 0) parts.push(c.yellow(`${formatCount(t.interrupted)} interrupted`));
         }
         if (info.notSent > 0) parts.push(c.yellow(`${formatCount(info.notSent)} not sent`));
-        parts.push(`spread ${formatUs(info.releaseSpreadUs)}`);
+        if (!event.load) parts.push(`spread ${formatUs(info.releaseSpreadUs)}`);
         if (t && t.latency.count > 0) parts.push(`p50 ${formatUs(t.latency.p50Us)}`, `p99 ${formatUs(t.latency.p99Us)}`);
         const waves = b ? `/${b.waves}` : '';
-        line(`burst ${info.index + 1}${waves}: ${parts.join(', ')}`);
+        line(event.load ? `load: ${parts.join(', ')}` : `burst ${info.index + 1}${waves}: ${parts.join(', ')}`);
         return;
       }
       case 'cell-end':

@@ -120,6 +120,8 @@ export type LogLine =
       interrupted: number;
       releaseSpreadUs: number;
       notSent: number;
+      /** A load step's end: sent over time, so no release spread. */
+      load: boolean;
     }
   | { kind: 'notice'; key: string; level: 'info' | 'warn'; message: string };
 
@@ -303,7 +305,7 @@ export function createUiStore(tally?: RunTally): UiStore {
         break;
       case 'burst-end': {
         touch(event.atUs);
-        header.step = `wave ${event.burst + 1}/${wavesByCell.get(event.cell) ?? header.waves} done`;
+        header.step = event.load ? 'load done' : `wave ${event.burst + 1}/${wavesByCell.get(event.cell) ?? header.waves} done`;
         const counts = run.cell(event.cell)?.summary.burst(event.burst);
         const wave = {
           cold: counts?.cold ?? 0,
@@ -323,6 +325,7 @@ export function createUiStore(tally?: RunTally): UiStore {
           ...wave,
           releaseSpreadUs: event.info.releaseSpreadUs,
           notSent: event.info.notSent,
+          load: event.load === true,
         });
         break;
       }

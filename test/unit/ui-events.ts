@@ -113,7 +113,7 @@ export function loadRun(options: { seconds: number; perS: number; throttleFrom?:
     { type: 'run-start', atUs: 0, wallClock: '2026-01-01T00:00:00.000Z', targetKind: 'emulator', cells: [cell] },
     { type: 'cell-start', atUs: 0, cell },
     { type: 'step', atUs: 0, cell: 'default', step: 'burst', detail: `load ${seconds}s:${perS} (per second), at most 100 in flight` },
-    { type: 'burst-start', atUs: 0, cell: 'default', burst: 0, n: seconds * perS, waves: 1 },
+    { type: 'burst-start', atUs: 0, cell: 'default', burst: 0, n: seconds * perS, waves: 1, load: true },
   ];
   const stages = [{ durationMs: seconds * 1000, fromPerS: perS, toPerS: perS }];
   const windows = new LoadWindowAccumulator({ windowMs: 1000, schedule: buildSchedule(stages) });
@@ -140,7 +140,7 @@ export function loadRun(options: { seconds: number; perS: number; throttleFrom?:
   }
   const info = { index: 0, n: seconds * perS, releaseSpreadUs: 0, prepareUs: 1000, startedUs: 0, notSent: 0 };
   const endUs = seconds * 1_000_000 + 300_000;
-  events.push({ type: 'burst-end', atUs: endUs, cell: 'default', burst: 0, info });
+  events.push({ type: 'burst-end', atUs: endUs, cell: 'default', burst: 0, info, load: true });
   events.push({ type: 'cell-end', atUs: endUs, cell: 'default' });
   events.push({ type: 'run-end', atUs: endUs, interrupted: false });
   return events;

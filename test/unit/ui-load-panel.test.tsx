@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/core/events.js';
 import { liveLines } from '../../src/ui/lines.js';
 import { loadPanelLines, MAX_PANEL_WINDOWS, windowLine } from '../../src/ui/load-panel.js';
+import { waveText } from '../../src/ui/ink/LogLine.js';
 import { createPlainSink } from '../../src/ui/plain.js';
 import { createUiStore, type UiSnapshot } from '../../src/ui/store.js';
 import { burstRun, loadRun } from './ui-events.js';
@@ -93,5 +94,18 @@ describe('load window panel', () => {
     const event = load.find((e) => e.type === 'load-window');
     if (event?.type !== 'load-window') throw new Error('no window');
     expect(windowLine(event.window, 1000)).toMatch(/^t=0s: 20\.0\/s asked, 20\.0\/s started/);
+  });
+
+  it("ends a load with a 'load:' line and no release spread, in the plain output and the live view's log", () => {
+    let out = '';
+    const sink = createPlainSink((s) => (out += s), { color: false, now: () => 0 });
+    for (const e of load) sink(e);
+    const end = out.split('\n').filter((l) => l.startsWith('load: ') || l.startsWith('burst '));
+    expect(end).toHaveLength(1);
+    expect(end[0]).toMatch(/^load: 240 sent, /);
+    expect(end[0]).not.toMatch(/spread/);
+    const wave = snapshotAfter(load).log.find((l) => l.kind === 'wave');
+    expect(wave?.kind === 'wave' && waveText(wave)).toMatch(/^load: 240 sent · cold \d+/);
+    expect(wave?.kind === 'wave' && waveText(wave)).not.toMatch(/spread/);
   });
 });

@@ -11,7 +11,7 @@ export interface LogLineProps {
 /** Formats a finished wave the way the plain log would, on one line. */
 export function waveText(line: Extract<LogLineModel, { kind: 'wave' }>): string {
   const parts = [
-    `burst ${line.wave}/${line.waves}: ${line.n - line.notSent} sent`,
+    line.load ? `load: ${line.n - line.notSent} sent` : `burst ${line.wave}/${line.waves}: ${line.n - line.notSent} sent`,
     `cold ${line.cold}`,
     line.preInitialized ? `pre-initialized ${line.preInitialized}` : '',
     `warm ${line.warm}`,
@@ -19,7 +19,7 @@ export function waveText(line: Extract<LogLineModel, { kind: 'wave' }>): string 
     line.errors ? `errors ${line.errors}` : '',
     line.interrupted ? `interrupted ${line.interrupted}` : '',
     line.notSent ? `not sent ${line.notSent}` : '',
-    `release spread ${shortUs(line.releaseSpreadUs)}`,
+    line.load ? '' : `release spread ${shortUs(line.releaseSpreadUs)}`,
   ];
   return parts.filter((p) => p !== '').join(' · ');
 }
