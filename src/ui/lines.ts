@@ -6,34 +6,12 @@
  * `startTui`'s colour switch governs both. Every glyph used here is one column wide, so `length` is the width.
  */
 import chalk from 'chalk';
+import { fit, type Piece } from './fit.js';
 import type { HistogramView } from './live-histogram.js';
 import { loadPanelHeight, loadPanelLines, MAX_PANEL_WINDOWS } from './load-panel.js';
 import type { CounterFacts, HeaderFacts, LivePercentiles, ProgressFacts, UiSnapshot } from './store.js';
 import { Cell, GLYPH, MAX_LANES_PER_ROW, THROTTLE_GLYPH, layoutTimeline, type Run, type TimelineLayout, type TimelineRow } from './timeline-layout.js';
 import { elapsed, shortUs } from './units.js';
-
-/** A stretch of a line: plain text, or text with a paint applied after fitting. */
-export type Piece = string | readonly [paint: ((text: string) => string) | undefined, text: string];
-
-/**
- * Joins `pieces` into one line at most `width` columns wide, cut like ink's `truncate-end` (the last kept
- * column becomes `…`), then paints each piece's visible part.
- */
-export function fit(width: number, ...pieces: Piece[]): string {
-  let total = 0;
-  for (const p of pieces) total += typeof p === 'string' ? p.length : p[1].length;
-  const limit = total > width ? Math.max(0, width - 1) : total;
-  let out = '';
-  let used = 0;
-  for (const p of pieces) {
-    if (used >= limit) break;
-    const [paint, text] = typeof p === 'string' ? [undefined, p] : p;
-    const part = text.length <= limit - used ? text : text.slice(0, limit - used);
-    used += part.length;
-    out += paint && part !== '' ? paint(part) : part;
-  }
-  return total > width && width > 0 ? `${out}…` : out;
-}
 
 /** The header line: target, cell k of N (several cells), function, runtime, memory, burst size, wave k of K, elapsed time. */
 export function headerLine(header: HeaderFacts, width: number): string {

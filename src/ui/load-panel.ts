@@ -5,7 +5,7 @@
  */
 import chalk from 'chalk';
 import type { LoadWindow } from '../core/load-windows.js';
-import { fit } from './lines.js';
+import { fit } from './fit.js';
 import { shortUs } from './units.js';
 
 /** What the panel draws: the load of the cell running, its window length and the windows shown so far. */
