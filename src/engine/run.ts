@@ -255,6 +255,19 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
       let failed = true;
       emit({ type: 'cell-start', atUs: at(), cell: spec });
       try {
+        // What a burst and a load step both need from the run; releaseAt is read when the step starts.
+        const stepContext = () => ({
+          target,
+          clock,
+          emit,
+          ...(signal ? { signal } : {}),
+          runStartAt,
+          counter,
+          ...(deps.indexOf ? { indexOf: deps.indexOf } : {}),
+          ...(releaseAt !== undefined ? { releaseAt } : {}),
+          ...(deps.releaseAdvice ? { releaseAdvice: deps.releaseAdvice } : {}),
+          graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
+        });
         for (const step of cell.steps) {
           if (signal?.aborted) break;
           switch (step.kind) {
@@ -333,18 +346,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
               if (releaseAt !== undefined) await clock.sleep(Math.max(0, releaseAt - PREPARE_LEAD_MS - clock.now()), signal);
               const outcome = await executeBurst(
                 { cell: spec.id, burst: step.burst, waves, n: step.n, invoke, ...(step.concurrency !== undefined ? { concurrency: step.concurrency } : {}) },
-                {
-                  target,
-                  clock,
-                  emit,
-                  ...(signal ? { signal } : {}),
-                  runStartAt,
-                  counter,
-                  ...(deps.indexOf ? { indexOf: deps.indexOf } : {}),
-                  ...(releaseAt !== undefined ? { releaseAt } : {}),
-                  ...(deps.releaseAdvice ? { releaseAdvice: deps.releaseAdvice } : {}),
-                  graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
-                },
+                stepContext(),
               );
               // Only the run's first burst or load waits for the shards' common instant; the rest follow as planned.
               releaseAt = undefined;
@@ -361,18 +363,7 @@ export async function executeRun(whole: RunPlan, target: Target, deps: RunDeps):
               const firstLocal = counter.next;
               const outcome = await executeInvokeLoad(
                 { cell: spec.id, invoke, stages: step.stages, maxInFlight: step.maxInFlight, windowMs: step.windowMs, ...(step.shard ? { shard: step.shard } : {}) },
-                {
-                  target,
-                  clock,
-                  emit,
-                  ...(signal ? { signal } : {}),
-                  runStartAt,
-                  counter,
-                  ...(deps.indexOf ? { indexOf: deps.indexOf } : {}),
-                  ...(releaseAt !== undefined ? { releaseAt } : {}),
-                  ...(deps.releaseAdvice ? { releaseAdvice: deps.releaseAdvice } : {}),
-                  graceMs: Math.min(infoOf(cell).timeoutS * 1000, deps.maxGraceMs ?? 5_000),
-                },
+                stepContext(),
               );
               releaseAt = undefined;
               // A load stopped early leaves arrivals unsent: later steps keep the indices the plan gave them.

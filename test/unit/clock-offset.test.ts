@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundsOf, estimateOffset, intersectBounds, probeTimes, type DateSample } from '../../src/core/clock-offset.js';
-
-/** Small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/core/noise.js';
 
 /** A simulated target whose clock runs `offsetMs` ahead of ours and stamps `Date` somewhere inside each round trip. */
 function target(offsetMs: number, rttMs: number, next: () => number): (sentMs: number) => DateSample {
@@ -50,7 +39,7 @@ describe('clock offset from Date headers', () => {
   });
 
   it('three rounds (1 + 19 + 19 responses) always contain the true offset and narrow to the round trip plus a few ms', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let trial = 0; trial < 400; trial += 1) {
       const offsetMs = (next() - 0.5) * 20_000;
       const rttMs = next() < 0.5 ? 0.2 + next() : 20 + next() * 80;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { arrivalIndex, buildSchedule, dueUs, expectedBy, rateAt } from '../../src/core/load-schedule.js';
 import { ownsArrival } from '../../src/core/shard.js';
 import { parseStages, steadyStages, type LoadStage } from '../../src/core/load-stages.js';
+import { seededRandom } from '../../src/core/noise.js';
 
 function stages(text: string): LoadStage[] {
   const result = parseStages(text);
@@ -61,20 +62,8 @@ describe('open-model schedule', () => {
 });
 
 describe('a shard of the schedule (--shard i/N)', () => {
-  /** Small deterministic generator (mulberry32), so the property runs are the same on every machine. */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('N shards together are the whole schedule: every arrival once, at its whole-plan time, owned as ownsArrival says', () => {
-    const next = random(13);
+    const next = seededRandom(13);
     for (let trial = 0; trial < 150; trial += 1) {
       const parts: string[] = [];
       for (let s = 0, n = 1 + Math.floor(next() * 4); s < n; s += 1) {

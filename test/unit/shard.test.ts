@@ -3,20 +3,9 @@ import { ColdprobeError } from '../../src/core/errors.js';
 import { buildBurstPlan, plannedInvocations, type BurstPlanOptions, type RunPlan, type RunStep } from '../../src/core/plan.js';
 import { parseStages } from '../../src/core/load-stages.js';
 import { arrivalShare, globalIndexOf, ownsArrival, parseShard, shardPlan, sliceOf, type Shard } from '../../src/core/shard.js';
+import { seededRandom } from '../../src/core/noise.js';
 
 const shardsOf = (count: number): Shard[] => Array.from({ length: count }, (_, i) => ({ index: i + 1, count }));
-
-/** Small deterministic generator (mulberry32), so the property runs are the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('parseShard', () => {
   it.each([
@@ -93,7 +82,7 @@ describe('shardPlan', () => {
     steps.filter((s): s is Extract<RunStep, { kind: 'burst' }> => s.kind === 'burst');
 
   it('N shards together are exactly the whole plan: every global index once, per burst, over many random plans', () => {
-    const next = random(14);
+    const next = seededRandom(14);
     for (let trial = 0; trial < 300; trial += 1) {
       const count = 1 + Math.floor(next() * 9);
       const n = count + Math.floor(next() * 200);
@@ -146,7 +135,7 @@ describe('shardPlan', () => {
       return { kind: 'load', stages: parsed.stages, maxInFlight, windowMs: 1000 };
     };
     const spec = (id: string) => ({ id, label: 'f', functionName: 'f', provisioned: 0 });
-    const next = random(41);
+    const next = seededRandom(41);
     for (let trial = 0; trial < 100; trial += 1) {
       const count = 1 + Math.floor(next() * 6);
       const n = count + Math.floor(next() * 30);
